@@ -1,0 +1,131 @@
+"""The boundaries of the session engine.
+
+The engine talks to the world only through these small interfaces, passed in from
+outside, so every behaviour can be driven by fakes and a fake clock in tests.
+Nothing here imports an audio library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+
+class Command(str, Enum):
+    """What a person can ask for, by voice or by key."""
+
+    NEXT = "next"
+    STOP = "stop"
+    PAIN = "pain"
+    PAUSE = "pause"
+    RESUME = "resume"
+    REPEAT = "repeat"
+    SKIP = "skip"
+    QUIT = "quit"
+    YES = "yes"
+    NO = "no"
+    HOW_LONG = "how long"
+    HELP = "help"
+    SCORE = "score"  # a number from zero to ten, carried in Heard.score
+
+
+URGENT_COMMANDS = frozenset({Command.STOP, Command.PAIN})
+"""Commands that silence the coach the moment they arrive, whatever it is doing."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One command that reached the coach."""
+
+    command: Command
+    source: str = "key"
+    """Where it came from: "key" or "voice"."""
+    score: int | None = None
+    """The number said, for Command.SCORE (0-10)."""
+    text: str = ""
+    """What was recognised or typed, for the log."""
+    confidence: float | None = None
+    """The recogniser's confidence, when it came by voice."""
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        ...
+
+
+class Speaker(Protocol):
+    def say(self, text: str) -> bool:
+        """Speak a line; block until it has been heard in full or silenced.
+
+        Returns True when the line finished, False when it was cut off.
+        """
+        ...
+
+    def cue(self, name: str) -> bool:
+        """Play a short cue sound ("hold_start", "hold_end", "tick"); same contract as say()."""
+        ...
+
+    def silence(self) -> None:
+        """Cut off whatever is playing, within one audio block. Safe from any thread."""
+        ...
+
+
+class Listener(Protocol):
+    def next_command(self, timeout: float) -> Heard | None:
+        """Wait up to `timeout` seconds for the next command; None when none came.
+
+        This is also how the engine waits: there is no other sleep.
+        """
+        ...
+
+
+class Display(Protocol):
+    """What the person can glance at from the floor."""
+
+    def show_step(self, title: str, text: str) -> None: ...
+
+    def show_hold(self, remaining: float, total: float) -> None: ...
+
+    def show_status(self, text: str) -> None: ...
+
+
+class Log(Protocol):
+    """Where a session's history goes. Every call is committed as it happens."""
+
+    def session_started(self, routine: str, settings: dict[str, Any]) -> None: ...
+
+    def event(self, kind: str, **data: Any) -> None: ...
+
+    def session_ended(self, outcome: str) -> None: ...
+
+
+class Outcome(str, Enum):
+    """How a session ended, as the log records it."""
+
+    COMPLETED = "completed"
+    QUIT = "quit"
+    STOPPED_FOR_PAIN = "stopped for pain"
+    URGENT = "urgent"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass
+class NullLog:
+    """A log that keeps events in memory; used when no log is wanted and in tests."""
+
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    outcome: str | None = None
+
+    def session_started(self, routine: str, settings: dict[str, Any]) -> None:
+        self.events.append(("session_started", {"routine": routine, **settings}))
+
+    def event(self, kind: str, **data: Any) -> None:
+        self.events.append((kind, data))
+
+    def session_ended(self, outcome: str) -> None:
+        self.outcome = outcome
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
