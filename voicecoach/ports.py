@@ -71,6 +71,13 @@ class Speaker(Protocol):
         """Cut off whatever is playing, within one audio block. Safe from any thread."""
         ...
 
+    def duration(self, text: str) -> float:
+        """Seconds that saying `text` would take (renders it ahead, so saying it is quick).
+
+        The engine uses this to leave out a count that would run past the end of a hold.
+        """
+        ...
+
 
 class Listener(Protocol):
     def next_command(self, timeout: float) -> Heard | None:
@@ -99,6 +106,33 @@ class Log(Protocol):
     def event(self, kind: str, **data: Any) -> None: ...
 
     def session_ended(self, outcome: str) -> None: ...
+
+
+class AfterCheck(str, Enum):
+    """What the session does after "stop" or "pain" has been dealt with."""
+
+    RESUME = "resume"
+    """Carry on with the exercise (only when the person said so)."""
+    SKIP = "skip"
+    """Move past the exercise that was running."""
+    REST = "rest"
+    """Go to the rest position, then carry on."""
+    END = "end"
+    """End the session (saved as quit, or stopped for pain)."""
+    URGENT = "urgent"
+    """A red flag was answered yes: the urgent advice has been spoken; the session ends."""
+
+
+class Safety(Protocol):
+    """The spoken safety flow the engine hands over to after "stop" or "pain"."""
+
+    def on_pain(self) -> AfterCheck:
+        """The coach has fallen silent; run the red-flag check and say what comes next."""
+        ...
+
+    def on_stop(self) -> AfterCheck:
+        """The coach has fallen silent; ask whether they are in pain and act on the answer."""
+        ...
 
 
 class Outcome(str, Enum):

@@ -1,0 +1,42 @@
+"""Where commands from every source meet: keys, voice, anything else.
+
+The Inbox is the real Listener the engine waits on. Sources call put() from their own
+threads. "stop" and "pain" silence the coach the moment they arrive, before the engine
+even looks at them, so they cut speech off mid-word.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+
+from voicecoach.ports import URGENT_COMMANDS, Heard
+
+
+class Inbox:
+    def __init__(self, on_urgent: Callable[[], None] | None = None) -> None:
+        self._queue: queue.Queue[Heard] = queue.Queue()
+        self._on_urgent = on_urgent
+
+    def set_urgent_handler(self, on_urgent: Callable[[], None]) -> None:
+        self._on_urgent = on_urgent
+
+    def put(self, heard: Heard) -> None:
+        """Deliver a command; safe from any thread."""
+        if heard.command in URGENT_COMMANDS and self._on_urgent is not None:
+            self._on_urgent()
+        self._queue.put(heard)
+
+    def next_command(self, timeout: float) -> Heard | None:
+        try:
+            return self._queue.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+
+    def clear(self) -> None:
+        """Drop commands that were waiting (a stale "next" must not skip a new step)."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
