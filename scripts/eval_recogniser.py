@@ -214,6 +214,11 @@ def main() -> None:
         print(f"\nhuman stop/yes/no: {right}/{len(stop_yes_no)} = {share:.1f}%")
         false_per_minute("human _speech", groups["_speech"])
         false_per_minute("human _noise (incl. music)", groups["_noise"])
+        engine.arm_scores(False)
+        print("\n-- with pain-score numbers disarmed (only armed while a score is asked for):")
+        for folder in ("_speech", "_noise"):
+            paths = sorted((HUMAN / folder).glob("*.wav"))
+            false_per_minute(f"human {folder}", [run_file(engine, p, None, False) for p in paths])
         audio_seconds += sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
     elif not args.no_human:
         print(f"human recordings not found at {HUMAN}: skipped")

@@ -63,6 +63,15 @@ class VoiceListener:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def arm_scores(self, armed: bool) -> None:
+        """Count numbers said alone as pain scores only while one is asked for.
+
+        Disarmed numbers are rejected (they still compete in the grammar), which cut
+        false commands from noise by more than half in the evaluation."""
+        arm = getattr(self.recogniser.engine, "arm_scores", None)
+        if arm is not None:
+            arm(armed)
+
     def on_frame(self, frame: Any) -> None:
         """Give the listener one frame; safe from any thread, never blocks."""
         with contextlib.suppress(queue.Full):  # hopelessly behind: drop audio, not the mic

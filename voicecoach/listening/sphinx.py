@@ -47,7 +47,7 @@ class SphinxSettings:
     """Grammar weight of all filler words together against 1 for each command: lower
     means fewer real commands lost to a filler and more non-commands accepted."""
     numbers: bool = True
-    """Listen for the pain-score numbers zero to ten."""
+    """Start with the pain-score numbers zero to ten armed (see `arm_scores`)."""
     fillers: tuple[str, ...] = FILLER_WORDS
     """The competing non-command words."""
     min_score: float = -29.0
@@ -69,7 +69,10 @@ class SphinxEngine:
         import pocketsphinx
 
         self.settings = settings
-        self._phrases = phrases(settings.numbers)
+        self._phrases = phrases(numbers=True)
+        self.scores_armed = settings.numbers
+        """Whether a number said on its own counts (as Command.SCORE). When not, numbers
+        stay in the grammar as extra non-command words, which helps reject noise."""
         model = pocketsphinx.get_model_path()
         cmudict = os.path.join(model, "en-us", "cmudict-en-us.dict")
         self._folder = tempfile.TemporaryDirectory(prefix="voicecoach-sphinx-")
@@ -98,9 +101,16 @@ class SphinxEngine:
         text = " ".join(w for w in hypothesis.hypstr.split() if w != _QUIET)
         score = _per_frame(hypothesis.score, decoder.n_frames())
         phrase = BY_TEXT.get(text)
-        if phrase is None or phrase not in self._phrases or score < self._threshold(phrase):
+        if phrase is None or not self._armed(phrase) or score < self._threshold(phrase):
             return Decoded(None, text, score)
         return Decoded(phrase, text, score)
+
+    def arm_scores(self, armed: bool) -> None:
+        """Listen for pain scores only while one is asked for; safe from any thread."""
+        self.scores_armed = armed
+
+    def _armed(self, phrase: Phrase) -> bool:
+        return phrase.score is None or self.scores_armed
 
     def _threshold(self, phrase: Phrase) -> float:
         if phrase.command in URGENT_COMMANDS:
