@@ -199,7 +199,8 @@ class Player:
             )
         except (OSError, ValueError) as error:
             raise AudioUnavailable(
-                f"cannot open audio output {self.device.name!r}: {error}"
+                f"cannot open audio output {self.device.name!r} ({error}); check the speaker "
+                "is connected, or pick another output (see 'voicecoach devices')"
             ) from error
         self._stream_rate = rate
         return self._stream
