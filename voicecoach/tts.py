@@ -264,6 +264,31 @@ def scale_volume(pcm: bytes, volume: float) -> bytes:
     return array.array("h", [int(s * volume) for s in samples]).tobytes()
 
 
+def _apply_settings(engine: Any, voice: str, rate: int) -> None:
+    """Set voice and rate so that they hold for the next phrase.
+
+    Measured with pyttsx3 2.99 + espeak-ng: engine.setProperty() may sit in pyttsx3's
+    command queue, and espeak applies parameters on its own thread; runAndWait() then
+    calls espeak_Cancel(), which drops parameters still queued, so about one phrase in
+    three came out at the previous rate. Setting them on the espeak driver directly and
+    waiting with espeak_Synchronize() made 60 of 60 alternating renders correct.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not type(driver).__module__.endswith(".espeak"):
+        if voice:
+            engine.setProperty("voice", voice)
+        engine.setProperty("rate", rate)
+        return
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()  # the previous phrase's callbacks have all run
+    if voice:
+        driver.setProperty("voice", voice)
+    driver.setProperty("rate", rate)
+    driver.setProperty("volume", 1.0)
+    _espeak.Synchronize()
+
+
 def trim_silence(pcm: bytes, rate: int, threshold: int = 100, keep: float = 0.03) -> bytes:
     """Samples without the near-silence espeak puts before and after speech (keeps `keep` s).
 
@@ -284,10 +309,7 @@ def _render_uncached(text: str, voice: str, rate: int, timeout: float) -> Render
         engine = _get_engine()
         assert _scratch_dir is not None
         path = os.path.join(_scratch_dir, f"phrase-{next(_file_counter)}.wav")
-        if voice:
-            engine.setProperty("voice", voice)
-        engine.setProperty("rate", rate)
-        engine.setProperty("volume", 1.0)
+        _apply_settings(engine, voice, rate)
         # The notice filter stays on while we wait: some drivers print after returning.
         with _without_saved_notice():
             engine.save_to_file(text, path)
