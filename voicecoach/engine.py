@@ -261,9 +261,7 @@ class Engine:
                     ended_early = True
                     break
                 if self._count_fits(timer, offset * scale, text):
-                    self.state = State.SPEAKING
-                    self._speak(lambda text=text: self.p.speaker.say(text))
-                    self.state = State.HOLDING
+                    self._say(text, instruction=False)
             if not ended_early:
                 ended_early = self._wait_until(timer, timer.total)
         finally:
