@@ -10,11 +10,142 @@ from typing import Annotated
 
 import typer
 
+from voicecoach.settings import CountStyle, Side
+
 app = typer.Typer(
-    help="Hands-free, offline voice coach for back-spasm relief at home.",
+    help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
+    "Start with: voicecoach routine gentle",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error and give the exit to raise."""
+    typer.echo(f"voicecoach: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def routine(
+    name: Annotated[
+        str, typer.Argument(help="Which routine (see 'voicecoach routines').")
+    ] = "gentle",
+    hold: Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)] = 30,
+    reps: Annotated[
+        int, typer.Option(help="Repetitions of each held exercise.", min=1, max=10)
+    ] = 1,
+    side: Annotated[Side, typer.Option(help="Side for one-sided exercises.")] = Side.BOTH,
+    count: Annotated[
+        CountStyle,
+        typer.Option(help="Count holds every 1, 5 or 10 seconds (10: last five counted down)."),
+    ] = CountStyle.EVERY_5,
+    voice: Annotated[str | None, typer.Option(help="Voice id or part of its name.")] = None,
+    rate: Annotated[int | None, typer.Option(help="Speech rate, words per minute.")] = None,
+    volume: Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)] = 1.0,
+    mic: Annotated[str | None, typer.Option(help="Microphone index or part of its name.")] = None,
+    engine: Annotated[str, typer.Option(help="Recogniser engine.")] = "sphinx",
+    listen: Annotated[
+        bool,
+        typer.Option(
+            "--listen/--no-listen",
+            help="Listen for spoken commands; --no-listen runs on keys only.",
+        ),
+    ] = True,
+    speak: Annotated[
+        bool, typer.Option("--speak/--captions-only", help="Speak out loud, or show captions only.")
+    ] = True,
+    pain_scores: Annotated[
+        bool,
+        typer.Option(
+            "--pain-scores/--no-pain-scores",
+            help="Ask for a 0-10 pain score at the start and the end.",
+        ),
+    ] = True,
+    time_scale: Annotated[
+        float,
+        typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster)."),
+    ] = 1.0,
+) -> None:
+    """Run a routine out loud, counting holds and listening for commands.
+
+    Example: voicecoach routine gentle --hold 45 --count 10
+    """
+    from voicecoach.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        settings = SessionSettings(
+            hold_seconds=hold,
+            repetitions=reps,
+            side=side,
+            count_style=count,
+            time_scale=time_scale,
+            ask_pain_scores=pain_scores,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    options = AudioOptions(voice, rate, volume, listen, mic, engine, speak)
+    try:
+        code = run_routine(name, settings, options)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def routines() -> None:
+    """List built-in and your own routines with their length.
+
+    Example: voicecoach routines
+    """
+    from voicecoach.plan import build_plan, plan_seconds
+    from voicecoach.routines import load_catalogue, user_routines_dir
+    from voicecoach.settings import SessionSettings
+
+    catalogue = load_catalogue()
+    for item in catalogue.routines.values():
+        seconds = plan_seconds(build_plan(item, SessionSettings()))
+        where = "built-in" if item.builtin else item.source
+        typer.echo(
+            f"{item.name:<12} {len(item.steps):>2} steps, {seconds // 60}:{seconds % 60:02d} "
+            f"timed  {item.title} — {item.about} ({where})"
+        )
+    for error in catalogue.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"Your own routines go in {user_routines_dir()}")
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Which routine.")] = "gentle",
+    hold: Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)] = 30,
+    reps: Annotated[int, typer.Option(help="Repetitions.", min=1, max=10)] = 1,
+    side: Annotated[Side, typer.Option(help="Side for one-sided exercises.")] = Side.BOTH,
+    count: Annotated[
+        CountStyle, typer.Option(help="Count every 1, 5 or 10 seconds.")
+    ] = CountStyle.EVERY_5,
+    listen: Annotated[
+        bool,
+        typer.Option("--listen/--no-listen", help="Script as spoken with or without listening."),
+    ] = True,
+) -> None:
+    """Print the script of a routine: every line it will say, every hold.
+
+    Example: voicecoach show gentle --hold 45
+    """
+    from voicecoach.plan import build_plan, script_lines
+    from voicecoach.session import UnknownRoutine, find_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        found = find_routine(name)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    settings = SessionSettings(hold_seconds=hold, repetitions=reps, side=side, count_style=count)
+    for line in script_lines(build_plan(found, settings, listening=listen)):
+        typer.echo(line)
 
 
 @app.command()
