@@ -150,7 +150,7 @@ def show(
 
 @app.command()
 def say(
-    text: str,
+    text: Annotated[str, typer.Argument(help="The line to speak.")] = "",
     voice: Annotated[
         str, typer.Option(help="Voice id or part of its name, e.g. 'en-us' or 'english'.")
     ] = "",
@@ -158,12 +158,21 @@ def say(
         int, typer.Option(min=40, max=500, help="Speaking rate in words per minute.")
     ] = 160,
     volume: Annotated[float, typer.Option(min=0.0, max=1.0, help="Loudness from 0 to 1.")] = 1.0,
+    list_voices: Annotated[
+        bool, typer.Option("--list-voices", help="List the installed voices and exit.")
+    ] = False,
 ) -> None:
     """Speak a line, to try voices and rates.
 
     Example: voicecoach say "Lie on your back with your knees bent." --voice en-us --rate 150
     """
     from voicecoach.audio_system import AudioUnavailable
+
+    if list_voices:
+        _print_voices()
+        return
+    if not text.strip():
+        raise typer.BadParameter("give a line to speak", param_hint="TEXT")
     from voicecoach.speaker import SpeakerSettings, open_speaker
     from voicecoach.tts import VoiceSettings
 
@@ -180,6 +189,19 @@ def say(
         speaker.say(text)
     finally:
         speaker.close()
+
+
+def _print_voices() -> None:
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.tts import voice_ids
+
+    try:
+        voices = voice_ids()
+    except AudioUnavailable as error:
+        typer.echo(f"No voices: {error}")
+        return
+    for voice_id, name in voices:
+        typer.echo(f"{voice_id:24} {name}")
 
 
 @app.command()
