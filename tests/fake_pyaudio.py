@@ -53,6 +53,16 @@ class FakeInputStream:
     reads: int = 0
     closed: bool = False
 
+    silent_after: int | None = None
+    """Deliver nothing more after this many reads (a device that fell quiet)."""
+
+    def get_read_available(self) -> int:
+        if self.fail_after is not None and self.reads >= self.fail_after:
+            raise OSError("[Errno -9988] Stream closed / device unavailable")
+        if self.silent_after is not None and self.reads >= self.silent_after:
+            return 0
+        return self.frames
+
     def read(self, count: int, exception_on_overflow: bool = True) -> bytes:
         if self.fail_after is not None and self.reads >= self.fail_after:
             raise OSError("[Errno -9981] Input overflowed / device unavailable")
@@ -88,6 +98,7 @@ class FakePyAudio:
         self.inputs: list[FakeInputStream] = []
         self.output_fail_after: int | None = None
         self.input_fail_after: int | None = None
+        self.input_silent_after: int | None = None
         self.opened = threading.Event()
 
     def get_device_count(self) -> int:
@@ -112,6 +123,10 @@ class FakePyAudio:
             out = FakeOutputStream(kwargs["rate"], fail_after=self.output_fail_after)
             self.outputs.append(out)
             return out
-        stream = FakeInputStream(kwargs["frames_per_buffer"], fail_after=self.input_fail_after)
+        stream = FakeInputStream(
+            kwargs["frames_per_buffer"],
+            fail_after=self.input_fail_after,
+            silent_after=self.input_silent_after,
+        )
         self.inputs.append(stream)
         return stream

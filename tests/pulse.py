@@ -7,6 +7,14 @@ context per stream; libpulse reads PULSE_SINK / PULSE_SOURCE from the environmen
 that moment. So setting those variables (see `routed_to`) before opening a stream sends
 it to the named sink/source; streams already open are unaffected.
 
+Measured behaviour worth knowing (PulseAudio 16, Debian 12):
+  - sound first written into a fresh null sink comes out ~2 s late: play something
+    and wait ~2.5 s before a test that measures timing (see tests/test_audio_real.py);
+  - a null sink's monitor delivers no audio at all while nothing plays into the sink
+    (a PyAudio read just waits), unlike a real microphone, which sends silence;
+  - when a source vanishes, PulseAudio moves its recording streams to the fallback
+    source instead of failing them.
+
 PulseAudio is shared by every test run on the machine: every sink made here has a
 unique name (pid + counter) and exactly the modules loaded here are unloaded.
 
@@ -103,13 +111,17 @@ class NullSink:
 
     name: str
     module_id: str
+    unloaded: bool = False
 
     @property
     def monitor(self) -> str:
         return f"{self.name}.monitor"
 
     def unload(self) -> None:
-        _pactl("unload-module", self.module_id)
+        """Remove the sink (and so its monitor): what a device being unplugged looks like."""
+        if not self.unloaded:
+            _pactl("unload-module", self.module_id)
+            self.unloaded = True
 
 
 def unique_name(prefix: str) -> str:

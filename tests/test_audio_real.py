@@ -4,6 +4,7 @@ sinks, recordings of their monitors. Skipped with a reason when PulseAudio is ab
 from __future__ import annotations
 
 import array
+import subprocess
 import threading
 import time
 import wave
@@ -14,7 +15,7 @@ import pulse
 import pytest
 
 from voicecoach.audio_system import AudioUnavailable
-from voicecoach.microphone import Frame, Microphone
+from voicecoach.microphone import Frame, Microphone, MicSettings
 from voicecoach.playback import PlaybackSettings
 from voicecoach.speaker import AudioSpeaker, SpeakerSettings, open_speaker
 
@@ -132,11 +133,8 @@ def test_the_microphone_hears_a_wav_played_into_the_virtual_microphone(
     except AudioUnavailable as error:
         pytest.skip(f"no speech engine: {error}")
     wav_path = tmp_path / "stop.wav"
-    with wave.open(str(wav_path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(phrase.rate)
-        out.writeframes(bytes(phrase.rate // 5) + phrase.pcm + bytes(phrase.rate // 5))
+    padding = bytes(phrase.rate // 5)
+    write_wav(wav_path, padding + phrase.pcm + padding, phrase.rate)
     frames: list[Frame] = []
     with pulse.null_sink("mic") as mic_sink, pulse.routed_to(source=mic_sink.monitor):
         with Microphone(on_frame=frames.append) as mic:
@@ -146,6 +144,56 @@ def test_the_microphone_hears_a_wav_played_into_the_virtual_microphone(
     assert frames and all(len(f.pcm) == 960 and f.rate == 16000 for f in frames)
     loud = [f for f in frames if peak(f.pcm) > LOUD]
     assert len(loud) * 0.03 == pytest.approx(phrase.seconds, abs=0.2)
+
+
+def write_wav(path: Path, pcm: bytes, rate: int) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+
+
+def test_a_microphone_that_vanishes_is_reported_not_crashed(tmp_path: Path) -> None:
+    noise = array.array("h", [(i * 7919) % 4001 - 2000 for i in range(16000 * 20)])
+    write_wav(tmp_path / "noise.wav", noise.tobytes(), 16000)
+    lost: list[str] = []
+    reported = threading.Event()
+
+    def on_lost(reason: str) -> None:
+        lost.append(reason)
+        reported.set()
+
+    frames: list[Frame] = []
+    with pulse.null_sink("mic") as mic_sink:
+        feeder = subprocess.Popen(
+            ["paplay", f"--device={mic_sink.name}", str(tmp_path / "noise.wav")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with pulse.routed_to(source=mic_sink.monitor):
+                mic = Microphone(MicSettings(stall_timeout=1.0), frames.append, on_lost)
+                mic.start()
+            deadline = time.monotonic() + 8
+            while len(frames) < 20 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(frames) >= 20, "the virtual microphone was heard before it vanished"
+            mic_sink.unload()  # unplugged
+            count = len(frames)
+            # PulseAudio moves a stream whose source vanished to the fallback source: if
+            # that one is live, frames go on coming (fine); if it is idle, the stall is
+            # reported. What must never happen is a reader that dies or hangs unnoticed.
+            reported.wait(timeout=3)
+            moved_on = len(frames) > count + 10
+            assert lost or moved_on, "the microphone went quiet and nobody was told"
+        finally:
+            feeder.kill()
+            feeder.wait(timeout=5)
+            mic.stop()
+    assert not mic.running
+    if lost:
+        assert len(lost) == 1 and "delivered no audio" in lost[0] and "\n" not in lost[0]
 
 
 def test_a_missing_output_device_is_a_one_line_error_with_a_fix() -> None:

@@ -105,3 +105,29 @@ def test_no_microphone_at_all_is_a_plain_error() -> None:
     )
     with pytest.raises(AudioUnavailable, match="no microphone found"):
         Microphone(pa=pa)
+
+
+def test_a_microphone_that_falls_quiet_is_reported_after_the_stall_timeout() -> None:
+    pa = FakePyAudio()
+    pa.input_silent_after = 3
+    lost: list[str] = []
+    reported = threading.Event()
+
+    def on_lost(reason: str) -> None:
+        lost.append(reason)
+        reported.set()
+
+    mic = Microphone(MicSettings(stall_timeout=0.2), pa=pa, on_lost=on_lost).start()
+    assert reported.wait(timeout=2.0)
+    mic.stop()
+    assert lost == ["microphone 'Built-in Microphone' delivered no audio for 0.2 s"]
+    assert mic.frames.qsize() == 3
+
+
+def test_without_a_stall_timeout_a_quiet_microphone_keeps_waiting_and_stops_on_request() -> None:
+    pa = FakePyAudio()
+    pa.input_silent_after = 0
+    mic = Microphone(pa=pa).start()
+    assert mic.running
+    mic.stop(timeout=1.0)
+    assert not mic.running and mic.lost_reason is None

@@ -20,6 +20,11 @@ from voicecoach.audio_system import AudioUnavailable, open_pyaudio
 from voicecoach.devices import AudioDevice, find_device
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
+POLL_SECONDS = 0.005
+"""How often the reader looks for a new frame; bounds how late a frame is stamped."""
+STARTUP_GRACE_SECONDS = 5.0
+"""Before the first frame a stall counts only after this long: devices can start slowly
+(measured: a fresh PulseAudio null sink delivers its first audio ~2 s late)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,13 @@ class MicSettings:
     """Samples per second (what the recognisers expect)."""
     frame_samples: int = 480
     """Samples per frame: 480 at 16 kHz is 30 ms, a size voice-activity detectors accept."""
+    stall_timeout: float | None = None
+    """Report the microphone lost after this many seconds without audio; None: never.
+
+    A real microphone delivers frames (of silence, too) all the time, and one that vanishes
+    under PulseAudio can simply fall quiet; 3 s is a good value for real use. Leave it None
+    with a PulseAudio null-sink monitor as the microphone: that is silent while idle.
+    """
 
 
 @dataclass(frozen=True)
@@ -118,16 +130,24 @@ class Microphone:
 
     def _read_loop(self) -> None:
         stream = self._stream
-        frame_samples = self.settings.frame_samples
         try:
+            last_audio = time.monotonic()
+            heard_any = False
             while not self._stopping.is_set():
                 try:
-                    pcm = stream.read(frame_samples, exception_on_overflow=False)
+                    pcm = self._read_frame(stream)
                 except Exception as error:  # the device vanished or failed
                     self._lost(f"microphone {self.device.name!r} stopped: {error}")
                     return
+                now = time.monotonic()
+                if pcm is None:
+                    if self._stalled(now - last_audio, heard_any):
+                        return
+                    self._stopping.wait(POLL_SECONDS)
+                    continue
+                last_audio, heard_any = now, True
                 try:
-                    self._on_frame(Frame(pcm, time.monotonic(), self.settings.rate))
+                    self._on_frame(Frame(pcm, now, self.settings.rate))
                 except Exception as error:  # a bug downstream must not kill silently
                     self._lost(f"microphone frames could not be handled: {error!r}")
                     return
@@ -135,6 +155,24 @@ class Microphone:
             # Closing a vanished device can fail too; there is nothing more to do then.
             with contextlib.suppress(Exception):
                 stream.close()
+
+    def _read_frame(self, stream: Any) -> bytes | None:
+        """One frame if a whole one is waiting, else None (so stop() and stalls are noticed)."""
+        if stream.get_read_available() < self.settings.frame_samples:
+            return None
+        data: bytes = stream.read(self.settings.frame_samples, exception_on_overflow=False)
+        return data
+
+    def _stalled(self, quiet_for: float, heard_any: bool) -> bool:
+        limit = self.settings.stall_timeout
+        if limit is None:
+            return False
+        if not heard_any:  # devices can take seconds to start (Bluetooth, PulseAudio)
+            limit = max(limit, STARTUP_GRACE_SECONDS)
+        if quiet_for < limit:
+            return False
+        self._lost(f"microphone {self.device.name!r} delivered no audio for {limit:g} s")
+        return True
 
     def _lost(self, reason: str) -> None:
         self.lost_reason = reason
