@@ -99,6 +99,8 @@ class FakePyAudio:
         self.output_fail_after: int | None = None
         self.input_fail_after: int | None = None
         self.input_silent_after: int | None = None
+        self.refuse_to_open = False
+        """Every open() fails, as when the device has been unplugged."""
         self.opened = threading.Event()
 
     def get_device_count(self) -> int:
@@ -118,6 +120,8 @@ class FakePyAudio:
         return self.devices[self.default_output]
 
     def open(self, **kwargs: Any) -> Any:
+        if self.refuse_to_open:
+            raise OSError("[Errno -9996] Invalid output device (no default output device)")
         self.opened.set()
         if kwargs.get("output"):
             out = FakeOutputStream(kwargs["rate"], fail_after=self.output_fail_after)

@@ -90,6 +90,25 @@ def test_an_output_failing_mid_phrase_is_reported_not_raised(pa: FakePyAudio) ->
     assert lost and "audio output failed" in lost[0]
 
 
+def test_an_unplugged_output_is_reported_once_and_later_phrases_return_at_once(
+    pa: FakePyAudio,
+) -> None:
+    lost: list[str] = []
+    pa.output_fail_after = 5
+    player = Player(pa=pa, on_lost=lost.append)
+    try:
+        assert player.play(tone(1.0), RATE) is False
+        pa.refuse_to_open = True
+        begun = time.monotonic()
+        assert player.play(tone(1.0), RATE) is False
+        assert player.play(tone(1.0), RATE) is False
+        assert time.monotonic() - begun < 0.5
+    finally:
+        player.close()
+    assert len(lost) == 1
+    assert player.lost_reason is not None and "cannot open audio output" in player.lost_reason
+
+
 def test_no_output_device_is_a_plain_error() -> None:
     only_a_mic = [{"name": "Mic", "maxInputChannels": 1, "maxOutputChannels": 0}]
     pa = FakePyAudio(devices=only_a_mic, default_output=None)

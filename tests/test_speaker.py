@@ -77,3 +77,21 @@ def test_the_committed_cues_are_what_the_generator_makes(tmp_path: Path) -> None
     for name in ("hold_start", "hold_end", "tick"):
         generated = (tmp_path / f"{name}.wav").read_bytes()
         assert generated == (REPO / "audio_cues" / f"{name}.wav").read_bytes(), name
+
+
+@pytest.mark.audio
+def test_prerendering_in_the_background_fills_the_cache() -> None:
+    from voicecoach.audio_system import AudioUnavailable
+
+    try:
+        renderer = Renderer()
+    except AudioUnavailable as error:
+        pytest.skip(f"no speech engine: {error}")
+    speaker = AudioSpeaker(renderer=renderer, player=Player(pa=FakePyAudio()))
+    try:
+        thread = speaker.prerender_in_background(["7", "8", "release"])
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        assert all(renderer.is_cached(t) for t in ["7", "8", "release"])
+    finally:
+        speaker.close()

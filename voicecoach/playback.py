@@ -147,12 +147,14 @@ class Player:
                 self._report_lost(error)
 
     def _report_lost(self, error: BaseException) -> None:
+        """Tell on_lost once per loss (not again for every phrase that then fails)."""
         if isinstance(error, AudioUnavailable):
             reason = str(error)
         else:
             reason = f"audio output failed: {error}"
+        already_reported = self.lost_reason is not None
         self.lost_reason = reason
-        if self._on_lost is not None:
+        if self._on_lost is not None and not already_reported:
             self._on_lost(reason)
 
     def _play_job(self, job: _Job) -> bool:
@@ -203,6 +205,7 @@ class Player:
                 "is connected, or pick another output (see 'voicecoach devices')"
             ) from error
         self._stream_rate = rate
+        self.lost_reason = None  # the output works (again)
         return self._stream
 
     def _close_stream(self) -> None:

@@ -6,10 +6,11 @@ coach's own voice coming back through the microphone.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import wave
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -98,6 +99,21 @@ class AudioSpeaker:
         """Render phrases ahead (numbers 1-60, "release", ...) so counting starts on time."""
         self.renderer.prerender(texts)
 
+    def prerender_in_background(self, texts: Iterable[str] = PRERENDER_PHRASES) -> threading.Thread:
+        """Like prerender(), on a daemon thread; the first instruction need not wait."""
+        phrases = list(texts)
+        thread = threading.Thread(
+            target=self._prerender_quietly, args=(phrases,), name="voicecoach-prerender"
+        )
+        thread.daemon = True
+        thread.start()
+        return thread
+
+    def _prerender_quietly(self, phrases: list[str]) -> None:
+        # Rendering failures show up, plainly, when the phrase is said; not here.
+        with contextlib.suppress(Exception):
+            self.renderer.prerender(phrases)
+
     def close(self) -> None:
         self.player.close()
 
@@ -114,11 +130,16 @@ class AudioSpeaker:
         return finished
 
 
-def open_speaker(settings: SpeakerSettings = SpeakerSettings()) -> AudioSpeaker:
+def open_speaker(
+    settings: SpeakerSettings = SpeakerSettings(),
+    on_lost: Callable[[str], None] | None = None,
+) -> AudioSpeaker:
     """A ready speaker, or AudioUnavailable with a one-line reason and how to fix it.
 
+    `on_lost(reason)` is called (from the playback thread, once per loss) when the output
+    fails later, e.g. a headset is unplugged; say() then returns False at once.
     Raises ValueError when the settings name a voice that is not installed.
     """
     renderer = Renderer(settings.voice)  # AudioUnavailable when espeak-ng is missing
-    player = Player(settings.output)  # AudioUnavailable when there is no output
+    player = Player(settings.output, on_lost=on_lost)  # AudioUnavailable: no output
     return AudioSpeaker(renderer, player)
