@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from fake_pyaudio import FakePyAudio
 from typer.testing import CliRunner
@@ -58,3 +62,28 @@ def test_say_refuses_settings_out_of_range(option: list[str]) -> None:
     result = runner.invoke(app, ["say", "hello", *option])
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def run_voicecoach(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "voicecoach", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+
+
+def test_say_without_a_sound_server_prints_the_line_and_no_traceback() -> None:
+    result = run_voicecoach("say", "Knees bent.", PULSE_SERVER="unix:/nonexistent/socket")
+    assert result.returncode == 0
+    assert result.stdout == "Knees bent.\n"
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) <= 1, result.stderr
+
+
+def test_devices_without_a_sound_server_still_answers_plainly() -> None:
+    result = run_voicecoach("devices", PULSE_SERVER="unix:/nonexistent/socket")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Microphones:") or result.stdout.startswith("No audio")
+    assert "Traceback" not in result.stderr and "ALSA lib" not in result.stderr

@@ -13,9 +13,13 @@ import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from voicecoach.playback import PlaybackSettings, Player
 from voicecoach.tts import PRERENDER_PHRASES, Rendered, Renderer, VoiceSettings, to_mono16
+
+if TYPE_CHECKING:
+    from voicecoach.ports import Speaker
 
 CUE_PACKAGE = "voicecoach.audio_cues"
 
@@ -143,3 +147,7 @@ def open_speaker(
     renderer = Renderer(settings.voice)  # AudioUnavailable when espeak-ng is missing
     player = Player(settings.output, on_lost=on_lost)  # AudioUnavailable: no output
     return AudioSpeaker(renderer, player)
+
+
+if TYPE_CHECKING:
+    _implements_the_port: type[Speaker] = AudioSpeaker  # mypy checks the protocol here

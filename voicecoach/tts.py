@@ -94,6 +94,17 @@ class _DropSavedNotice(io.TextIOBase):
     def flush(self) -> None:
         self.target.flush()
 
+    # Look like the real terminal, so that others printing meanwhile format as usual.
+    def isatty(self) -> bool:
+        return self.target.isatty()
+
+    def fileno(self) -> int:
+        return self.target.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.target.encoding
+
 
 @contextlib.contextmanager
 def _without_saved_notice() -> Iterator[None]:
