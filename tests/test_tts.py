@@ -183,3 +183,9 @@ def test_say_without_espeak_prints_the_line_and_one_reason(tmp_path: Path) -> No
     reason = result.stderr.strip()
     assert reason.startswith("(not spoken:") and "espeak-ng" in reason
     assert "Traceback" not in reason and "\n" not in reason
+
+
+@pytest.mark.audio
+def test_a_blank_phrase_is_silence_not_an_error(renderer: Renderer) -> None:
+    assert renderer.render("").seconds == 0.0
+    assert renderer.render("   ").pcm == b""

@@ -31,6 +31,8 @@ from typing import Any, TextIO
 from voicecoach.audio_system import AudioUnavailable
 
 ESPEAK_FIX = "install espeak-ng: sudo apt install espeak-ng"
+SILENT_RATE = 22050
+"""The rate given to the (empty) sound of a blank phrase: espeak's own."""
 
 PRERENDER_PHRASES: tuple[str, ...] = tuple(str(n) for n in range(1, 61)) + (
     "release",
@@ -349,6 +351,8 @@ class Renderer:
 
     def render(self, text: str) -> Rendered:
         """The phrase as sound; rendered once, then served from memory."""
+        if not text.strip():
+            return Rendered(b"", SILENT_RATE)
         key = (text, self._voice_id, self.settings.rate)
         with self._cache_lock:
             cached = self._cache.get(key)
