@@ -71,7 +71,7 @@ def test_spoken_phrase_reaches_the_sink_as_speech_of_the_right_length(
     span = pulse.loud_span(levels, WINDOW, threshold=200)
     assert span is not None, "nothing audible was recorded"
     first, last = span
-    assert last - first == pytest.approx(seconds, abs=0.25)
+    assert last - first == pytest.approx(seconds, abs=0.4), "all of it, once, on time"
     during = levels[int(first / WINDOW) : int(last / WINDOW)]
     assert sum(during) / len(during) > 1000, "speech-level energy through the phrase"
 
@@ -143,7 +143,7 @@ def test_the_microphone_hears_a_wav_played_into_the_virtual_microphone(
         assert mic.lost_reason is None
     assert frames and all(len(f.pcm) == 960 and f.rate == 16000 for f in frames)
     loud = [f for f in frames if peak(f.pcm) > LOUD]
-    assert len(loud) * 0.03 == pytest.approx(phrase.seconds, abs=0.2)
+    assert len(loud) * 0.03 == pytest.approx(phrase.seconds, abs=0.3)
 
 
 def write_wav(path: Path, pcm: bytes, rate: int) -> None:
