@@ -27,46 +27,53 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+RoutineName = Annotated[str, typer.Argument(help="Which routine (see 'voicecoach routines').")]
+HoldOption = Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)]
+RepsOption = Annotated[int, typer.Option(help="Repetitions of each hold.", min=1, max=10)]
+SideOption = Annotated[Side, typer.Option(help="Side for one-sided exercises.")]
+CountOption = Annotated[
+    CountStyle,
+    typer.Option(help="Count holds every 1, 5 or 10 seconds (10: the last five counted down)."),
+]
+ListenOption = Annotated[
+    bool,
+    typer.Option("--listen/--no-listen", help="Listen for spoken commands, or keys only."),
+]
+SpeakOption = Annotated[
+    bool, typer.Option("--speak/--captions-only", help="Speak out loud, or show captions only.")
+]
+PainScoresOption = Annotated[
+    bool,
+    typer.Option(
+        "--pain-scores/--no-pain-scores", help="Ask for a 0-10 pain score, start and end."
+    ),
+]
+TimeScaleOption = Annotated[
+    float, typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster).")
+]
+VoiceOption = Annotated[str | None, typer.Option(help="Voice id or part of its name.")]
+RateOption = Annotated[int | None, typer.Option(help="Speech rate, words per minute.")]
+VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
+MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
+EngineOption = Annotated[str, typer.Option(help="Recogniser engine.")]
+
+
 @app.command()
 def routine(
-    name: Annotated[
-        str, typer.Argument(help="Which routine (see 'voicecoach routines').")
-    ] = "gentle",
-    hold: Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)] = 30,
-    reps: Annotated[
-        int, typer.Option(help="Repetitions of each held exercise.", min=1, max=10)
-    ] = 1,
-    side: Annotated[Side, typer.Option(help="Side for one-sided exercises.")] = Side.BOTH,
-    count: Annotated[
-        CountStyle,
-        typer.Option(help="Count holds every 1, 5 or 10 seconds (10: last five counted down)."),
-    ] = CountStyle.EVERY_5,
-    voice: Annotated[str | None, typer.Option(help="Voice id or part of its name.")] = None,
-    rate: Annotated[int | None, typer.Option(help="Speech rate, words per minute.")] = None,
-    volume: Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)] = 1.0,
-    mic: Annotated[str | None, typer.Option(help="Microphone index or part of its name.")] = None,
-    engine: Annotated[str, typer.Option(help="Recogniser engine.")] = "sphinx",
-    listen: Annotated[
-        bool,
-        typer.Option(
-            "--listen/--no-listen",
-            help="Listen for spoken commands; --no-listen runs on keys only.",
-        ),
-    ] = True,
-    speak: Annotated[
-        bool, typer.Option("--speak/--captions-only", help="Speak out loud, or show captions only.")
-    ] = True,
-    pain_scores: Annotated[
-        bool,
-        typer.Option(
-            "--pain-scores/--no-pain-scores",
-            help="Ask for a 0-10 pain score at the start and the end.",
-        ),
-    ] = True,
-    time_scale: Annotated[
-        float,
-        typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster)."),
-    ] = 1.0,
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    voice: VoiceOption = None,
+    rate: RateOption = None,
+    volume: VolumeOption = 1.0,
+    mic: MicOption = None,
+    engine: EngineOption = "sphinx",
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    pain_scores: PainScoresOption = True,
+    time_scale: TimeScaleOption = 1.0,
 ) -> None:
     """Run a routine out loud, counting holds and listening for commands.
 
@@ -108,9 +115,10 @@ def routines() -> None:
     for item in catalogue.routines.values():
         seconds = plan_seconds(build_plan(item, SessionSettings()))
         where = "built-in" if item.builtin else item.source
+        length = f"{seconds // 60}:{seconds % 60:02d}"
         typer.echo(
-            f"{item.name:<12} {len(item.steps):>2} steps, {seconds // 60}:{seconds % 60:02d} "
-            f"timed  {item.title} — {item.about} ({where})"
+            f"{item.name:<12} {len(item.steps):>2} steps, {length} of holds and rests  "
+            f"{item.title}: {item.about} ({where})"
         )
     for error in catalogue.errors:
         typer.echo(f"skipped: {error}", err=True)
@@ -119,17 +127,12 @@ def routines() -> None:
 
 @app.command()
 def show(
-    name: Annotated[str, typer.Argument(help="Which routine.")] = "gentle",
-    hold: Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)] = 30,
-    reps: Annotated[int, typer.Option(help="Repetitions.", min=1, max=10)] = 1,
-    side: Annotated[Side, typer.Option(help="Side for one-sided exercises.")] = Side.BOTH,
-    count: Annotated[
-        CountStyle, typer.Option(help="Count every 1, 5 or 10 seconds.")
-    ] = CountStyle.EVERY_5,
-    listen: Annotated[
-        bool,
-        typer.Option("--listen/--no-listen", help="Script as spoken with or without listening."),
-    ] = True,
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    listen: ListenOption = True,
 ) -> None:
     """Print the script of a routine: every line it will say, every hold.
 
