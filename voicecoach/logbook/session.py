@@ -1,0 +1,101 @@
+"""SqliteLog: the engine's Log, writing each event to the log file as it happens."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from voicecoach.logbook.owner import this_process
+from voicecoach.logbook.store import default_log_path, now_iso, open_store
+
+
+def to_json(data: Any) -> str:
+    """Compact JSON; anything unusual (an enum, a Path) is written as its text."""
+    return json.dumps(data, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+class SqliteLog:
+    """The session log (ports.Log) backed by the SQLite file.
+
+    Opening it closes sessions left unfinished by killed coaches, and raises
+    LogFileError for a damaged or newer file. Each call commits before it returns,
+    so a coach killed at any moment leaves every event it had logged. Calls are safe
+    from any thread; session_ended is idempotent, so a signal handler and a `finally`
+    can both call it. Used as a context manager, leaving the block by an exception
+    (Ctrl-C) ends an open session as "interrupted".
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_log_path()
+        self._conn: sqlite3.Connection | None = open_store(self.path)
+        self._lock = threading.RLock()
+        self._session_id: int | None = None
+        self._seq = 0
+
+    @property
+    def session_id(self) -> int | None:
+        """The id of the session being written, if one is open."""
+        return self._session_id
+
+    def session_started(self, routine: str, settings: dict[str, Any]) -> None:
+        owner = this_process()
+        with self._lock:
+            if self._session_id is not None:
+                self.session_ended("interrupted")  # a new session cannot nest in an open one
+            cursor = self._connection().execute(
+                "INSERT INTO sessions (routine, started, settings, owner_pid, owner_host,"
+                " owner_boot, owner_started) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    routine,
+                    now_iso(),
+                    to_json(settings),
+                    owner.pid,
+                    owner.host,
+                    owner.boot,
+                    owner.started,
+                ),
+            )
+            self._session_id = cursor.lastrowid
+            self._seq = 0
+
+    def event(self, kind: str, **data: Any) -> None:
+        with self._lock:
+            if self._session_id is None:
+                return  # nothing to attach it to; the engine logs only inside a session
+            self._seq += 1
+            self._connection().execute(
+                "INSERT INTO events (session_id, at, seq, kind, data) VALUES (?, ?, ?, ?, ?)",
+                (self._session_id, now_iso(), self._seq, kind, to_json(data)),
+            )
+
+    def session_ended(self, outcome: str) -> None:
+        with self._lock:
+            if self._session_id is None:
+                return
+            self._connection().execute(
+                "UPDATE sessions SET ended = ?, outcome = ? WHERE id = ? AND ended IS NULL",
+                (now_iso(), str(getattr(outcome, "value", outcome)), self._session_id),
+            )
+            self._session_id = None
+
+    def close(self) -> None:
+        """End a session left open as "interrupted", then close the file."""
+        with self._lock:
+            if self._conn is not None:
+                self.session_ended("interrupted")
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> SqliteLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("the session log has been closed")
+        return self._conn
