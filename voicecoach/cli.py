@@ -6,6 +6,9 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(
@@ -22,6 +25,85 @@ def say(text: str) -> None:
     Example: voicecoach say "Lie on your back with your knees bent."
     """
     typer.echo(text)
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print a one-line error to stderr; raise the returned Exit to leave with code 1."""
+    typer.echo(f"voicecoach: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def history(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Every session with its events, as JSON.")
+    ] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="One row per session, as CSV.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", metavar="FILE.png", help="Draw the pain trend to an image."),
+    ] = None,
+    forget: Annotated[
+        bool, typer.Option("--forget", help="Delete all sessions and episodes, after asking.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --forget: do not ask.")] = False,
+) -> None:
+    """Past sessions: what was done, how the pain moved, red flags answered.
+
+    Example: voicecoach history --csv > sessions.csv
+    """
+    from voicecoach import history as hist
+    from voicecoach.logbook import LogFileError, default_log_path
+
+    if sum([as_json, as_csv, plot is not None, forget]) > 1:
+        raise _fail("choose one of --json, --csv, --plot, --forget")
+    path = default_log_path()
+    if forget:
+        _forget_history(path, ask=not yes)
+        return
+    try:
+        sessions = hist.load_sessions(path)
+    except LogFileError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        typer.echo(hist.to_json(sessions))
+    elif as_csv:
+        typer.echo(hist.to_csv(sessions), nl=False)
+    elif plot is not None:
+        try:
+            shown = hist.plot_trend(sessions, plot)
+        except (hist.PlotUnavailable, OSError) as error:
+            raise _fail(str(error)) from None
+        typer.echo(f"Drew the pain scores of {shown} sessions to {plot}")
+    elif not sessions:
+        typer.echo("No sessions yet. Start one with: voicecoach routine gentle")
+    else:
+        from rich.console import Console
+
+        console = Console()
+        console.print(hist.session_table(sessions))
+        typer.echo(hist.pain_trend(sessions))
+        typer.echo(f"The log is kept at {path}; delete it with: voicecoach history --forget")
+
+
+def _forget_history(path: Path, ask: bool) -> None:
+    from voicecoach import history as hist
+
+    if not path.exists():
+        typer.echo(f"Nothing to forget: there is no log at {path}")
+        return
+    running = hist.running_sessions(path)
+    if running:
+        raise _fail(f"a coach is running a session now (process {running[0]}); finish it first")
+    question = f"Delete {hist.describe_log(path)}? This cannot be undone."
+    if ask and not typer.confirm(question, default=False):
+        typer.echo("Nothing was deleted.")
+        return
+    try:
+        hist.forget(path)
+    except OSError as error:
+        raise _fail(f"could not delete {path}: {error}") from None
+    typer.echo(f"Deleted {path}")
 
 
 def main() -> None:
