@@ -178,6 +178,7 @@ def plot_trend(sessions: Sequence[SessionRecord], image: Path) -> int:
 
         matplotlib.use("Agg")  # draw to a file; no window, no display needed
         import matplotlib.pyplot as plt
+        from matplotlib import dates
     except ImportError as error:
         raise PlotUnavailable(
             "drawing a plot needs matplotlib: pip install 'voicecoach[plot]'"
@@ -185,13 +186,15 @@ def plot_trend(sessions: Sequence[SessionRecord], image: Path) -> int:
     scored = [s for s in sessions if s.pain("start") is not None or s.pain("end") is not None]
     figure, axes = plt.subplots(figsize=(8, 4))
     for moment, label, marker in (("start", "before", "o"), ("end", "after", "s")):
-        with_score = [s for s in scored if s.pain(moment) is not None]
+        points = [(s.started, s.pain(moment)) for s in scored]
+        shown = [(datetime.fromisoformat(at).astimezone(), p) for at, p in points if p is not None]
         axes.plot(
-            [datetime.fromisoformat(s.started).astimezone() for s in with_score],
-            [s.pain(moment) for s in with_score],
+            dates.date2num([at for at, _ in shown]),
+            [float(score) for _, score in shown],
             marker=marker,
             label=label,
         )
+    axes.xaxis_date()
     axes.set_ylim(0, 10)
     axes.set_ylabel("pain (0 none, 10 worst)")
     axes.set_title("voicecoach: pain before and after each session")
