@@ -86,6 +86,19 @@ def history(
         typer.echo(f"The log is kept at {path}; delete it with: voicecoach history --forget")
 
 
+@app.command()
+def doctor() -> None:
+    """Check speech, speaker, microphone, recogniser and the log; say how to fix problems.
+
+    Exits non-zero when something essential (speech or the log) is missing.
+
+    Example: voicecoach doctor
+    """
+    from voicecoach.doctor import run_doctor
+
+    raise typer.Exit(code=run_doctor(echo=typer.echo))
+
+
 def _forget_history(path: Path, ask: bool) -> None:
     from voicecoach import history as hist
 

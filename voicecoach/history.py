@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from voicecoach.logbook import SessionRecord, check_store, open_store, read_sessions
+from voicecoach.logbook import (
+    SessionRecord,
+    check_store,
+    default_log_path,
+    open_store,
+    read_sessions,
+)
 from voicecoach.logbook.owner import Owner, is_gone
 
 BAR_WIDTH = 10  # one block per point on the 0-10 pain scale
@@ -28,6 +34,9 @@ class PlotUnavailable(RuntimeError):
 
 def load_sessions(path: Path | None = None) -> list[SessionRecord]:
     """Every session in the log, oldest first (killed sessions closed as interrupted first)."""
+    path = path or default_log_path()
+    if not path.exists():
+        return []  # reading creates nothing
     conn = open_store(path)
     try:
         return read_sessions(conn)
