@@ -127,6 +127,18 @@ def _open_pyaudio() -> Any:
     return open_pyaudio()
 
 
+def _check_devices(
+    name: str, channels_key: str, open_audio: Callable[[], Any], missing: str, fix: str
+) -> CheckResult:
+    try:
+        count, first = _count_devices(open_audio, channels_key)
+    except Exception as error:
+        return CheckResult(name, False, f"{missing} ({error})", fix)
+    if not count:
+        return CheckResult(name, False, missing, fix)
+    return CheckResult(name, True, f"{count} device(s), first: {first}")
+
+
 def check_speaker(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResult:
     """An audio output device exists (without one the coach shows captions)."""
     fix = (
@@ -134,25 +146,15 @@ def check_speaker(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResult:
         if sys.platform.startswith("linux")
         else "connect speakers or headphones and check the sound settings"
     )
-    try:
-        count, name = _count_devices(open_audio, "maxOutputChannels")
-    except Exception as error:
-        return CheckResult("speaker", False, f"no audio output ({error})", fix)
-    if not count:
-        return CheckResult("speaker", False, "no audio output device (captions only)", fix)
-    return CheckResult("speaker", True, f"{count} output device(s), first: {name}")
+    missing = "no audio output device (the coach will show captions)"
+    return _check_devices("speaker", "maxOutputChannels", open_audio, missing, fix)
 
 
 def check_microphone(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResult:
     """A microphone exists (without one the coach runs on keys)."""
     fix = "plug in a microphone, or use keys: voicecoach routine gentle --no-listen"
-    try:
-        count, name = _count_devices(open_audio, "maxInputChannels")
-    except Exception as error:
-        return CheckResult("microphone", False, f"no audio input ({error})", fix)
-    if not count:
-        return CheckResult("microphone", False, "no microphone found (keys only)", fix)
-    return CheckResult("microphone", True, f"{count} input device(s), first: {name}")
+    missing = "no microphone found (the coach will run on keys)"
+    return _check_devices("microphone", "maxInputChannels", open_audio, missing, fix)
 
 
 # --- recogniser ----------------------------------------------------------------------------
