@@ -304,3 +304,29 @@ def test_only_a_process_that_is_really_gone_counts_as_gone() -> None:
     if me.boot is not None:
         assert is_gone(Owner(me.pid, me.host, "an-earlier-boot", me.started))
     assert socket.gethostname() == me.host
+
+
+def test_a_write_that_fails_mid_session_is_reported_once_and_the_session_goes_on(
+    log_path: Path,
+) -> None:
+    problems: list[str] = []
+    log = SqliteLog(on_error=problems.append, busy_timeout_s=0.05)
+    log.session_started("gentle", {})
+    log.event("step_started", step=1, title="Rest position")
+
+    blocker = sqlite3.connect(log_path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # someone holds the file: writes time out
+    log.event("hold", step=1, side="left", planned_s=30, actual_s=30.0)
+    log.event("hold", step=1, side="right", planned_s=30, actual_s=30.0)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+
+    log.event("step_finished", step=1, how="done")
+    log.session_ended("completed")
+    log.close()
+
+    assert len(problems) == 1 and "\n" not in problems[0]
+    assert "session goes on" in problems[0]
+    (session,) = sessions(log_path)
+    assert session.outcome == "completed"
+    assert [(e.seq, e.kind) for e in session.events] == [(1, "step_started"), (4, "step_finished")]

@@ -129,7 +129,9 @@ class _NotOurs(Exception):
 # --- opening --------------------------------------------------------------------------
 
 
-def open_store(path: Path | None = None, recover: bool = True) -> sqlite3.Connection:
+def open_store(
+    path: Path | None = None, recover: bool = True, busy_timeout_s: float = BUSY_TIMEOUT_S
+) -> sqlite3.Connection:
     """Open (creating if absent) the log, migrated to the current schema.
 
     The connection is in autocommit mode: every statement outside an explicit
@@ -141,7 +143,7 @@ def open_store(path: Path | None = None, recover: bool = True) -> sqlite3.Connec
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
         )
     except (OSError, sqlite3.Error) as error:
         raise LogFileError(f"cannot open the log {path}: {error}") from error
