@@ -330,3 +330,20 @@ def test_a_write_that_fails_mid_session_is_reported_once_and_the_session_goes_on
     (session,) = sessions(log_path)
     assert session.outcome == "completed"
     assert [(e.seq, e.kind) for e in session.events] == [(1, "step_started"), (4, "step_finished")]
+
+
+def test_a_session_from_another_host_is_closed_only_once_it_is_a_day_old(log_path: Path) -> None:
+    open_store(log_path).close()
+    conn = sqlite3.connect(log_path, isolation_level=None)
+    for routine, age in (("old", timedelta(days=2)), ("recent", timedelta(minutes=5))):
+        started = (datetime.now(timezone.utc) - age).isoformat()
+        conn.execute(
+            "INSERT INTO sessions (routine, started, owner_pid, owner_host)"
+            " VALUES (?, ?, 1, 'laptop-on-a-synced-folder')",
+            (routine, started),
+        )
+    conn.close()
+
+    SqliteLog().close()
+    outcomes = {s.routine: s.outcome for s in sessions(log_path)}
+    assert outcomes == {"old": "interrupted", "recent": None}

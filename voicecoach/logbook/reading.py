@@ -42,7 +42,9 @@ class SessionRecord:
         scores = [
             e.data["score"]
             for e in self.events
-            if e.kind == "pain_score" and e.data.get("when") == when
+            if e.kind == "pain_score"
+            and e.data.get("when") == when
+            and isinstance(e.data.get("score"), int)
         ]
         return scores[-1] if scores else None
 

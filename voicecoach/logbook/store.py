@@ -173,6 +173,9 @@ def check_store(path: Path | None = None) -> str:
             raise LogFileError(f"cannot create the log in {path.parent}: folder not writable")
         return f"no log yet; it will be created at {path}"
     _check_header(path)
+    for needs_writing in (path, path.parent):
+        if not os.access(needs_writing, os.W_OK):
+            raise LogFileError(f"the log cannot be written: {needs_writing} is read-only")
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as error:
@@ -263,5 +266,8 @@ def close_orphaned_sessions(
 def _stale_elsewhere(owner: Owner, started: str) -> bool:
     if owner.host == this_process().host:
         return False
-    age = datetime.now(timezone.utc) - datetime.fromisoformat(started)
+    try:
+        age = datetime.now(timezone.utc) - datetime.fromisoformat(started)
+    except (TypeError, ValueError):
+        return True  # an unreadable start time cannot belong to a coach running now
     return age > OTHER_HOST_STALE_AFTER
