@@ -50,6 +50,9 @@ def history(
 ) -> None:
     """Past sessions: what was done, how the pain moved, red flags answered.
 
+    The log is one file in your data folder (on Linux ~/.local/share/voicecoach;
+    VOICECOACH_DATA_DIR moves it). Nothing is sent anywhere.
+
     Example: voicecoach history --csv > sessions.csv
     """
     from voicecoach import history as hist
