@@ -172,7 +172,7 @@ def test_a_damaged_log_gets_one_line_and_is_kept(log_path: Path) -> None:
 
 def test_json_and_csv_together_are_refused(log_path: Path) -> None:
     result = runner.invoke(app, ["history", "--json", "--csv"])
-    assert result.exit_code == 1 and "choose one" in result.output
+    assert result.exit_code == 2 and "choose one" in result.output
 
 
 def test_forget_can_delete_a_damaged_log_when_asked(log_path: Path) -> None:

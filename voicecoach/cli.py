@@ -11,11 +11,145 @@ from typing import Annotated
 
 import typer
 
+from voicecoach.settings import CountStyle, Side
+
 app = typer.Typer(
-    help="Hands-free, offline voice coach for back-spasm relief at home.",
+    help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
+    "Start with: voicecoach routine gentle",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error and give the exit to raise."""
+    typer.echo(f"voicecoach: {message}", err=True)
+    return typer.Exit(code)
+
+
+RoutineName = Annotated[str, typer.Argument(help="Which routine (see 'voicecoach routines').")]
+HoldOption = Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)]
+RepsOption = Annotated[int, typer.Option(help="Repetitions of each hold.", min=1, max=10)]
+SideOption = Annotated[Side, typer.Option(help="Side for one-sided exercises.")]
+CountOption = Annotated[
+    CountStyle,
+    typer.Option(help="Count holds every 1, 5 or 10 seconds (10: the last five counted down)."),
+]
+ListenOption = Annotated[
+    bool,
+    typer.Option("--listen/--no-listen", help="Listen for spoken commands, or keys only."),
+]
+SpeakOption = Annotated[
+    bool, typer.Option("--speak/--captions-only", help="Speak out loud, or show captions only.")
+]
+PainScoresOption = Annotated[
+    bool,
+    typer.Option(
+        "--pain-scores/--no-pain-scores", help="Ask for a 0-10 pain score, start and end."
+    ),
+]
+TimeScaleOption = Annotated[
+    float, typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster).")
+]
+VoiceOption = Annotated[str | None, typer.Option(help="Voice id or part of its name.")]
+RateOption = Annotated[int | None, typer.Option(help="Speech rate, words per minute.")]
+VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
+MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
+EngineOption = Annotated[str, typer.Option(help="Recogniser engine.")]
+
+
+@app.command()
+def routine(
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    voice: VoiceOption = None,
+    rate: RateOption = None,
+    volume: VolumeOption = 1.0,
+    mic: MicOption = None,
+    engine: EngineOption = "sphinx",
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    pain_scores: PainScoresOption = True,
+    time_scale: TimeScaleOption = 1.0,
+) -> None:
+    """Run a routine out loud, counting holds and listening for commands.
+
+    Example: voicecoach routine gentle --hold 45 --count 10
+    """
+    from voicecoach.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        settings = SessionSettings(
+            hold_seconds=hold,
+            repetitions=reps,
+            side=side,
+            count_style=count,
+            time_scale=time_scale,
+            ask_pain_scores=pain_scores,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    options = AudioOptions(voice, rate, volume, listen, mic, engine, speak)
+    try:
+        code = run_routine(name, settings, options)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def routines() -> None:
+    """List built-in and your own routines with their length.
+
+    Example: voicecoach routines
+    """
+    from voicecoach.plan import build_plan, plan_seconds
+    from voicecoach.routines import load_catalogue, user_routines_dir
+    from voicecoach.settings import SessionSettings
+
+    catalogue = load_catalogue()
+    for item in catalogue.routines.values():
+        seconds = plan_seconds(build_plan(item, SessionSettings()))
+        where = "built-in" if item.builtin else item.source
+        length = f"{seconds // 60}:{seconds % 60:02d}"
+        typer.echo(
+            f"{item.name:<12} {len(item.steps):>2} steps, {length} of holds and rests  "
+            f"{item.title}: {item.about} ({where})"
+        )
+    for error in catalogue.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"Your own routines go in {user_routines_dir()}")
+
+
+@app.command()
+def show(
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    listen: ListenOption = True,
+) -> None:
+    """Print the script of a routine: every line it will say, every hold.
+
+    Example: voicecoach show gentle --hold 45
+    """
+    from voicecoach.plan import build_plan, script_lines
+    from voicecoach.session import UnknownRoutine, find_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        found = find_routine(name)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    settings = SessionSettings(hold_seconds=hold, repetitions=reps, side=side, count_style=count)
+    for line in script_lines(build_plan(found, settings, listening=listen)):
+        typer.echo(line)
 
 
 @app.command()
@@ -25,12 +159,6 @@ def say(text: str) -> None:
     Example: voicecoach say "Lie on your back with your knees bent."
     """
     typer.echo(text)
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print a one-line error to stderr; raise the returned Exit to leave with code 1."""
-    typer.echo(f"voicecoach: {message}", err=True)
-    return typer.Exit(code=1)
 
 
 @app.command()
@@ -59,7 +187,7 @@ def history(
     from voicecoach.logbook import LogFileError, default_log_path
 
     if sum([as_json, as_csv, plot is not None, forget]) > 1:
-        raise _fail("choose one of --json, --csv, --plot, --forget")
+        raise fail("choose one of --json, --csv, --plot, --forget")
     path = default_log_path()
     if forget:
         _forget_history(path, ask=not yes)
@@ -67,7 +195,7 @@ def history(
     try:
         sessions = hist.load_sessions(path)
     except LogFileError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error), 1) from None
     if as_json:
         typer.echo(hist.to_json(sessions))
     elif as_csv:
@@ -76,7 +204,7 @@ def history(
         try:
             shown = hist.plot_trend(sessions, plot)
         except (hist.PlotUnavailable, OSError) as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error), 1) from None
         typer.echo(f"Drew the pain scores of {shown} sessions to {plot}")
     elif not sessions:
         typer.echo("No sessions yet. Start one with: voicecoach routine gentle")
@@ -110,7 +238,7 @@ def _forget_history(path: Path, ask: bool) -> None:
         return
     running = hist.running_sessions(path)
     if running:
-        raise _fail(f"a coach is running a session now (process {running[0]}); finish it first")
+        raise fail(f"a coach is running a session now (process {running[0]}); finish it first", 1)
     question = f"Delete {hist.describe_log(path)}? This cannot be undone."
     if ask and not typer.confirm(question, default=False):
         typer.echo("Nothing was deleted.")
@@ -118,7 +246,7 @@ def _forget_history(path: Path, ask: bool) -> None:
     try:
         hist.forget(path)
     except OSError as error:
-        raise _fail(f"could not delete {path}: {error}") from None
+        raise fail(f"could not delete {path}: {error}", 1) from None
     typer.echo(f"Deleted {path}")
 
 
