@@ -89,7 +89,11 @@ def session_table(sessions: Sequence[SessionRecord]) -> object:
 
     table = Table(title="voicecoach sessions", title_justify="left")
     for column in ("#", "started", "routine", "min", "steps", "pain", "red flags", "outcome"):
-        table.add_column(column, justify="right" if column in ("#", "min", "steps") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("#", "min", "steps") else "left",
+            no_wrap=column in ("started", "pain"),
+        )
     for session in sessions:
         length = minutes(session)
         table.add_row(

@@ -9,7 +9,7 @@ with SqliteLog() as log:          # LogFileError if the file is damaged or newer
 
 from voicecoach.logbook.episodes import current_episode, pain_scores, start_episode
 from voicecoach.logbook.reading import EventRecord, SessionRecord, read_sessions
-from voicecoach.logbook.session import SqliteLog
+from voicecoach.logbook.session import SqliteLog, open_session_log
 from voicecoach.logbook.store import (
     LogFileError,
     check_store,
@@ -27,6 +27,7 @@ __all__ = [
     "close_orphaned_sessions",
     "current_episode",
     "default_log_path",
+    "open_session_log",
     "open_store",
     "pain_scores",
     "read_sessions",

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.logbook.owner import this_process
-from voicecoach.logbook.store import BUSY_TIMEOUT_S, default_log_path, now_iso, open_store
+from voicecoach.logbook.store import (
+    BUSY_TIMEOUT_S,
+    LogFileError,
+    default_log_path,
+    now_iso,
+    open_store,
+)
+from voicecoach.ports import NullLog
 
 
 def to_json(data: Any) -> str:
@@ -20,7 +27,7 @@ def to_json(data: Any) -> str:
 
 
 def _warn_on_stderr(message: str) -> None:
-    print(f"voicecoach: {message}", file=sys.stderr)
+    print(f"voicecoach: {message}", file=sys.stderr, flush=True)
 
 
 class SqliteLog:
@@ -124,3 +131,16 @@ class SqliteLog:
                     "the session goes on, but this part of it is not saved"
                 )
             return None
+
+
+def open_session_log(
+    notice: Callable[[str], None], path: Path | None = None
+) -> SqliteLog | NullLog:
+    """The log for a coaching session: SqliteLog, or, when the file cannot be used, a
+    NullLog after one plain notice; the session itself still runs (and the file is
+    left untouched)."""
+    try:
+        return SqliteLog(path, on_error=notice)
+    except LogFileError as error:
+        notice(f"This session will not be saved: {error}")
+        return NullLog()
