@@ -179,3 +179,16 @@ def _pulseaudio_running() -> bool:
 def test_real_devices_are_found_through_pulseaudio() -> None:
     assert check_speaker().ok
     assert check_microphone().ok
+
+
+def test_a_relative_data_folder_is_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicecoach.logbook import SqliteLog
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", "relative-data")
+    SqliteLog().close()
+    result = check_log()
+    assert result.ok, result.line()
+    assert "relative-data" in result.detail and "0 sessions" in result.detail

@@ -177,7 +177,9 @@ def check_store(path: Path | None = None) -> str:
         if not os.access(needs_writing, os.W_OK):
             raise LogFileError(f"the log cannot be written: {needs_writing} is read-only")
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
+        )
     except sqlite3.Error as error:
         raise LogFileError(f"cannot open the log {path}: {error}") from error
     try:
