@@ -192,3 +192,10 @@ def test_a_relative_data_folder_is_checked_too(
     result = check_log()
     assert result.ok, result.line()
     assert "relative-data" in result.detail and "0 sessions" in result.detail
+
+
+def test_an_empty_log_file_is_fine(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True)
+    log_path.touch()
+    result = check_log()
+    assert result.ok and "empty" in result.detail, result.line()

@@ -347,3 +347,12 @@ def test_a_session_from_another_host_is_closed_only_once_it_is_a_day_old(log_pat
     SqliteLog().close()
     outcomes = {s.routine: s.outcome for s in sessions(log_path)}
     assert outcomes == {"old": "interrupted", "recent": None}
+
+
+def test_an_empty_file_becomes_a_log(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True)
+    log_path.touch()  # left by a crash while the file was being created, say
+    with SqliteLog() as log:
+        log.session_started("rest", {})
+        log.session_ended("completed")
+    assert [s.outcome for s in sessions(log_path)] == ["completed"]

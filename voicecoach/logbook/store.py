@@ -183,13 +183,12 @@ def check_store(path: Path | None = None) -> str:
     except sqlite3.Error as error:
         raise LogFileError(f"cannot open the log {path}: {error}") from error
     try:
-        _refuse_unusable(conn, path)
-        (count,) = conn.execute("SELECT count(*) FROM sessions").fetchone()
+        count = _refuse_unusable(conn, path)
     except sqlite3.Error as error:
         raise LogFileError(f"the log {path} cannot be read: {error}") from error
     finally:
         conn.close()
-    return f"{path} ({count} sessions)"
+    return f"{path} ({'empty' if count is None else f'{count} sessions'})"
 
 
 def _nearest_existing(folder: Path) -> Path:
@@ -211,11 +210,14 @@ def _check_header(path: Path) -> None:
         raise _corrupt(path, "it is not an SQLite database")
 
 
-def _refuse_unusable(conn: sqlite3.Connection, path: Path) -> None:
+def _refuse_unusable(conn: sqlite3.Connection, path: Path) -> int | None:
+    """Raise LogFileError for a file this program must not touch; else how many
+    sessions it holds (None for a new, empty file)."""
+    sessions = None
     try:
         version = _read_version(conn)
         if version is not None:
-            conn.execute("SELECT count(*) FROM sessions").fetchone()  # touches the pages
+            (sessions,) = conn.execute("SELECT count(*) FROM sessions").fetchone()
     except _NotOurs:
         raise LogFileError(
             f"{path} is not a voicecoach log; move it away or set {DATA_DIR_ENV} elsewhere"
@@ -227,6 +229,7 @@ def _refuse_unusable(conn: sqlite3.Connection, path: Path) -> None:
             f"the log {path} was written by a newer voicecoach (schema {version}, this one "
             f"reads up to {SCHEMA_VERSION}); upgrade with 'pip install -U voicecoach'"
         )
+    return sessions
 
 
 def _corrupt(path: Path, why: str) -> LogFileError:
