@@ -80,7 +80,7 @@ def test_a_check_that_crashes_is_a_problem_line_and_the_rest_still_run(
 
 
 def test_speech_that_cannot_render_is_essential_and_says_how_to_fix() -> None:
-    def broken_render() -> int:
+    def broken_render() -> float:
         raise RuntimeError("libespeak-ng.so.1: cannot open shared object file")
 
     result = check_speech(render=broken_render)
@@ -199,3 +199,8 @@ def test_an_empty_log_file_is_fine(log_path: Path) -> None:
     log_path.touch()
     result = check_log()
     assert result.ok and "empty" in result.detail, result.line()
+
+
+def test_speech_that_renders_as_silence_is_a_problem() -> None:
+    result = check_speech(render=lambda: 0.0)
+    assert not result.ok and result.essential and "silence" in result.detail

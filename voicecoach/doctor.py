@@ -7,17 +7,12 @@ touching the machine. A check that crashes becomes a problem line, never a trace
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import tempfile
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-RENDER_TIMEOUT_S = 30.0
-"""How long rendering one phrase may take before the speech check gives up."""
 DOCTOR_PHRASE = "Lie on your back with your knees bent."
 
 
@@ -48,63 +43,31 @@ Check = Callable[[], CheckResult]
 
 # --- speech -----------------------------------------------------------------------------
 
-# Rendered in a child process: pyttsx3 prints to stdout, writes the file on its own
-# thread after runAndWait() returns, and can hang; a child is easy to time out.
-_RENDER_SCRIPT = textwrap.dedent(
-    """
-    import os, sys, time
-    import pyttsx3
-    out = sys.argv[2]
-    engine = pyttsx3.init()
-    engine.save_to_file(sys.argv[1], out)
-    engine.runAndWait()
-    deadline, last = time.monotonic() + 10, -1
-    while time.monotonic() < deadline:
-        size = os.path.getsize(out) if os.path.exists(out) else -1
-        if size > 1000 and size == last:
-            print("RENDERED", size)
-            break
-        last = size
-        time.sleep(0.2)
-    else:
-        sys.exit("pyttsx3 wrote no audio")
-    """
-)
 
+def render_phrase(text: str = DOCTOR_PHRASE) -> float:
+    """Seconds of sound the coach's own renderer makes of `text` (raises when it cannot)."""
+    from voicecoach.tts import Renderer
 
-def render_phrase(text: str = DOCTOR_PHRASE) -> int:
-    """Render `text` with pyttsx3 to a file; its size in bytes, or RuntimeError."""
-    with tempfile.TemporaryDirectory(prefix="voicecoach-doctor-") as folder:
-        out = Path(folder) / "phrase.wav"
-        try:
-            done = subprocess.run(
-                [sys.executable, "-c", _RENDER_SCRIPT, text, str(out)],
-                capture_output=True,
-                text=True,
-                timeout=RENDER_TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise RuntimeError(f"rendering took over {RENDER_TIMEOUT_S:g} s") from error
-    for line in done.stdout.splitlines():
-        if line.startswith("RENDERED "):
-            return int(line.split()[1])
-    lines = (done.stderr or done.stdout).strip().splitlines()
-    raise RuntimeError(lines[-1] if lines else f"the renderer exited with {done.returncode}")
+    return Renderer().render(text).seconds
 
 
 def _speech_fix() -> str:
     if sys.platform.startswith("linux"):
-        return "sudo apt install espeak-ng  (Fedora: sudo dnf install espeak-ng)"
+        from voicecoach.tts import ESPEAK_FIX
+
+        return ESPEAK_FIX
     return "pip install --force-reinstall pyttsx3"
 
 
-def check_speech(render: Callable[[], int] = render_phrase) -> CheckResult:
+def check_speech(render: Callable[[], float] = render_phrase) -> CheckResult:
     """pyttsx3 (espeak-ng on Linux) can render a phrase."""
     try:
-        size = render()
+        seconds = render()
     except Exception as error:
         return CheckResult("speech", False, f"cannot render speech ({error})", _speech_fix(), True)
-    return CheckResult("speech", True, f"pyttsx3 rendered a phrase ({size} bytes)", essential=True)
+    if seconds <= 0:
+        return CheckResult("speech", False, "speech renders as silence", _speech_fix(), True)
+    return CheckResult("speech", True, f"rendered {seconds:.1f} s of speech", essential=True)
 
 
 # --- audio devices ----------------------------------------------------------------------
