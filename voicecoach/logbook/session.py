@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicecoach.logbook.owner import this_process
 from voicecoach.logbook.store import (
@@ -19,6 +19,9 @@ from voicecoach.logbook.store import (
     open_store,
 )
 from voicecoach.ports import NullLog
+
+if TYPE_CHECKING:
+    from voicecoach.ports import Log
 
 
 def to_json(data: Any) -> str:
@@ -144,3 +147,9 @@ def open_session_log(
     except LogFileError as error:
         notice(f"This session will not be saved: {error}")
         return NullLog()
+
+
+if TYPE_CHECKING:
+
+    def _sqlite_log_is_a_log(log: SqliteLog) -> Log:
+        return log  # mypy checks here that SqliteLog keeps to the engine's Log protocol
