@@ -20,8 +20,9 @@ from voicecoach.captions import CaptionSpeaker, open_display
 from voicecoach.engine import Engine, Ports
 from voicecoach.inbox import Inbox
 from voicecoach.keys import KeyReader
+from voicecoach.logbook import SqliteLog, open_session_log
 from voicecoach.plan import build_plan
-from voicecoach.ports import NullLog, Outcome
+from voicecoach.ports import Outcome
 from voicecoach.routines import Routine, load_catalogue
 from voicecoach.settings import SessionSettings
 
@@ -122,7 +123,7 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
     inbox = Inbox(on_urgent=speaker.silence)
     keys = KeyReader(inbox.put)
     listening = False
-    log = NullLog()
+    log = open_session_log(say_once)  # a damaged log file: said once, session unsaved
     plan = build_plan(routine, settings, listening=listening)
     ports = Ports(speaker, inbox, MonotonicClock(), display, log)
     engine = Engine(plan, settings, ports, listening=listening)
@@ -139,4 +140,6 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
         speaker.silence()
         display.close()
         speaker.close()
+        if isinstance(log, SqliteLog):
+            log.close()
     return EXIT_CODES[outcome]
