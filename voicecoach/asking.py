@@ -1,0 +1,114 @@
+"""Asking the person something and waiting, bounded, for a clear answer.
+
+Every question is spoken, shown, and answered through listener.next_command(timeout),
+by voice or by key. A question that gets no clear answer (silence, or an unrelated
+word) is asked again, up to `asks` times in all; after that the answer is None, and the
+caller decides what is safe. Nothing here ever assumes an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from voicecoach.ports import Command, Display, Listener, Log, Speaker
+
+T = TypeVar("T")
+
+PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain? Say a number, or say skip."
+
+
+@dataclass(frozen=True)
+class AskSettings:
+    """How long and how often a question is asked."""
+
+    wait_seconds: float = 10.0
+    """How long to wait for an answer after the question has been said."""
+    asks: int = 2
+    """How many times the question is said in all (2: asked, then repeated once)."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The three ports a question needs, bundled so call sites stay short."""
+
+    speaker: Speaker
+    listener: Listener
+    display: Display
+
+
+def ask_choice(
+    voice: Voice,
+    prompt: str,
+    choices: Mapping[Command, T],
+    settings: AskSettings = AskSettings(),
+    again: str = "",
+) -> T | None:
+    """Say `prompt` and return the value of the first command in `choices`; None if none came.
+
+    `again` is said before the prompt when it is repeated (for example "Please answer yes or no.").
+    """
+    for attempt in range(settings.asks):
+        line = f"{again} {prompt}".strip() if attempt and again else prompt
+        voice.display.show_status(line)
+        voice.speaker.say(line)
+        heard = voice.listener.next_command(settings.wait_seconds)
+        if heard is not None and heard.command in choices:
+            return choices[heard.command]
+    return None
+
+
+def ask_yes_no(
+    voice: Voice,
+    question: str,
+    settings: AskSettings = AskSettings(),
+    also_yes: frozenset[Command] = frozenset(),
+) -> bool | None:
+    """Ask a yes/no question: True for yes, False for no, None when no clear answer came."""
+    choices: dict[Command, bool] = {Command.YES: True, Command.NO: False}
+    choices.update({command: True for command in also_yes})
+    return ask_choice(voice, question, choices, settings, again="Please answer yes or no.")
+
+
+def ask_pain_score(
+    speaker: Speaker,
+    listener: Listener,
+    log: Log,
+    when: str,
+    display: Display | None = None,
+    settings: AskSettings = AskSettings(),
+) -> int | None:
+    """Ask for a pain score from 0 to 10; log it as `pain_score` {when, score}.
+
+    `when` says where in the session it was asked: "start", "end" or "after_pain".
+    Returns None (and logs nothing) when the person says skip (or no, or next) or
+    gives no clear number.
+    """
+    voice = Voice(speaker, listener, display or _NoDisplay())
+    for attempt in range(settings.asks):
+        line = PAIN_SCORE_QUESTION if attempt == 0 else "Please say a number, or skip."
+        voice.display.show_status(PAIN_SCORE_QUESTION)
+        speaker.say(line)
+        heard = listener.next_command(settings.wait_seconds)
+        if heard is None:
+            continue
+        if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
+            speaker.say("Okay, skipped.")
+            return None
+        if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
+            log.event("pain_score", when=when, score=heard.score)
+            speaker.say("Thank you.")
+            return heard.score
+    return None
+
+
+class _NoDisplay:
+    def show_step(self, title: str, text: str) -> None:
+        pass
+
+    def show_hold(self, remaining: float, total: float) -> None:
+        pass
+
+    def show_status(self, text: str) -> None:
+        pass

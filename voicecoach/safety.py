@@ -1,0 +1,200 @@
+"""The spoken safety flow after "pain" or "stop": the red-flag check and what comes next.
+
+The engine has already silenced the coach when it calls on_pain() or on_stop().
+Every wait is listener.next_command(timeout), so every wait is bounded, and nothing
+here ever assumes "no" to a red flag or resumes a moving exercise unasked.
+
+Log events written here:
+- `red_flag` {flag, answer}: answer is "yes", "no" or "unclear".
+- `advice` {flag, text}: the urgent advice that was spoken ("all" when every flag was read).
+- `red_flags_read` {reason}: every flag was read out because answers never came clear.
+- `pain_score` {when: "after_pain", score}: see asking.ask_pain_score.
+- `in_pain` {answer}: the answer to "Are you in pain?" after "stop".
+- `after_check` {choice}: what the session does next (an AfterCheck value), plus
+  `therapy` ("cold", "heat" or "cold or heat") when the person asked for a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voicecoach.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
+from voicecoach.care import Thermal, thermal_advice, thermal_for_hours
+from voicecoach.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
+from voicecoach.redflags import URGENT_FLAGS, RedFlag, read_all_lines
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """How patiently the safety flow waits."""
+
+    question: AskSettings = AskSettings(wait_seconds=10.0, asks=2)
+    """Each red-flag question, "are you in pain?" and each offer: asked, then repeated once."""
+    paused: AskSettings = AskSettings(wait_seconds=30.0, asks=3)
+    """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
+
+
+NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
+    Command.RESUME: AfterCheck.RESUME,
+    Command.SKIP: AfterCheck.SKIP,
+    Command.NEXT: AfterCheck.SKIP,
+    Command.QUIT: AfterCheck.END,
+    Command.STOP: AfterCheck.END,
+    Command.PAIN: AfterCheck.END,
+}
+"""Words that pick the next step outright, whatever was asked (pain again: end, gently)."""
+
+
+class SpokenSafetyCheck:
+    """The Safety the engine hands over to; spoken, answered by voice or keys."""
+
+    def __init__(
+        self,
+        speaker: Speaker,
+        listener: Listener,
+        clock: Clock,
+        display: Display,
+        log: Log,
+        settings: SafetySettings = SafetySettings(),
+        episode_hours: Callable[[], float | None] = lambda: None,
+    ) -> None:
+        """`episode_hours` says how long ago the spasm began (None when unknown), for the
+        cold-or-heat advice; episode.hours_since_start wired to the store fits."""
+        self.voice = Voice(speaker, listener, display)
+        self.speaker = speaker
+        self.clock = clock
+        self.log = log
+        self.settings = settings
+        self.episode_hours = episode_hours
+        self.requested_therapy: Thermal | None = None
+        """Set when the person asked for a cold or heat session: the caller may start one."""
+
+    # -- the two entry points -------------------------------------------------------------
+
+    def on_pain(self) -> AfterCheck:
+        self.voice.display.show_step("Safety check", "Answer yes or no.")
+        self.speaker.say("I've stopped. A few quick safety questions. Answer yes or no.")
+        for flag in URGENT_FLAGS:
+            answer = ask_yes_no(self.voice, flag.question, self.settings.question)
+            self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
+            if answer is None:
+                return self._read_every_flag()
+            if answer:
+                return self._urgent(flag)
+        self.speaker.say("Thank you. None of those warning signs.")
+        ask_pain_score(
+            self.speaker,
+            self.voice.listener,
+            self.log,
+            "after_pain",
+            self.voice.display,
+            self.settings.question,
+        )
+        return self._offer_next_step()
+
+    def on_stop(self) -> AfterCheck:
+        self.voice.display.show_step("Paused", "Are you in pain?")
+        in_pain = ask_yes_no(
+            self.voice,
+            "Paused. Are you in pain?",
+            self.settings.question,
+            also_yes=frozenset({Command.PAIN}),
+        )
+        self.log.event("in_pain", answer=_answer_word(in_pain))
+        if in_pain:
+            return self.on_pain()
+        return self._stay_paused()
+
+    # -- the outcomes ------------------------------------------------------------------------
+
+    def _urgent(self, flag: RedFlag) -> AfterCheck:
+        self.voice.display.show_step("Seek medical help now", flag.advice)
+        self.speaker.say(flag.advice)
+        self.log.event("advice", flag=flag.id, text=flag.advice)
+        return self._decided(AfterCheck.URGENT)
+
+    def _read_every_flag(self) -> AfterCheck:
+        """No clear answer: read every flag with its advice rather than assume no."""
+        self.log.event("red_flags_read", reason="unclear")
+        self.speaker.say("I didn't get a clear answer, so I'll read the warning signs.")
+        lines = read_all_lines()
+        self.voice.display.show_step("Warning signs", " ".join(lines))
+        for line in lines:
+            self.speaker.say(line)
+        self.log.event("advice", flag="all", text=" ".join(lines))
+        self.speaker.say("I'm ending the session now. Rest in a comfortable position.")
+        return self._decided(AfterCheck.END)
+
+    def _offer_next_step(self) -> AfterCheck:
+        """After all-clear: rest, a cold or heat session, or carry on; never resume unasked."""
+        self.speaker.say(
+            "You can rest, have a cold or heat session, carry on, or end. "
+            "I won't go back to that exercise unless you say resume."
+        )
+        rest = self._ask_offer("Would you like the rest position now? Say yes or no.")
+        if isinstance(rest, AfterCheck):
+            return self._decided(rest)
+        if rest:
+            return self._decided(AfterCheck.REST)
+        if rest is None:
+            return self._end_unanswered()
+        therapy = self._ask_offer("Would you like a cold or heat session? Say yes or no.")
+        if isinstance(therapy, AfterCheck):
+            return self._decided(therapy)
+        if therapy:
+            return self._therapy()
+        if therapy is None:
+            return self._end_unanswered()
+        choice = ask_choice(
+            self.voice,
+            "Say resume to go back to the exercise, skip to move past it, or quit to end.",
+            NEXT_STEP_CHOICES,
+            self.settings.question,
+        )
+        return self._decided(choice) if choice else self._end_unanswered()
+
+    def _ask_offer(self, question: str) -> bool | AfterCheck | None:
+        """A yes/no offer where a word like "resume" or "quit" also answers outright."""
+        choices: dict[Command, bool | AfterCheck] = {Command.YES: True, Command.NO: False}
+        choices.update(NEXT_STEP_CHOICES)
+        return ask_choice(
+            self.voice, question, choices, self.settings.question, again="Please say yes or no."
+        )
+
+    def _therapy(self) -> AfterCheck:
+        hours = self.episode_hours()
+        thermal = Thermal.COLD_OR_HEAT if hours is None else thermal_for_hours(hours)
+        self.requested_therapy = thermal
+        kinds = "cold" if thermal is Thermal.COLD else "heat" if thermal is Thermal.HEAT else None
+        command = f"voicecoach therapy {kinds}" if kinds else "voicecoach therapy cold, or heat"
+        self.speaker.say(thermal_advice(hours))
+        self.speaker.say(f"I'll end this session. For a timed session, use {command}.")
+        return self._decided(AfterCheck.END, therapy=thermal.value)
+
+    def _stay_paused(self) -> AfterCheck:
+        """Not in pain (or no clear answer): stay paused until resume or quit, then end."""
+        choices: dict[Command, AfterCheck | str] = {**NEXT_STEP_CHOICES, Command.PAIN: "pain"}
+        choice = ask_choice(
+            self.voice,
+            "Still paused. Say resume to carry on, or quit to end. If you're in pain, say pain.",
+            choices,
+            self.settings.paused,
+        )
+        if choice == "pain":
+            return self.on_pain()
+        if isinstance(choice, AfterCheck):
+            return self._decided(choice)
+        return self._end_unanswered()
+
+    def _end_unanswered(self) -> AfterCheck:
+        self.speaker.say("I haven't heard an answer, so I'm ending the session. It's saved.")
+        return self._decided(AfterCheck.END)
+
+    def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
+        self.log.event("after_check", choice=choice.value, **extra)
+        return choice
+
+
+def _answer_word(answer: bool | None) -> str:
+    return "unclear" if answer is None else "yes" if answer else "no"
