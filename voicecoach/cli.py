@@ -6,7 +6,14 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
 import typer
+
+if TYPE_CHECKING:
+    from voicecoach.console import CoachIO
+    from voicecoach.episode import EpisodeStore
+    from voicecoach.ports import Log
 
 app = typer.Typer(
     help="Hands-free, offline voice coach for back-spasm relief at home.",
@@ -26,3 +33,176 @@ def say(text: str) -> None:
 
 def main() -> None:
     app()
+
+
+# --- care and safety commands (issue 4) -----------------------------------------------
+# The command logic lives in voicecoach/care_commands.py. The three factories below are
+# where the real parts get wired: speech and microphone (or keys), the SQLite log, and
+# its episode storage.
+
+NoListen = Annotated[
+    bool, typer.Option("--no-listen", help="Keys only: answer by typing (y/n, numbers, q).")
+]
+
+
+def _make_io(no_listen: bool) -> CoachIO:
+    """Speaker, listener, clock and display for the care commands.
+
+    Until the speech and key-reader factories are wired: printed lines, typed answers.
+    """
+    from voicecoach.console import console_io
+
+    return console_io(no_listen)
+
+
+def _open_log() -> Log:
+    """The session log the care commands write to (NullLog until the SQLite log is wired)."""
+    from voicecoach.ports import NullLog
+
+    return NullLog()
+
+
+def _episode_store() -> EpisodeStore:
+    """The episode storage (the session log's); a one-line error when it is not available."""
+    from voicecoach.care_commands import LogbookEpisodes
+
+    try:
+        return LogbookEpisodes()
+    except ImportError:
+        _fail("Episode storage is not available in this build (the session log is missing).")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def redflags(no_listen: NoListen = False) -> None:
+    """The spoken red-flag check on its own, answered yes or no by voice or keys.
+
+    Any yes: says plainly to seek medical help immediately.
+
+    Example: voicecoach redflags --no-listen
+    """
+    from voicecoach import care_commands
+
+    care_commands.redflags(_make_io(no_listen), _open_log())
+
+
+@app.command()
+def therapy(
+    kind: Annotated[str, typer.Argument(help="cold or heat")],
+    minutes: Annotated[
+        float | None,
+        typer.Option(help="Length; cold: 20 at most (15 if not given); heat: required."),
+    ] = None,
+    time_scale: Annotated[
+        float, typer.Option(help="Run this many times faster than real time (demos, tests).")
+    ] = 1.0,
+    no_listen: NoListen = False,
+) -> None:
+    """A spoken timer for one cold or heat application: halfway and end words.
+
+    Say pause, resume, how long, quit, or pain at any time.
+
+    Example: voicecoach therapy cold --minutes 15
+    """
+    from voicecoach import care_commands
+    from voicecoach.therapy import TherapyError, plan_therapy
+
+    try:
+        plan_therapy(kind, minutes, time_scale)
+    except TherapyError as error:
+        _fail(str(error))
+    store = _episode_store_or_none()
+    care_commands.therapy(_make_io(no_listen), _open_log(), kind, minutes, time_scale, store)
+
+
+def _episode_store_or_none() -> EpisodeStore | None:
+    from voicecoach.care_commands import LogbookEpisodes
+
+    try:
+        return LogbookEpisodes()
+    except ImportError:
+        return None
+
+
+@app.command()
+def care(
+    speak: Annotated[bool, typer.Option(help="Also say it out loud.")] = False,
+    disclaimer: Annotated[bool, typer.Option(help="Show the first-run notice instead.")] = False,
+) -> None:
+    """The home-care summary: rest positions, cold and heat, movement, water, medicine.
+
+    Example: voicecoach care
+    """
+    from voicecoach import care_commands
+
+    speaker = _make_io(True).speaker if speak else None
+    show = care_commands.disclaimer if disclaimer else care_commands.care
+    show(typer.echo, speaker)
+
+
+@app.command()
+def remind(
+    every: Annotated[str, typer.Option(help="How often: 30m, 1h, or minutes (45).")],
+    run_for: Annotated[str, typer.Option("--for", help="Stop reminding after this long.")] = "8h",
+    no_listen: NoListen = False,
+) -> None:
+    """Say now and then to avoid long sitting or standing. Ctrl-C or "quit" ends it.
+
+    Example: voicecoach remind --every 30m
+    """
+    from voicecoach import care_commands
+    from voicecoach.remind import RemindError, plan_reminders
+
+    try:
+        plan_reminders(every, run_for)
+    except RemindError as error:
+        _fail(str(error))
+    try:
+        count = care_commands.remind(_make_io(no_listen), every, run_for)
+    except KeyboardInterrupt:
+        typer.echo("Reminders stopped.")
+        return
+    typer.echo(f"Reminders ended ({count} given).")
+
+
+episode_app = typer.Typer(help="When this spasm began: drives the cold/heat and 72-hour advice.")
+app.add_typer(episode_app, name="episode")
+
+
+@episode_app.command("start")
+def episode_start(
+    at: Annotated[
+        str, typer.Option(help="When it began: now, '2h ago', 'yesterday 18:00', ISO time.")
+    ] = "now",
+) -> None:
+    """Record when the spasm began.
+
+    Example: voicecoach episode start --at "yesterday 18:00"
+    """
+    from voicecoach import care_commands
+    from voicecoach.episode import EpisodeError, local_now
+
+    store = _episode_store()
+    try:
+        lines = care_commands.episode_start(store, at, local_now())
+    except EpisodeError as error:
+        _fail(str(error))
+    for line in lines:
+        typer.echo(line)
+
+
+@episode_app.command("status")
+def episode_status() -> None:
+    """Hours since the spasm began, cold or heat advice, and the 72-hour rule.
+
+    Example: voicecoach episode status
+    """
+    from voicecoach import care_commands
+    from voicecoach.episode import local_now
+
+    for line in care_commands.episode_status_lines(_episode_store(), local_now()):
+        typer.echo(line)

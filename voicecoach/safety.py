@@ -35,6 +35,8 @@ class SafetySettings:
     """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
 
 
+PAIN_INTRO = "I've stopped. A few quick safety questions. Answer yes or no."
+
 NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
     Command.RESUME: AfterCheck.RESUME,
     Command.SKIP: AfterCheck.SKIP,
@@ -73,16 +75,9 @@ class SpokenSafetyCheck:
     # -- the two entry points -------------------------------------------------------------
 
     def on_pain(self) -> AfterCheck:
-        self.voice.display.show_step("Safety check", "Answer yes or no.")
-        self.speaker.say("I've stopped. A few quick safety questions. Answer yes or no.")
-        for flag in URGENT_FLAGS:
-            answer = ask_yes_no(self.voice, flag.question, self.settings.question)
-            self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
-            if answer is None:
-                return self._read_every_flag()
-            if answer:
-                return self._urgent(flag)
-        self.speaker.say("Thank you. None of those warning signs.")
+        found = self.check_red_flags()
+        if found is not None:
+            return found
         ask_pain_score(
             self.speaker,
             self.voice.listener,
@@ -92,6 +87,20 @@ class SpokenSafetyCheck:
             self.settings.question,
         )
         return self._offer_next_step()
+
+    def check_red_flags(self, intro: str = PAIN_INTRO) -> AfterCheck | None:
+        """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
+        self.voice.display.show_step("Safety check", "Answer yes or no.")
+        self.speaker.say(intro)
+        for flag in URGENT_FLAGS:
+            answer = ask_yes_no(self.voice, flag.question, self.settings.question)
+            self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
+            if answer is None:
+                return self._read_every_flag()
+            if answer:
+                return self._urgent(flag)
+        self.speaker.say("Thank you. None of those warning signs.")
+        return None
 
     def on_stop(self) -> AfterCheck:
         self.voice.display.show_step("Paused", "Are you in pain?")

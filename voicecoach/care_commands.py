@@ -1,0 +1,126 @@
+"""What the care commands do (redflags, therapy, care, remind, episode), with their
+speaker/listener factory and log passed in, so cli.py stays thin and tests can drive them.
+
+`make_io(no_listen)` builds the ports: console.console_io (printed lines, typed answers)
+until the lead's real factory (speech out; microphone, or keys only with --no-listen)
+is passed instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from voicecoach.care import DISCLAIMER_LINES, care_summary_lines
+from voicecoach.console import CoachIO
+from voicecoach.episode import EpisodeStore, episode_status, hours_now, start_episode
+from voicecoach.ports import AfterCheck, Log, Outcome, Speaker
+from voicecoach.remind import plan_reminders, run_reminders
+from voicecoach.safety import SpokenSafetyCheck
+from voicecoach.therapy import plan_therapy, run_therapy
+
+MakeIO = Callable[[bool], CoachIO]
+"""Builds speaker, listener, clock and display; the argument is --no-listen."""
+
+STANDALONE_INTRO = "The red-flag check. A few quick safety questions. Answer yes or no."
+ALL_CLEAR = (
+    "If the pain has not improved, or is worse, after 72 hours of home care, "
+    "consult a healthcare provider."
+)
+
+
+def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> SpokenSafetyCheck:
+    """The spoken safety check on these ports, with the episode's hours when there is a store."""
+    return SpokenSafetyCheck(
+        io.speaker,
+        io.listener,
+        io.clock,
+        io.display,
+        log,
+        episode_hours=(lambda: hours_now(store)) if store is not None else (lambda: None),
+    )
+
+
+def redflags(io: CoachIO, log: Log) -> AfterCheck | None:
+    """`voicecoach redflags`: ask the urgent flags; URGENT, END (unanswered) or None (all no)."""
+    log.session_started("redflags", {})
+    found = safety_for(io, log).check_red_flags(intro=STANDALONE_INTRO)
+    if found is None:
+        io.speaker.say(ALL_CLEAR)
+    log.session_ended(Outcome.URGENT.value if found is AfterCheck.URGENT else "completed")
+    return found
+
+
+def therapy(
+    io: CoachIO,
+    log: Log,
+    kind: str,
+    minutes: float | None,
+    time_scale: float = 1.0,
+    store: EpisodeStore | None = None,
+) -> Outcome:
+    """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
+    plan = plan_therapy(kind, minutes, time_scale)
+    safety = safety_for(io, log, store)
+    return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety)
+
+
+def care(out: Callable[[str], None], speaker: Speaker | None = None) -> None:
+    """`voicecoach care`: print the care summary; also say it when a speaker is given."""
+    for line in care_summary_lines():
+        out(line)
+        if speaker is not None:
+            speaker.say(line)
+
+
+def disclaimer(out: Callable[[str], None], speaker: Speaker | None = None) -> None:
+    """The first-run notice: printed, and said when a speaker is given."""
+    for line in DISCLAIMER_LINES:
+        out(line)
+        if speaker is not None:
+            speaker.say(line)
+
+
+def remind(io: CoachIO, every: str, run_for: str, time_scale: float = 1.0) -> int:
+    """`voicecoach remind --every 30m`; raises RemindError (one line) on a bad interval."""
+    plan = plan_reminders(every, run_for, time_scale)
+    return run_reminders(plan, io.speaker, io.listener, io.clock, io.display)
+
+
+def episode_start(store: EpisodeStore, when: str, now: datetime) -> list[str]:
+    """`voicecoach episode start [--at WHEN]`: record it; the lines to print after."""
+    moment = start_episode(store, when, now)
+    lines = [f"Episode started {moment.strftime('%Y-%m-%d %H:%M')}."]
+    status = episode_status(store, now)
+    return lines + (status.lines()[1:] if status else [])
+
+
+def episode_status_lines(store: EpisodeStore, now: datetime) -> list[str]:
+    """`voicecoach episode status`: hours since the start, cold/heat advice, the 72 h rule."""
+    status = episode_status(store, now)
+    if status is None:
+        return ["No episode recorded. Start one with: voicecoach episode start --at '2h ago'"]
+    return status.lines()
+
+
+class LogbookEpisodes:
+    """EpisodeStore over the session log's episode functions (voicecoach.logbook)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        import voicecoach.logbook as logbook  # the log helper's module; absent until merged
+
+        self._logbook: Any = logbook
+        self._path = path
+
+    def start_episode(self, at: datetime) -> None:
+        self._logbook.start_episode(at, self._path)
+
+    def current_episode(self) -> datetime | None:
+        started: datetime | None = self._logbook.current_episode(self._path)
+        return started
+
+    def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
+        scores: list[tuple[datetime, int, str]] = self._logbook.pain_scores(since, self._path)
+        return scores
