@@ -4,46 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from tests.care_support import CareRig
 from voicecoach.asking import ask_pain_score
-from voicecoach.ports import AfterCheck, Command, NullLog
+from voicecoach.ports import AfterCheck, Command
 from voicecoach.redflags import SEEK_HELP_NOW, URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck
 
-
-class Rig:
-    def __init__(self, episode_hours: float | None = None) -> None:
-        self.clock = FakeClock()
-        self.speaker = FakeSpeaker(self.clock)
-        self.listener = FakeListener(self.clock, self.speaker)
-        self.display = FakeDisplay()
-        self.log = NullLog()
-        self.safety = SpokenSafetyCheck(
-            self.speaker,
-            self.listener,
-            self.clock,
-            self.display,
-            self.log,
-            episode_hours=lambda: episode_hours,
-        )
-
-    def answer(self, fragment: str, command: Command, times: int = 1, **kw: object) -> None:
-        self.listener.answer_when_said(fragment, command, times=times, **kw)  # type: ignore[arg-type]
-
-    def answer_all_flags_no(self) -> None:
-        for flag in URGENT_FLAGS:
-            self.answer(flag.question, Command.NO)
-
-    def pass_the_check(self) -> None:
-        """All red flags no, pain score skipped."""
-        self.answer_all_flags_no()
-        self.answer("how bad is the pain", Command.SKIP)
-
-    def events(self, kind: str) -> list[dict[str, object]]:
-        return [data for k, data in self.log.events if k == kind]
-
-    def said(self) -> str:
-        return "\n".join(self.speaker.texts())
+Rig = CareRig
 
 
 @pytest.mark.parametrize("index", range(len(URGENT_FLAGS)))

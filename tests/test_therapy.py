@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
-from voicecoach.ports import Command, NullLog, Outcome
+from tests.care_support import CareRig
+from voicecoach.ports import Command, Outcome
 from voicecoach.redflags import URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck
-from voicecoach.therapy import (
-    TherapyError,
-    TherapyPlan,
-    plan_therapy,
-    run_therapy,
-    spoken_minutes,
-)
+from voicecoach.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
 
 
-class Rig:
-    def __init__(self) -> None:
-        self.clock = FakeClock()
-        self.speaker = FakeSpeaker(self.clock)
-        self.listener = FakeListener(self.clock, self.speaker)
-        self.display = FakeDisplay()
-        self.log = NullLog()
-        self.safety = SpokenSafetyCheck(
-            self.speaker, self.listener, self.clock, self.display, self.log
-        )
-
+class Rig(CareRig):
     def run(self, plan: TherapyPlan) -> Outcome:
-        return run_therapy(
-            plan, self.speaker, self.listener, self.clock, self.display, self.log, self.safety
-        )
+        return self.run_therapy(plan)
 
     def timer_start(self) -> float:
         """When the timer began counting: the end of the opening line."""
