@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
+import pexpect
 import pytest
 from typer.testing import CliRunner
 
@@ -11,6 +14,7 @@ from voicecoach.cli import app
 from voicecoach.redflags import URGENT_FLAGS
 
 runner = CliRunner()
+VOICECOACH = Path(sys.executable).parent / "voicecoach"
 
 CARE_COMMANDS = ["redflags", "therapy", "care", "remind", "episode start", "episode status"]
 
@@ -22,21 +26,35 @@ def test_every_care_command_has_help_with_an_example(command: str) -> None:
     assert "Example: voicecoach " + command.split()[0] in result.output
 
 
+def spawn(*args: str) -> pexpect.spawn:
+    """The real command in a terminal, answered line by line as a person would."""
+    return pexpect.spawn(
+        str(VOICECOACH), list(args), encoding="utf-8", timeout=20, dimensions=(24, 200)
+    )
+
+
+def answer_flags(child: pexpect.spawn, answers: list[str]) -> None:
+    for flag, answer in zip(URGENT_FLAGS, answers, strict=False):
+        child.expect_exact(flag.question)
+        child.sendline(answer)
+
+
 def test_redflags_all_no_ends_with_the_72_hour_advice() -> None:
-    result = runner.invoke(app, ["redflags", "--no-listen"], input="n\n" * 4)
-    assert result.exit_code == 0, result.output
-    for flag in URGENT_FLAGS:
-        assert flag.question in result.output
-    assert "seek medical help immediately" not in result.output
-    assert "consult a healthcare provider" in result.output
+    child = spawn("redflags", "--no-listen")
+    answer_flags(child, ["n"] * 4)
+    child.expect_exact("consult a healthcare provider")
+    child.expect(pexpect.EOF)
+    assert "seek medical help immediately" not in (child.before or "")
 
 
 @pytest.mark.parametrize("index", range(len(URGENT_FLAGS)))
 def test_redflags_yes_says_seek_help_immediately(index: int) -> None:
-    answers = "n\n" * index + "y\n"
-    result = runner.invoke(app, ["redflags", "--no-listen"], input=answers)
-    assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == URGENT_FLAGS[index].advice
+    child = spawn("redflags", "--no-listen")
+    answer_flags(child, ["n"] * index + ["y"])
+    child.expect_exact(URGENT_FLAGS[index].advice)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
 
 
 def test_therapy_over_20_minutes_cold_is_refused_in_one_line() -> None:

@@ -4,6 +4,9 @@ Every question is spoken, shown, and answered through listener.next_command(time
 by voice or by key. A question that gets no clear answer (silence, or an unrelated
 word) is asked again, up to `asks` times in all; after that the answer is None, and the
 caller decides what is safe. Nothing here ever assumes an answer.
+
+Before each question, commands already waiting are dropped: a "no" heard twice, or said
+to the question before, must never answer this one.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def ask_choice(
     """
     for attempt in range(settings.asks):
         line = f"{again} {prompt}".strip() if attempt and again else prompt
+        drop_waiting(voice.listener)
         voice.display.show_status(line)
         voice.speaker.say(line)
         heard = voice.listener.next_command(settings.wait_seconds)
@@ -88,6 +92,7 @@ def ask_pain_score(
     voice = Voice(speaker, listener, display or _NoDisplay())
     for attempt in range(settings.asks):
         line = PAIN_SCORE_QUESTION if attempt == 0 else "Please say a number, or skip."
+        drop_waiting(listener)
         voice.display.show_status(PAIN_SCORE_QUESTION)
         speaker.say(line)
         heard = listener.next_command(settings.wait_seconds)
@@ -101,6 +106,18 @@ def ask_pain_score(
             speaker.say("Thank you.")
             return heard.score
     return None
+
+
+STALE_LIMIT = 100
+"""At most this many waiting commands are dropped at once (a bound, not a real case)."""
+
+
+def drop_waiting(listener: Listener) -> int:
+    """Drop commands that arrived before this question; returns how many."""
+    dropped = 0
+    while dropped < STALE_LIMIT and listener.next_command(0.0) is not None:
+        dropped += 1
+    return dropped
 
 
 class _NoDisplay:
