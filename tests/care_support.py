@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.ports import Command, NullLog, Outcome
 from voicecoach.redflags import URGENT_FLAGS
@@ -50,3 +53,20 @@ class CareRig:
 
     def said(self) -> str:
         return "\n".join(self.speaker.texts())
+
+
+@dataclass
+class FakeEpisodeStore:
+    """Stands in for the session log's episode storage."""
+
+    started: datetime | None = None
+    scores: list[tuple[datetime, int, str]] = field(default_factory=list)
+
+    def start_episode(self, at: datetime) -> None:
+        self.started = at
+
+    def current_episode(self) -> datetime | None:
+        return self.started
+
+    def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
+        return [row for row in self.scores if row[0] >= since]

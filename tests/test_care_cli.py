@@ -65,12 +65,21 @@ def test_therapy_over_20_minutes_cold_is_refused_in_one_line() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first-run marker goes to a folder of the test's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 def test_therapy_runs_scaled_with_halfway_and_end_words() -> None:
     began = time.monotonic()
-    result = runner.invoke(app, ["therapy", "cold", "--minutes", "15", "--time-scale", "900"])
-    assert result.exit_code == 0, result.output
+    first = runner.invoke(app, ["therapy", "cold", "--minutes", "15", "--time-scale", "900"])
+    assert first.exit_code == 0, first.output
+    assert "not a diagnosis" in first.output.splitlines()[0]  # first run: the notice
+    again = runner.invoke(app, ["therapy", "cold", "--minutes", "15", "--time-scale", "900"])
     assert time.monotonic() - began < 10
-    lines = result.output.splitlines()
+    lines = again.output.splitlines()
+    assert lines[0].startswith("Cold session, 15 minutes.")
     assert lines[1].startswith("Halfway.")
     assert "Take the cold pack off now" in lines[2]
 

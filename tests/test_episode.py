@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.care_support import FakeEpisodeStore
 from voicecoach.care import Thermal, consult_line, thermal_advice, thermal_for_hours
 from voicecoach.episode import (
     EpisodeError,
@@ -18,23 +18,6 @@ from voicecoach.episode import (
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
-
-
-@dataclass
-class FakeEpisodeStore:
-    """Stands in for the session log's episode storage."""
-
-    started: datetime | None = None
-    scores: list[tuple[datetime, int, str]] = field(default_factory=list)
-
-    def start_episode(self, at: datetime) -> None:
-        self.started = at
-
-    def current_episode(self) -> datetime | None:
-        return self.started
-
-    def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
-        return [row for row in self.scores if row[0] >= since]
 
 
 def store_with(hours_ago: float, scores: list[int]) -> FakeEpisodeStore:

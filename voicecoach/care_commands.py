@@ -15,7 +15,14 @@ from typing import Any
 
 from voicecoach.care import DISCLAIMER_LINES, care_summary_lines
 from voicecoach.console import CoachIO
-from voicecoach.episode import EpisodeStore, episode_status, hours_now, start_episode
+from voicecoach.episode import (
+    EpisodeStore,
+    episode_status,
+    hours_now,
+    local_now,
+    opening_lines,
+    start_episode,
+)
 from voicecoach.ports import AfterCheck, Log, Outcome, Speaker
 from voicecoach.remind import plan_reminders, run_reminders
 from voicecoach.safety import SpokenSafetyCheck
@@ -60,9 +67,11 @@ def therapy(
     minutes: float | None,
     time_scale: float = 1.0,
     store: EpisodeStore | None = None,
+    marker: Path | None = None,
 ) -> Outcome:
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
+    session_opening(io, store, local_now(), marker)
     safety = safety_for(io, log, store)
     return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety)
 
@@ -81,6 +90,47 @@ def disclaimer(out: Callable[[str], None], speaker: Speaker | None = None) -> No
         out(line)
         if speaker is not None:
             speaker.say(line)
+
+
+NOTICE_MARKER_NAME = "first-run-notice-shown"
+
+
+def notice_marker() -> Path:
+    """The file whose presence means the first-run notice has been given."""
+    import platformdirs
+
+    return platformdirs.user_data_path("voicecoach") / NOTICE_MARKER_NAME
+
+
+def session_opening(
+    io: CoachIO, store: EpisodeStore | None, now: datetime, marker: Path | None = None
+) -> list[str]:
+    """What every session (routine, therapy) begins with; says and shows it, returns it.
+
+    The first time ever: the notice (home-care guidance, not a diagnosis; the red flags).
+    Every time once it applies: the 72-hour rule's "consult a healthcare provider".
+    """
+    lines: list[str] = []
+    marker = marker or notice_marker()
+    if not marker.exists():
+        lines += DISCLAIMER_LINES
+    if store is not None:
+        lines += opening_lines(store, now)
+    if lines:
+        io.display.show_step("Before you start", " ".join(lines))
+    for line in lines:
+        io.speaker.say(line)
+    if not marker.exists():
+        _mark_notice_given(marker)
+    return lines
+
+
+def _mark_notice_given(marker: Path) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only home: the notice is simply given again next time
 
 
 def remind(io: CoachIO, every: str, run_for: str, time_scale: float = 1.0) -> int:
