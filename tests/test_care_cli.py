@@ -67,8 +67,9 @@ def test_therapy_over_20_minutes_cold_is_refused_in_one_line() -> None:
 
 @pytest.fixture(autouse=True)
 def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first-run marker goes to a folder of the test's own."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    """The first-run marker and the session log go to a folder of the test's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path / "data"))
 
 
 def test_therapy_runs_scaled_with_halfway_and_end_words() -> None:
@@ -107,6 +108,16 @@ def test_remind_refuses_bad_intervals(every: str) -> None:
 
 def test_episode_start_refuses_a_future_time() -> None:
     pytest.importorskip("voicecoach.logbook", reason="the session log is not merged here yet")
-    result = runner.invoke(app, ["episode", "start", "--at", "23:59 tomorrow"])
+    result = runner.invoke(app, ["episode", "start", "--at", "in 2 hours"])
     assert result.exit_code == 2
     assert result.output.startswith("Error: ")
+
+
+def test_episode_start_then_status_through_the_session_log(tmp_path: Path) -> None:
+    pytest.importorskip("voicecoach.logbook", reason="the session log is not merged here yet")
+    started = runner.invoke(app, ["episode", "start", "--at", "50h ago"])
+    assert started.exit_code == 0, started.output
+    status = runner.invoke(app, ["episode", "status"])
+    assert status.exit_code == 0, status.output
+    assert "2 days and 2 hours ago" in status.output
+    assert "If there is still swelling, keep to cold" in status.output

@@ -8,6 +8,7 @@ is passed instead.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -96,10 +97,14 @@ NOTICE_MARKER_NAME = "first-run-notice-shown"
 
 
 def notice_marker() -> Path:
-    """The file whose presence means the first-run notice has been given."""
+    """The file whose presence means the first-run notice has been given: in the data
+    folder, $VOICECOACH_DATA_DIR when set (as the session log does), else the platform's."""
+    override = os.environ.get("VOICECOACH_DATA_DIR")
+    if override:
+        return Path(override).expanduser() / NOTICE_MARKER_NAME
     import platformdirs
 
-    return platformdirs.user_data_path("voicecoach") / NOTICE_MARKER_NAME
+    return platformdirs.user_data_path("voicecoach", appauthor=False) / NOTICE_MARKER_NAME
 
 
 def session_opening(
@@ -142,7 +147,7 @@ def remind(io: CoachIO, every: str, run_for: str, time_scale: float = 1.0) -> in
 def episode_start(store: EpisodeStore, when: str, now: datetime) -> list[str]:
     """`voicecoach episode start [--at WHEN]`: record it; the lines to print after."""
     moment = start_episode(store, when, now)
-    lines = [f"Episode started {moment.strftime('%Y-%m-%d %H:%M')}."]
+    lines = [f"Episode started {moment.astimezone().strftime('%Y-%m-%d %H:%M')}."]
     status = episode_status(store, now)
     return lines + (status.lines()[1:] if status else [])
 

@@ -123,7 +123,7 @@ class EpisodeStatus:
 
     def lines(self) -> list[str]:
         """What `episode status` prints: hours, cold/heat advice, and the 72-hour rule."""
-        when = self.started.strftime("%Y-%m-%d %H:%M")
+        when = self.started.astimezone().strftime("%Y-%m-%d %H:%M")
         lines = [
             f"The spasm began {spoken_hours(self.hours)} ago ({when}).",
             thermal_advice(self.hours),
