@@ -144,3 +144,19 @@ def test_pain_in_silence_reaches_the_check_and_the_timer_can_carry_on() -> None:
 )
 def test_spoken_minutes(minutes: float, words: str) -> None:
     assert spoken_minutes(minutes) == words
+
+
+def test_stop_asks_are_you_in_pain_and_no_then_resume_carries_on() -> None:
+    rig = Rig()
+    rig.listener.command_at(100, Command.STOP)
+    rig.listener.answer_when_said("Are you in pain?", Command.NO)
+    rig.listener.answer_when_said("Say resume to carry on", Command.RESUME)
+    assert rig.run(plan_therapy("cold", 15)) is Outcome.COMPLETED
+    assert "Back to the timer" in rig.said()
+
+
+def test_stop_with_nobody_answering_ends_the_timer() -> None:
+    rig = Rig()
+    rig.listener.command_at(100, Command.STOP)
+    assert rig.run(plan_therapy("cold", 15)) is Outcome.QUIT
+    assert rig.speaker.texts()[-1] == "Timer stopped. Take the cold pack off now."

@@ -11,8 +11,8 @@ What the seed gives, and what this timer does with it:
   end word says to take a break before the next cold pack, with no number. For heat
   the seed says nothing, and the end word says nothing about a next one.
 The timer is timed from the clock (monotonic) while it waits on the listener: the time
-spent speaking counts, and there are no sleeps. Pause, resume, quit, "how long" and
-"pain" work by voice or keys.
+spent speaking counts, and there are no sleeps. Pause, resume, quit, "how long", "stop"
+(asks whether they are in pain) and "pain" (the red-flag check) work by voice or keys.
 """
 
 from __future__ import annotations
@@ -210,9 +210,14 @@ class TherapyTimer:
         return None
 
     def _held(self, command: Command) -> Outcome | None:
-        """Pause or the safety check: the application time stands still meanwhile."""
+        """Pause, or the safety flow after "pain" or "stop": the application time stands
+        still meanwhile."""
         began = self.clock.now()
-        ended = self._pain() if command is Command.PAIN else self._paused()
+        if command is Command.PAUSE:
+            ended = self._paused()
+        else:
+            safety = self.safety.on_pain if command is Command.PAIN else self.safety.on_stop
+            ended = self._after_check(safety())
         self.held_seconds += self.clock.now() - began
         return ended
 
@@ -236,14 +241,14 @@ class TherapyTimer:
             if heard.command is Command.QUIT:
                 return self._quit()
             if heard.command is Command.PAIN:
-                return self._pain()
+                return self._after_check(self.safety.on_pain())
         return self._quit()
 
-    def _pain(self) -> Outcome | None:
-        after = self.safety.on_pain()
+    def _after_check(self, after: AfterCheck) -> Outcome | None:
+        """Urgent ends; end or skip stops the timer; resume or rest carries on with it."""
         if after is AfterCheck.URGENT:
             return Outcome.URGENT
-        if after is AfterCheck.END:
+        if after in (AfterCheck.END, AfterCheck.SKIP):
             return self._quit()
         self._say(f"Back to the timer. {spoken_minutes(self._remaining_minutes())} to go.")
         return None
