@@ -71,6 +71,7 @@ def scripted_lines() -> Iterator[str]:
     urgent.safety.on_pain()
     unclear = CareRig()
     unclear.safety.on_stop()
+    unclear.safety.on_pain()
     calm = CareRig(episode_hours=50.0)
     calm.pass_the_check()
     calm.answer("Would you like the rest position", Command.NO)

@@ -168,10 +168,11 @@ def test_stop_with_nobody_there_stays_paused_then_ends_never_resumes() -> None:
 
 def test_pain_said_while_are_you_in_pain_is_spoken_reaches_the_check() -> None:
     rig = Rig()
-    rig.listener.command_at(0.5, Command.PAIN)  # mid-line: cuts the question off
+    rig.listener.command_at(1.0, Command.PAIN)  # mid-line: cuts the question off
     rig.answer(URGENT_FLAGS[0].question, Command.YES)
     assert rig.safety.on_stop() is AfterCheck.URGENT
-    assert not rig.speaker.spoken[0].finished
+    question = rig.speaker.first("Are you in pain?")
+    assert question.at < 1.0 and not question.finished
 
 
 def test_pain_said_in_silence_while_paused_reaches_the_check() -> None:

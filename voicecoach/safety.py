@@ -104,9 +104,10 @@ class SpokenSafetyCheck:
 
     def on_stop(self) -> AfterCheck:
         self.voice.display.show_step("Paused", "Are you in pain?")
+        self.speaker.say("Paused.")
         in_pain = ask_yes_no(
             self.voice,
-            "Paused. Are you in pain?",
+            "Are you in pain?",
             self.settings.question,
             also_yes=frozenset({Command.PAIN}),
         )
