@@ -115,7 +115,11 @@ class FakeListener:
         self.queue.append(heard)
 
     def answer_when_said(
-        self, fragment: str, command: Command, delay: float = 0.5, times: int = 1,
+        self,
+        fragment: str,
+        command: Command,
+        delay: float = 0.5,
+        times: int = 1,
         score: int | None = None,
     ) -> None:
         """After the coach says a line containing `fragment`, reply with `command`."""
