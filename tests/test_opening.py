@@ -22,11 +22,11 @@ def io() -> tuple[CoachIO, FakeSpeaker]:
 def test_the_notice_is_given_on_the_first_run_only(tmp_path: Path) -> None:
     marker = tmp_path / "shown"
     first, speaker = io()
-    session_opening(first, None, NOW, marker)
+    session_opening(first.speaker, first.display, None, NOW, marker)
     said = "\n".join(speaker.texts())
     assert "not a diagnosis" in said and "bowel or bladder" in said
     again, speaker = io()
-    assert session_opening(again, None, NOW, marker) == []
+    assert session_opening(again.speaker, again.display, None, NOW, marker) == []
     assert speaker.texts() == []
 
 
@@ -37,6 +37,6 @@ def test_after_72_hours_without_improvement_every_session_says_consult(tmp_path:
     store = FakeEpisodeStore(start, [(start, 4, "start"), (start + timedelta(hours=30), 6, "end")])
     for _ in range(2):
         coach, speaker = io()
-        session_opening(coach, store, NOW, marker)
+        session_opening(coach.speaker, coach.display, store, NOW, marker)
         assert len(speaker.texts()) == 1
         assert "consult a healthcare provider" in speaker.texts()[0]

@@ -41,7 +41,7 @@ def test_unclear_answers_read_every_flag_and_never_assume_no() -> None:
     assert SEEK_HELP_NOW in rig.said()
     assert rig.events("red_flag") == [{"flag": URGENT_FLAGS[0].id, "answer": "unclear"}]
     assert rig.events("red_flags_read") == [{"reason": "unclear"}]
-    assert rig.events("after_check")[-1]["choice"] == "end"
+    assert rig.events("safety_outcome")[-1]["choice"] == "end"
 
 
 def test_an_unrelated_word_repeats_the_question_then_a_clear_answer_counts() -> None:
@@ -132,7 +132,7 @@ def test_cold_or_heat_session_follows_the_episode(
     assert rig.safety.on_pain() is AfterCheck.END
     assert rig.safety.requested_therapy is not None
     assert rig.safety.requested_therapy.value == therapy
-    assert rig.events("after_check")[-1] == {"choice": "end", "therapy": therapy}
+    assert rig.events("safety_outcome")[-1] == {"choice": "end", "therapy": therapy}
     assert command in rig.said()
 
 

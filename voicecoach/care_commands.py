@@ -24,7 +24,7 @@ from voicecoach.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.ports import AfterCheck, Log, Outcome, Speaker
+from voicecoach.ports import AfterCheck, Display, Log, Outcome, Speaker
 from voicecoach.remind import plan_reminders, run_reminders
 from voicecoach.safety import SpokenSafetyCheck
 from voicecoach.therapy import plan_therapy, run_therapy
@@ -72,7 +72,7 @@ def therapy(
 ) -> Outcome:
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
-    session_opening(io, store, local_now(), marker)
+    session_opening(io.speaker, io.display, store, local_now(), marker)
     safety = safety_for(io, log, store)
     return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety)
 
@@ -108,7 +108,11 @@ def notice_marker() -> Path:
 
 
 def session_opening(
-    io: CoachIO, store: EpisodeStore | None, now: datetime, marker: Path | None = None
+    speaker: Speaker,
+    display: Display,
+    store: EpisodeStore | None,
+    now: datetime,
+    marker: Path | None = None,
 ) -> list[str]:
     """What every session (routine, therapy) begins with; says and shows it, returns it.
 
@@ -122,9 +126,9 @@ def session_opening(
     if store is not None:
         lines += opening_lines(store, now)
     if lines:
-        io.display.show_step("Before you start", " ".join(lines))
+        display.show_step("Before you start", " ".join(lines))
     for line in lines:
-        io.speaker.say(line)
+        speaker.say(line)
     if not marker.exists():
         _mark_notice_given(marker)
     return lines

@@ -10,7 +10,7 @@ Log events written here:
 - `red_flags_read` {reason}: every flag was read out because answers never came clear.
 - `pain_score` {when: "after_pain", score}: see asking.ask_pain_score.
 - `in_pain` {answer}: the answer to "Are you in pain?" after "stop".
-- `after_check` {choice}: what the session does next (an AfterCheck value), plus
+- `safety_outcome` {choice}: what the session does next (an AfterCheck value), plus
   `therapy` ("cold", "heat" or "cold or heat") when the person asked for a session.
 """
 
@@ -35,7 +35,9 @@ class SafetySettings:
     """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
 
 
-PAIN_INTRO = "I've stopped. A few quick safety questions. Answer yes or no."
+FIRST_QUESTION_TAIL = " Answer yes or no."
+"""Said after the first question, not before it: after "pain" the first red-flag question
+starts at once (the issue asks for it within a second)."""
 
 NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
     Command.RESUME: AfterCheck.RESUME,
@@ -88,12 +90,14 @@ class SpokenSafetyCheck:
         )
         return self._offer_next_step()
 
-    def check_red_flags(self, intro: str = PAIN_INTRO) -> AfterCheck | None:
+    def check_red_flags(self, intro: str = "") -> AfterCheck | None:
         """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
         self.voice.display.show_step("Safety check", "Answer yes or no.")
-        self.speaker.say(intro)
-        for flag in URGENT_FLAGS:
-            answer = ask_yes_no(self.voice, flag.question, self.settings.question)
+        if intro:
+            self.speaker.say(intro)
+        for number, flag in enumerate(URGENT_FLAGS):
+            question = flag.question + (FIRST_QUESTION_TAIL if number == 0 else "")
+            answer = ask_yes_no(self.voice, question, self.settings.question)
             self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
             if answer is None:
                 return self._read_every_flag()
@@ -202,7 +206,7 @@ class SpokenSafetyCheck:
         return self._decided(AfterCheck.END)
 
     def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
-        self.log.event("after_check", choice=choice.value, **extra)
+        self.log.event("safety_outcome", choice=choice.value, **extra)
         return choice
 
 

@@ -41,6 +41,9 @@ MAX_TIMER_MINUTES = 180.0
 MAX_PAUSE_SECONDS = 600.0
 """A pause longer than this (in timer seconds) ends the timer: nobody is answering."""
 DISPLAY_EVERY_SECONDS = 1.0
+ON_TIME = 1e-4
+"""A mark this close (in seconds) counts as reached: clock arithmetic in floating point can
+leave a remainder too small to wait for."""
 
 
 class TherapyError(ValueError):
@@ -177,12 +180,12 @@ class TherapyTimer:
         self._say(start_line(self.plan))
         self.started = self.clock.now()
         halfway_said = False
-        while self.elapsed < total:
+        while self.elapsed < total - ON_TIME:
             until_halfway = total / 2 - self.elapsed if not halfway_said else math.inf
             heard = self.listener.next_command(
                 max(0.0, min(DISPLAY_EVERY_SECONDS, until_halfway, total - self.elapsed))
             )
-            if not halfway_said and total / 2 <= self.elapsed < total:
+            if not halfway_said and total / 2 - ON_TIME <= self.elapsed < total - ON_TIME:
                 halfway_said = True
                 self._say(halfway_line(self.plan))
             self.display.show_hold(self.remaining, total)
