@@ -121,3 +121,21 @@ def test_episode_start_then_status_through_the_session_log(tmp_path: Path) -> No
     assert status.exit_code == 0, status.output
     assert "2 days and 2 hours ago" in status.output
     assert "If there is still swelling, keep to cold" in status.output
+
+
+def test_remind_says_it_on_schedule_then_ends() -> None:
+    result = runner.invoke(app, ["remind", "--every", "30m", "--for", "1h", "--time-scale", "3600"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("avoid long periods of sitting or standing") == 2
+    assert "Reminders ended (2 given)." in result.output
+
+
+def test_remind_ends_cleanly_on_ctrl_c() -> None:
+    child = spawn("remind", "--every", "30m", "--time-scale", "1800")
+    child.expect_exact("avoid long periods of sitting or standing")
+    child.sendintr()
+    child.expect_exact("Reminders stopped.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")

@@ -148,6 +148,9 @@ def care(
 def remind(
     every: Annotated[str, typer.Option(help="How often: 30m, 1h, or minutes (45).")],
     run_for: Annotated[str, typer.Option("--for", help="Stop reminding after this long.")] = "8h",
+    time_scale: Annotated[
+        float, typer.Option(help="Run this many times faster than real time (demos, tests).")
+    ] = 1.0,
     no_listen: NoListen = False,
 ) -> None:
     """Say now and then to avoid long sitting or standing. Ctrl-C or "quit" ends it.
@@ -158,11 +161,11 @@ def remind(
     from voicecoach.remind import RemindError, plan_reminders
 
     try:
-        plan_reminders(every, run_for)
+        plan_reminders(every, run_for, time_scale)
     except RemindError as error:
         _fail(str(error))
     try:
-        count = care_commands.remind(_make_io(no_listen), every, run_for)
+        count = care_commands.remind(_make_io(no_listen), every, run_for, time_scale)
     except KeyboardInterrupt:
         typer.echo("Reminders stopped.")
         return
