@@ -64,7 +64,7 @@ class SpokenSafetyCheck:
         episode_hours: Callable[[], float | None] = lambda: None,
     ) -> None:
         """`episode_hours` says how long ago the spasm began (None when unknown), for the
-        cold-or-heat advice; episode.hours_since_start wired to the store fits."""
+        cold-or-heat advice; `lambda: episode.hours_now(store)` fits."""
         self.voice = Voice(speaker, listener, display)
         self.speaker = speaker
         self.clock = clock
@@ -146,20 +146,18 @@ class SpokenSafetyCheck:
             "You can rest, have a cold or heat session, carry on, or end. "
             "I won't go back to that exercise unless you say resume."
         )
-        rest = self._ask_offer("Would you like the rest position now? Say yes or no.")
-        if isinstance(rest, AfterCheck):
-            return self._decided(rest)
-        if rest:
-            return self._decided(AfterCheck.REST)
-        if rest is None:
-            return self._end_unanswered()
-        therapy = self._ask_offer("Would you like a cold or heat session? Say yes or no.")
-        if isinstance(therapy, AfterCheck):
-            return self._decided(therapy)
-        if therapy:
-            return self._therapy()
-        if therapy is None:
-            return self._end_unanswered()
+        offers: tuple[tuple[str, Callable[[], AfterCheck]], ...] = (
+            ("Would you like the rest position now?", lambda: self._decided(AfterCheck.REST)),
+            ("Would you like a cold or heat session?", self._therapy),
+        )
+        for question, accept in offers:
+            answer = self._ask_offer(question + " Say yes or no.")
+            if isinstance(answer, AfterCheck):
+                return self._decided(answer)
+            if answer is None:
+                return self._end_unanswered()
+            if answer:
+                return accept()
         choice = ask_choice(
             self.voice,
             "Say resume to go back to the exercise, skip to move past it, or quit to end.",
