@@ -10,16 +10,150 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from voicecoach.settings import CountStyle, Side
+
 if TYPE_CHECKING:
     from voicecoach.console import CoachIO
     from voicecoach.episode import EpisodeStore
     from voicecoach.ports import Log
 
 app = typer.Typer(
-    help="Hands-free, offline voice coach for back-spasm relief at home.",
+    help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
+    "Start with: voicecoach routine gentle",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error and give the exit to raise."""
+    typer.echo(f"voicecoach: {message}", err=True)
+    return typer.Exit(code)
+
+
+RoutineName = Annotated[str, typer.Argument(help="Which routine (see 'voicecoach routines').")]
+HoldOption = Annotated[int, typer.Option(help="Seconds per hold, 30-60.", min=30, max=60)]
+RepsOption = Annotated[int, typer.Option(help="Repetitions of each hold.", min=1, max=10)]
+SideOption = Annotated[Side, typer.Option(help="Side for one-sided exercises.")]
+CountOption = Annotated[
+    CountStyle,
+    typer.Option(help="Count holds every 1, 5 or 10 seconds (10: the last five counted down)."),
+]
+ListenOption = Annotated[
+    bool,
+    typer.Option("--listen/--no-listen", help="Listen for spoken commands, or keys only."),
+]
+SpeakOption = Annotated[
+    bool, typer.Option("--speak/--captions-only", help="Speak out loud, or show captions only.")
+]
+PainScoresOption = Annotated[
+    bool,
+    typer.Option(
+        "--pain-scores/--no-pain-scores", help="Ask for a 0-10 pain score, start and end."
+    ),
+]
+TimeScaleOption = Annotated[
+    float, typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster).")
+]
+VoiceOption = Annotated[str | None, typer.Option(help="Voice id or part of its name.")]
+RateOption = Annotated[int | None, typer.Option(help="Speech rate, words per minute.")]
+VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
+MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
+EngineOption = Annotated[str, typer.Option(help="Recogniser engine.")]
+
+
+@app.command()
+def routine(
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    voice: VoiceOption = None,
+    rate: RateOption = None,
+    volume: VolumeOption = 1.0,
+    mic: MicOption = None,
+    engine: EngineOption = "sphinx",
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    pain_scores: PainScoresOption = True,
+    time_scale: TimeScaleOption = 1.0,
+) -> None:
+    """Run a routine out loud, counting holds and listening for commands.
+
+    Example: voicecoach routine gentle --hold 45 --count 10
+    """
+    from voicecoach.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        settings = SessionSettings(
+            hold_seconds=hold,
+            repetitions=reps,
+            side=side,
+            count_style=count,
+            time_scale=time_scale,
+            ask_pain_scores=pain_scores,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    options = AudioOptions(voice, rate, volume, listen, mic, engine, speak)
+    try:
+        code = run_routine(name, settings, options)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def routines() -> None:
+    """List built-in and your own routines with their length.
+
+    Example: voicecoach routines
+    """
+    from voicecoach.plan import build_plan, plan_seconds
+    from voicecoach.routines import load_catalogue, user_routines_dir
+    from voicecoach.settings import SessionSettings
+
+    catalogue = load_catalogue()
+    for item in catalogue.routines.values():
+        seconds = plan_seconds(build_plan(item, SessionSettings()))
+        where = "built-in" if item.builtin else item.source
+        length = f"{seconds // 60}:{seconds % 60:02d}"
+        typer.echo(
+            f"{item.name:<12} {len(item.steps):>2} steps, {length} of holds and rests  "
+            f"{item.title}: {item.about} ({where})"
+        )
+    for error in catalogue.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"Your own routines go in {user_routines_dir()}")
+
+
+@app.command()
+def show(
+    name: RoutineName = "gentle",
+    hold: HoldOption = 30,
+    reps: RepsOption = 1,
+    side: SideOption = Side.BOTH,
+    count: CountOption = CountStyle.EVERY_5,
+    listen: ListenOption = True,
+) -> None:
+    """Print the script of a routine: every line it will say, every hold.
+
+    Example: voicecoach show gentle --hold 45
+    """
+    from voicecoach.plan import build_plan, script_lines
+    from voicecoach.session import UnknownRoutine, find_routine
+    from voicecoach.settings import SessionSettings
+
+    try:
+        found = find_routine(name)
+    except UnknownRoutine as error:
+        raise fail(str(error)) from None
+    settings = SessionSettings(hold_seconds=hold, repetitions=reps, side=side, count_style=count)
+    for line in script_lines(build_plan(found, settings, listening=listen)):
+        typer.echo(line)
 
 
 @app.command()

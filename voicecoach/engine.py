@@ -26,6 +26,7 @@ from voicecoach.ports import (
     Outcome,
     Safety,
     Speaker,
+    means_next,
 )
 from voicecoach.settings import SessionSettings
 
@@ -172,9 +173,11 @@ class Engine:
 
     def _do(self, action: Action, step: PlannedStep) -> None:
         if isinstance(action, Say):
-            self.p.display.show_step(step.title, action.text)
             prompt = action.text == self._ready_prompt()
-            if not prompt:
+            if prompt:
+                self.p.display.show_status(action.text)
+            else:
+                self.p.display.show_step(step.title, action.text)
                 self.step_lines.append(action.text)
             self._say(action.text, instruction=not prompt)
         elif isinstance(action, Cue):
@@ -250,7 +253,17 @@ class Engine:
 
     # --- holds and rests ---------------------------------------------------------
 
+    def _drop_stale_next(self) -> None:
+        """A "next" said before a hold began must not end it: act on all but those."""
+        waiting: list[Heard] = []
+        while (heard := self.p.listener.next_command(0.0)) is not None:
+            waiting.append(heard)
+        for heard in waiting:
+            if not means_next(heard):
+                self._handle(heard)
+
     def _hold(self, hold: Hold, step: PlannedStep) -> None:
+        self._drop_stale_next()
         scale = self.settings.time_scale
         timer = Timer(self.p.clock, hold.seconds * scale)
         self._timer, self.state = timer, State.HOLDING
@@ -300,7 +313,7 @@ class Engine:
             "command", command=heard.command.value, source=heard.source, text=heard.text
         )
         command = heard.command
-        if command is Command.NEXT:
+        if means_next(heard):
             return Command.NEXT
         if command is Command.SKIP:
             self._say("Skipping this one.", instruction=False)
@@ -361,7 +374,7 @@ class Engine:
             if heard is None:
                 continue
             waited = 0.0
-            if heard.command in (Command.RESUME, Command.NEXT):
+            if heard.command is Command.RESUME or means_next(heard):
                 self.p.log.event(
                     "command", command=heard.command.value, source=heard.source, text=heard.text
                 )
