@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.care_support import FakeEpisodeStore
 from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.care_commands import session_opening
-from voicecoach.console import CoachIO
+from voicecoach.care_io import CoachIO
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 

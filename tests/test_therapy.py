@@ -38,7 +38,14 @@ def test_heat_needs_minutes_because_the_seed_gives_none() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "minutes", "scale"),
-    [("cold", 0, 1), ("cold", -5, 1), ("cold", float("nan"), 1), ("cold", 10, 0), ("hot", 10, 1)],
+    [
+        ("cold", 0, 1),
+        ("cold", -5, 1),
+        ("cold", float("nan"), 1),
+        ("cold", 10, 0),
+        ("cold", 10, 11),
+        ("hot", 10, 1),
+    ],
 )
 def test_bad_requests_get_a_one_line_error(kind: str, minutes: float, scale: float) -> None:
     with pytest.raises(TherapyError) as error:
@@ -61,7 +68,7 @@ def test_cold_20_minutes_says_halfway_at_10_and_ends_at_20() -> None:
 
 def test_time_scale_runs_the_same_words_faster() -> None:
     rig = Rig()
-    rig.run(plan_therapy("cold", 15, time_scale=60))
+    rig.run(plan_therapy("cold", 15, time_scale=1 / 60))
     start = rig.timer_start()
     assert "15 minutes" in rig.speaker.texts()[0]
     assert rig.speaker.first("Halfway. ").at == pytest.approx(start + 7.5, abs=0.01)

@@ -39,6 +39,8 @@ class Voice:
     speaker: Speaker
     listener: Listener
     display: Display
+    title: str = "Safety check"
+    """The heading shown above each question."""
 
 
 def ask_choice(
@@ -55,7 +57,7 @@ def ask_choice(
     for attempt in range(settings.asks):
         line = f"{again} {prompt}".strip() if attempt and again else prompt
         drop_waiting(voice.listener)
-        voice.display.show_status(line)
+        voice.display.show_step(voice.title, line)
         voice.speaker.say(line)
         heard = voice.listener.next_command(settings.wait_seconds)
         if heard is not None and heard.command in choices:
@@ -93,7 +95,7 @@ def ask_pain_score(
     for attempt in range(settings.asks):
         line = PAIN_SCORE_QUESTION if attempt == 0 else "Please say a number, or skip."
         drop_waiting(listener)
-        voice.display.show_status(PAIN_SCORE_QUESTION)
+        voice.display.show_step("Pain score", line)
         speaker.say(line)
         heard = listener.next_command(settings.wait_seconds)
         if heard is None:

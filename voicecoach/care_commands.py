@@ -1,9 +1,6 @@
 """What the care commands do (redflags, therapy, care, remind, episode), with their
-speaker/listener factory and log passed in, so cli.py stays thin and tests can drive them.
-
-`make_io(no_listen)` builds the ports: console.console_io (printed lines, typed answers)
-until the lead's real factory (speech out; microphone, or keys only with --no-listen)
-is passed instead.
+ports (care_io.open_care_io), log and episode store passed in, so cli.py stays thin and
+tests can drive them with fakes.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.care import DISCLAIMER_LINES, care_summary_lines
-from voicecoach.console import CoachIO
+from voicecoach.care_io import CoachIO
 from voicecoach.episode import (
     EpisodeStore,
     episode_status,
@@ -28,9 +25,6 @@ from voicecoach.ports import AfterCheck, Display, Log, Outcome, Speaker
 from voicecoach.remind import plan_reminders, run_reminders
 from voicecoach.safety import SpokenSafetyCheck
 from voicecoach.therapy import plan_therapy, run_therapy
-
-MakeIO = Callable[[bool], CoachIO]
-"""Builds speaker, listener, clock and display; the argument is --no-listen."""
 
 STANDALONE_INTRO = "The red-flag check. A few quick safety questions. Answer yes or no."
 ALL_CLEAR = (

@@ -6,14 +6,13 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from voicecoach.settings import CountStyle, Side
 
 if TYPE_CHECKING:
-    from voicecoach.console import CoachIO
     from voicecoach.episode import EpisodeStore
     from voicecoach.ports import Log
 
@@ -170,23 +169,9 @@ def main() -> None:
 
 
 # --- care and safety commands (issue 4) -----------------------------------------------
-# The command logic lives in voicecoach/care_commands.py. The three factories below are
-# where the real parts get wired: speech and microphone (or keys), the SQLite log, and
-# its episode storage.
-
-NoListen = Annotated[
-    bool, typer.Option("--no-listen", help="Keys only: answer by typing (y/n, numbers, q).")
-]
-
-
-def _make_io(no_listen: bool) -> CoachIO:
-    """Speaker, listener, clock and display for the care commands.
-
-    Until the speech and key-reader factories are wired: printed lines, typed answers.
-    """
-    from voicecoach.console import console_io
-
-    return console_io(no_listen)
+# The command logic lives in voicecoach/care_commands.py; the ports come from
+# care_io.open_care_io (speech or captions, keys). _open_log is where the SQLite log
+# gets wired.
 
 
 def _open_log() -> Log:
@@ -196,32 +181,43 @@ def _open_log() -> Log:
     return NullLog()
 
 
-def _episode_store() -> EpisodeStore:
-    """The episode storage (the session log's); a one-line error when it is not available."""
+def _episode_store_or_none() -> EpisodeStore | None:
+    """The episode storage (the session log's); None when this build has no session log."""
     from voicecoach.care_commands import LogbookEpisodes
 
     try:
         return LogbookEpisodes()
     except ImportError:
-        _fail("Episode storage is not available in this build (the session log is missing).")
+        return None
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(2)
+def _episode_store() -> EpisodeStore:
+    store = _episode_store_or_none()
+    if store is None:
+        raise fail("episode storage is not available (the session log is missing)")
+    return store
 
 
 @app.command()
-def redflags(no_listen: NoListen = False) -> None:
-    """The spoken red-flag check on its own, answered yes or no by voice or keys.
+def redflags(
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    time_scale: TimeScaleOption = 1.0,
+) -> None:
+    """The spoken red-flag check on its own, answered yes or no (keys: y and n).
 
-    Any yes: says plainly to seek medical help immediately.
+    Any yes: says plainly to seek medical help immediately (exit code 3).
 
     Example: voicecoach redflags --no-listen
     """
     from voicecoach import care_commands
+    from voicecoach.care_io import open_care_io
+    from voicecoach.ports import AfterCheck
 
-    care_commands.redflags(_make_io(no_listen), _open_log())
+    with open_care_io(listen, speak, time_scale) as io:
+        found = care_commands.redflags(io, _open_log())
+    if found is AfterCheck.URGENT:
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -231,40 +227,32 @@ def therapy(
         float | None,
         typer.Option(help="Length; cold: 20 at most (15 if not given); heat: required."),
     ] = None,
-    time_scale: Annotated[
-        float, typer.Option(help="Run this many times faster than real time (demos, tests).")
-    ] = 1.0,
-    no_listen: NoListen = False,
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    time_scale: TimeScaleOption = 1.0,
 ) -> None:
     """A spoken timer for one cold or heat application: halfway and end words.
 
-    Say pause, resume, how long, quit, or pain at any time.
+    Pause, resume, how long, quit, stop or pain at any time (keys: w c h q s p).
 
     Example: voicecoach therapy cold --minutes 15
     """
     from voicecoach import care_commands
+    from voicecoach.care_io import open_care_io
     from voicecoach.therapy import TherapyError, plan_therapy
 
     try:
         plan_therapy(kind, minutes, time_scale)
     except TherapyError as error:
-        _fail(str(error))
+        raise fail(str(error)) from None
     store = _episode_store_or_none()
-    care_commands.therapy(_make_io(no_listen), _open_log(), kind, minutes, time_scale, store)
-
-
-def _episode_store_or_none() -> EpisodeStore | None:
-    from voicecoach.care_commands import LogbookEpisodes
-
-    try:
-        return LogbookEpisodes()
-    except ImportError:
-        return None
+    with open_care_io(listen, speak, time_scale) as io:
+        care_commands.therapy(io, _open_log(), kind, minutes, time_scale, store)
 
 
 @app.command()
 def care(
-    speak: Annotated[bool, typer.Option(help="Also say it out loud.")] = False,
+    speak: Annotated[bool, typer.Option("--speak", help="Also say it out loud.")] = False,
     disclaimer: Annotated[bool, typer.Option(help="Show the first-run notice instead.")] = False,
 ) -> None:
     """The home-care summary: rest positions, cold and heat, movement, water, medicine.
@@ -272,34 +260,39 @@ def care(
     Example: voicecoach care
     """
     from voicecoach import care_commands
+    from voicecoach.care_io import open_care_io
 
-    speaker = _make_io(True).speaker if speak else None
     show = care_commands.disclaimer if disclaimer else care_commands.care
-    show(typer.echo, speaker)
+    if not speak:
+        show(typer.echo, None)
+        return
+    with open_care_io(listen=False, speak=True) as io:
+        show(typer.echo, io.speaker)
 
 
 @app.command()
 def remind(
     every: Annotated[str, typer.Option(help="How often: 30m, 1h, or minutes (45).")],
     run_for: Annotated[str, typer.Option("--for", help="Stop reminding after this long.")] = "8h",
-    time_scale: Annotated[
-        float, typer.Option(help="Run this many times faster than real time (demos, tests).")
-    ] = 1.0,
-    no_listen: NoListen = False,
+    listen: ListenOption = True,
+    speak: SpeakOption = True,
+    time_scale: TimeScaleOption = 1.0,
 ) -> None:
-    """Say now and then to avoid long sitting or standing. Ctrl-C or "quit" ends it.
+    """Say now and then to avoid long sitting or standing. Ctrl-C or quit (q) ends it.
 
     Example: voicecoach remind --every 30m
     """
     from voicecoach import care_commands
+    from voicecoach.care_io import open_care_io
     from voicecoach.remind import RemindError, plan_reminders
 
     try:
         plan_reminders(every, run_for, time_scale)
     except RemindError as error:
-        _fail(str(error))
+        raise fail(str(error)) from None
     try:
-        count = care_commands.remind(_make_io(no_listen), every, run_for, time_scale)
+        with open_care_io(listen, speak, time_scale) as io:
+            count = care_commands.remind(io, every, run_for, time_scale)
     except KeyboardInterrupt:
         typer.echo("Reminders stopped.")
         return
@@ -327,7 +320,7 @@ def episode_start(
     try:
         lines = care_commands.episode_start(store, at, local_now())
     except EpisodeError as error:
-        _fail(str(error))
+        raise fail(str(error)) from None
     for line in lines:
         typer.echo(line)
 
@@ -341,5 +334,6 @@ def episode_status() -> None:
     from voicecoach import care_commands
     from voicecoach.episode import local_now
 
-    for line in care_commands.episode_status_lines(_episode_store(), local_now()):
+    store = _episode_store()
+    for line in care_commands.episode_status_lines(store, local_now()):
         typer.echo(line)

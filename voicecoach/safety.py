@@ -92,7 +92,6 @@ class SpokenSafetyCheck:
 
     def check_red_flags(self, intro: str = "") -> AfterCheck | None:
         """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
-        self.voice.display.show_step("Safety check", "Answer yes or no.")
         if intro:
             self.speaker.say(intro)
         for number, flag in enumerate(URGENT_FLAGS):
@@ -107,7 +106,6 @@ class SpokenSafetyCheck:
         return None
 
     def on_stop(self) -> AfterCheck:
-        self.voice.display.show_step("Paused", "Are you in pain?")
         self.speaker.say("Paused.")
         in_pain = ask_yes_no(
             self.voice,

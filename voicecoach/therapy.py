@@ -41,6 +41,8 @@ MAX_TIMER_MINUTES = 180.0
 MAX_PAUSE_SECONDS = 600.0
 """A pause longer than this (in timer seconds) ends the timer: nobody is answering."""
 DISPLAY_EVERY_SECONDS = 1.0
+MAX_TIME_SCALE = 10.0
+"""The same bound as a routine's --time-scale."""
 ON_TIME = 1e-4
 """A mark this close (in seconds) counts as reached: clock arithmetic in floating point can
 leave a remainder too small to wait for."""
@@ -59,20 +61,21 @@ class TherapyPlan:
     minutes: float
     """How long the application lasts, in minutes (as the person hears it)."""
     time_scale: float = 1.0
-    """How much faster than real time the timer runs (demos and tests); 1 is real time."""
+    """Multiplies the timer's time, as for routines: 0.05 runs twenty times faster (demos
+    and tests); 1 is real time."""
 
     @property
     def total_seconds(self) -> float:
         """Seconds on the clock the application takes, after the time scale."""
-        return self.minutes * 60.0 / self.time_scale
+        return self.minutes * 60.0 * self.time_scale
 
 
 def plan_therapy(kind: str, minutes: float | None = None, time_scale: float = 1.0) -> TherapyPlan:
     """Check the request against the seed's limits; raise TherapyError with a clear reason."""
     if kind not in ("cold", "heat"):
         raise TherapyError(f"Unknown therapy {kind!r}: choose cold or heat.")
-    if not (math.isfinite(time_scale) and time_scale > 0):
-        raise TherapyError("The time scale must be a number above 0.")
+    if not (math.isfinite(time_scale) and 0 < time_scale <= MAX_TIME_SCALE):
+        raise TherapyError(f"The time scale must be above 0 and at most {MAX_TIME_SCALE:g}.")
     if minutes is None:
         if kind == "heat":
             raise TherapyError(
@@ -176,7 +179,6 @@ class TherapyTimer:
 
     def _run(self) -> Outcome:
         total = self.plan.total_seconds
-        self.display.show_step(f"{self.plan.kind.capitalize()} therapy", start_line(self.plan))
         self._say(start_line(self.plan))
         self.started = self.clock.now()
         halfway_said = False
@@ -233,7 +235,7 @@ class TherapyTimer:
         """Hold the time until resume; quit or a long silence ends the timer."""
         self.display.show_status("Paused")
         self._say("Paused. Say resume to carry on, or quit to end.")
-        limit = self.clock.now() + MAX_PAUSE_SECONDS / self.plan.time_scale
+        limit = self.clock.now() + MAX_PAUSE_SECONDS * self.plan.time_scale
         while self.clock.now() < limit:
             heard = self.listener.next_command(limit - self.clock.now())
             if heard is None:
@@ -257,11 +259,11 @@ class TherapyTimer:
         return None
 
     def _remaining_minutes(self) -> float:
-        return self.remaining * self.plan.time_scale / 60
+        return self.remaining / self.plan.time_scale / 60
 
     def _say(self, line: str) -> None:
         self.last_line = line
-        self.display.show_status(line)
+        self.display.show_step(f"{self.plan.kind.capitalize()} therapy", line)
         self.speaker.say(line)
 
 
