@@ -35,7 +35,13 @@ def spawn(*args: str) -> pexpect.spawn:
     """The real command in a wide terminal, answered key by key as a person would."""
     env = {**os.environ, "COLUMNS": "300", "LINES": "40"}  # the captions panel fits a line
     return pexpect.spawn(
-        str(VOICECOACH), list(args), encoding="utf-8", timeout=20, dimensions=(40, 300), env=env
+        str(VOICECOACH),
+        list(args),
+        encoding="utf-8",
+        codec_errors="replace",  # Ctrl-C can cut a box-drawing character in half
+        timeout=20,
+        dimensions=(40, 300),
+        env=env,
     )
 
 
@@ -47,6 +53,7 @@ def answer_flags(child: pexpect.spawn, answers: list[str]) -> None:
 
 def test_redflags_all_no_ends_with_the_72_hour_advice() -> None:
     child = spawn("redflags", "--no-listen", "--time-scale", "0.01")
+    child.expect_exact("Press y for yes, or n for no.")
     answer_flags(child, ["n"] * 4)
     child.expect_exact("consult a healthcare provider")
     child.expect(pexpect.EOF)

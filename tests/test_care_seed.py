@@ -21,6 +21,7 @@ from voicecoach.asking import PAIN_SCORE_QUESTION
 from voicecoach.care import consult_line, thermal_advice
 from voicecoach.ports import Command
 from voicecoach.redflags import URGENT_FLAGS
+from voicecoach.safety import SpokenSafetyCheck
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "back-spasm-home-care.txt"
@@ -83,7 +84,13 @@ def scripted_lines() -> Iterator[str]:
     timers.listener.command_at(120, Command.RESUME)
     for plan in (therapy.plan_therapy("cold"), therapy.plan_therapy("heat", 30)):
         timers.run_therapy(plan)
-    for rig in (urgent, unclear, calm, timers):
+    keys = CareRig()
+    keys.safety = SpokenSafetyCheck(
+        keys.speaker, keys.listener, keys.clock, keys.display, keys.log, listening=False
+    )
+    keys.pass_the_check()
+    keys.safety.on_pain()
+    for rig in (urgent, unclear, calm, timers, keys):
         yield from rig.speaker.texts()
 
 

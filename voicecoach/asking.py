@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from voicecoach.ports import Command, Display, Listener, Log, Speaker
+from voicecoach.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 
-PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain? Say a number, or say skip."
+PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Voice:
     display: Display
     title: str = "Safety check"
     """The heading shown above each question."""
+    wording: Wording = Wording()
+    """Words to say, or keys to press."""
 
 
 def ask_choice(
@@ -52,7 +55,7 @@ def ask_choice(
 ) -> T | None:
     """Say `prompt` and return the value of the first command in `choices`; None if none came.
 
-    `again` is said before the prompt when it is repeated (for example "Please answer yes or no.").
+    `again` is said before the prompt when it is repeated ("Please answer.").
     """
     for attempt in range(settings.asks):
         line = f"{again} {prompt}".strip() if attempt and again else prompt
@@ -74,7 +77,8 @@ def ask_yes_no(
     """Ask a yes/no question: True for yes, False for no, None when no clear answer came."""
     choices: dict[Command, bool] = {Command.YES: True, Command.NO: False}
     choices.update({command: True for command in also_yes})
-    return ask_choice(voice, question, choices, settings, again="Please answer yes or no.")
+    again = "Please answer. " + voice.wording.yes_no()
+    return ask_choice(voice, question, choices, settings, again=again)
 
 
 def ask_pain_score(
@@ -84,6 +88,7 @@ def ask_pain_score(
     when: str,
     display: Display | None = None,
     settings: AskSettings = AskSettings(),
+    wording: Wording = SPOKEN,
 ) -> int | None:
     """Ask for a pain score from 0 to 10; log it as `pain_score` {when, score}.
 
@@ -91,11 +96,12 @@ def ask_pain_score(
     Returns None (and logs nothing) when the person says skip (or no, or next) or
     gives no clear number.
     """
-    voice = Voice(speaker, listener, display or _NoDisplay())
+    voice = Voice(speaker, listener, display or _NoDisplay(), "Pain score", wording)
     for attempt in range(settings.asks):
-        line = PAIN_SCORE_QUESTION if attempt == 0 else "Please say a number, or skip."
+        ask = PAIN_SCORE_QUESTION if attempt == 0 else "I need a number from zero to ten."
+        line = f"{ask} {wording.score()}"
         drop_waiting(listener)
-        voice.display.show_step("Pain score", line)
+        voice.display.show_step(voice.title, line)
         speaker.say(line)
         heard = listener.next_command(settings.wait_seconds)
         if heard is None:

@@ -25,8 +25,9 @@ from voicecoach.ports import AfterCheck, Display, Log, Outcome, Speaker
 from voicecoach.remind import plan_reminders, run_reminders
 from voicecoach.safety import SpokenSafetyCheck
 from voicecoach.therapy import plan_therapy, run_therapy
+from voicecoach.wording import Wording
 
-STANDALONE_INTRO = "The red-flag check. A few quick safety questions. Answer yes or no."
+STANDALONE_INTRO = "The red-flag check: a few quick safety questions."
 ALL_CLEAR = (
     "If the pain has not improved, or is worse, after 72 hours of home care, "
     "consult a healthcare provider."
@@ -42,6 +43,7 @@ def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> Spok
         io.display,
         log,
         episode_hours=(lambda: hours_now(store)) if store is not None else (lambda: None),
+        listening=io.listening,
     )
 
 
@@ -68,7 +70,8 @@ def therapy(
     plan = plan_therapy(kind, minutes, time_scale)
     session_opening(io.speaker, io.display, store, local_now(), marker)
     safety = safety_for(io, log, store)
-    return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety)
+    words = Wording(io.listening)
+    return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety, words)
 
 
 def care(out: Callable[[str], None], speaker: Speaker | None = None) -> None:
@@ -139,7 +142,7 @@ def _mark_notice_given(marker: Path) -> None:
 def remind(io: CoachIO, every: str, run_for: str, time_scale: float = 1.0) -> int:
     """`voicecoach remind --every 30m`; raises RemindError (one line) on a bad interval."""
     plan = plan_reminders(every, run_for, time_scale)
-    return run_reminders(plan, io.speaker, io.listener, io.clock, io.display)
+    return run_reminders(plan, io.speaker, io.listener, io.clock, io.display, Wording(io.listening))
 
 
 def episode_start(store: EpisodeStore, when: str, now: datetime) -> list[str]:

@@ -27,6 +27,8 @@ class CoachIO:
     """Monotonic time."""
     display: Display
     """What is shown."""
+    listening: bool = True
+    """Whether spoken commands are heard; False: the coach names keys instead of words."""
 
 
 @contextmanager
@@ -47,7 +49,8 @@ def open_care_io(
     keys = KeyReader(inbox.put)
     try:
         keys.start()
-        yield CoachIO(speaker, inbox, MonotonicClock(), display)
+        # Voice is not wired yet (as for routines): keys only, and the prompts say so.
+        yield CoachIO(speaker, inbox, MonotonicClock(), display, listening=False)
     finally:
         keys.stop()
         speaker.silence()

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from voicecoach.ports import Clock, Command, Display, Listener, Speaker
+from voicecoach.wording import SPOKEN, Wording
 
 REMINDER = (
     "A reminder: avoid long periods of sitting or standing. "
@@ -72,13 +73,18 @@ def plan_reminders(every: str, run_for: str = DEFAULT_RUN, time_scale: float = 1
 
 
 def run_reminders(
-    plan: RemindPlan, speaker: Speaker, listener: Listener, clock: Clock, display: Display
+    plan: RemindPlan,
+    speaker: Speaker,
+    listener: Listener,
+    clock: Clock,
+    display: Display,
+    wording: Wording = SPOKEN,
 ) -> int:
     """Say the reminder every interval until the run ends or quit/stop; returns how many."""
     start = clock.now()
     end = start + plan.run_seconds * plan.time_scale
     step = plan.every_seconds * plan.time_scale
-    display.show_status("Reminders on. Say quit, or press Ctrl-C, to end them.")
+    display.show_status(f"Reminders on. {wording.Do(Command.QUIT)}, or Ctrl-C, to end them.")
     said = 0
     next_at = start + step
     while next_at <= end:

@@ -23,6 +23,7 @@ from voicecoach.asking import AskSettings, Voice, ask_choice, ask_pain_score, as
 from voicecoach.care import Thermal, thermal_advice, thermal_for_hours
 from voicecoach.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
 from voicecoach.redflags import URGENT_FLAGS, RedFlag, read_all_lines
+from voicecoach.wording import Wording
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,6 @@ class SafetySettings:
     paused: AskSettings = AskSettings(wait_seconds=30.0, asks=3)
     """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
 
-
-FIRST_QUESTION_TAIL = " Answer yes or no."
-"""Said after the first question, not before it: after "pain" the first red-flag question
-starts at once (the issue asks for it within a second)."""
 
 NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
     Command.RESUME: AfterCheck.RESUME,
@@ -62,10 +59,13 @@ class SpokenSafetyCheck:
         log: Log,
         settings: SafetySettings = SafetySettings(),
         episode_hours: Callable[[], float | None] = lambda: None,
+        listening: bool = True,
     ) -> None:
         """`episode_hours` says how long ago the spasm began (None when unknown), for the
-        cold-or-heat advice; `lambda: episode.hours_now(store)` fits."""
-        self.voice = Voice(speaker, listener, display)
+        cold-or-heat advice; `lambda: episode.hours_now(store)` fits. `listening` False: the
+        coach names keys to press instead of words to say."""
+        self.words = Wording(listening)
+        self.voice = Voice(speaker, listener, display, wording=self.words)
         self.speaker = speaker
         self.clock = clock
         self.log = log
@@ -87,6 +87,7 @@ class SpokenSafetyCheck:
             "after_pain",
             self.voice.display,
             self.settings.question,
+            self.words,
         )
         return self._offer_next_step()
 
@@ -95,7 +96,9 @@ class SpokenSafetyCheck:
         if intro:
             self.speaker.say(intro)
         for number, flag in enumerate(URGENT_FLAGS):
-            question = flag.question + (FIRST_QUESTION_TAIL if number == 0 else "")
+            # The yes/no hint comes after the first question, not before: after "pain"
+            # the first red-flag question starts at once.
+            question = flag.question + (" " + self.words.yes_no() if number == 0 else "")
             answer = ask_yes_no(self.voice, question, self.settings.question)
             self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
             if answer is None:
@@ -140,16 +143,17 @@ class SpokenSafetyCheck:
 
     def _offer_next_step(self) -> AfterCheck:
         """After all-clear: rest, a cold or heat session, or carry on; never resume unasked."""
+        words = self.words
         self.speaker.say(
             "You can rest, have a cold or heat session, carry on, or end. "
-            "I won't go back to that exercise unless you say resume."
+            f"I won't go back to that exercise unless you {words.do(Command.RESUME)}."
         )
         offers: tuple[tuple[str, Callable[[], AfterCheck]], ...] = (
             ("Would you like the rest position now?", lambda: self._decided(AfterCheck.REST)),
             ("Would you like a cold or heat session?", self._therapy),
         )
         for question, accept in offers:
-            answer = self._ask_offer(question + " Say yes or no.")
+            answer = self._ask_offer(f"{question} {self.words.yes_no()}")
             if isinstance(answer, AfterCheck):
                 return self._decided(answer)
             if answer is None:
@@ -158,7 +162,8 @@ class SpokenSafetyCheck:
                 return accept()
         choice = ask_choice(
             self.voice,
-            "Say resume to go back to the exercise, skip to move past it, or quit to end.",
+            f"{words.Do(Command.RESUME)} to go back to the exercise, "
+            f"{words.do(Command.SKIP)} to move past it, or {words.do(Command.QUIT)} to end.",
             NEXT_STEP_CHOICES,
             self.settings.question,
         )
@@ -169,7 +174,7 @@ class SpokenSafetyCheck:
         choices: dict[Command, bool | AfterCheck] = {Command.YES: True, Command.NO: False}
         choices.update(NEXT_STEP_CHOICES)
         return ask_choice(
-            self.voice, question, choices, self.settings.question, again="Please say yes or no."
+            self.voice, question, choices, self.settings.question, again="Please answer."
         )
 
     def _therapy(self) -> AfterCheck:
@@ -184,10 +189,12 @@ class SpokenSafetyCheck:
 
     def _stay_paused(self) -> AfterCheck:
         """Not in pain (or no clear answer): stay paused until resume or quit, then end."""
+        words = self.words
         choices: dict[Command, AfterCheck | str] = {**NEXT_STEP_CHOICES, Command.PAIN: "pain"}
         choice = ask_choice(
             self.voice,
-            "Still paused. Say resume to carry on, or quit to end. If you're in pain, say pain.",
+            f"Still paused. {words.Do(Command.RESUME)} to carry on, or "
+            f"{words.do(Command.QUIT)} to end. If you're in pain, {words.do(Command.PAIN)}.",
             choices,
             self.settings.paused,
         )

@@ -31,6 +31,7 @@ from voicecoach.ports import (
     Safety,
     Speaker,
 )
+from voicecoach.wording import SPOKEN, Wording, capital
 
 COLD_MAX_MINUTES = 20.0
 """Seed: cold "for no more than 15 to 20 minutes at a time"."""
@@ -131,9 +132,6 @@ def end_lines(plan: TherapyPlan) -> list[str]:
     return ["Time's up. Take the heat off now."]
 
 
-HELP_LINE = "Say pause, resume, how long, or quit. If you're in pain, say pain."
-
-
 class TherapyTimer:
     """Runs one application; run() returns how it ended."""
 
@@ -146,8 +144,10 @@ class TherapyTimer:
         display: Display,
         log: Log,
         safety: Safety,
+        wording: Wording = SPOKEN,
     ) -> None:
         self.plan = plan
+        self.words = wording
         self.speaker = speaker
         self.listener = listener
         self.clock = clock
@@ -211,7 +211,7 @@ class TherapyTimer:
         elif command is Command.REPEAT:
             self._say(self.last_line)
         elif command is Command.HELP:
-            self._say(HELP_LINE)
+            self._say(self._help_line())
         return None
 
     def _held(self, command: Command) -> Outcome | None:
@@ -234,7 +234,10 @@ class TherapyTimer:
     def _paused(self) -> Outcome | None:
         """Hold the time until resume; quit or a long silence ends the timer."""
         self.display.show_status("Paused")
-        self._say("Paused. Say resume to carry on, or quit to end.")
+        words = self.words
+        self._say(
+            f"Paused. {words.Do(Command.RESUME)} to carry on, or {words.do(Command.QUIT)} to end."
+        )
         limit = self.clock.now() + MAX_PAUSE_SECONDS * self.plan.time_scale
         while self.clock.now() < limit:
             heard = self.listener.next_command(limit - self.clock.now())
@@ -258,6 +261,14 @@ class TherapyTimer:
         self._say(f"Back to the timer. {spoken_minutes(self._remaining_minutes())} to go.")
         return None
 
+    def _help_line(self) -> str:
+        words = self.words
+        doing = ", ".join(words.do(c) for c in (Command.PAUSE, Command.RESUME, Command.HOW_LONG))
+        return (
+            f"{capital(doing)}, or {words.do(Command.QUIT)}. "
+            f"If you're in pain, {words.do(Command.PAIN)}."
+        )
+
     def _remaining_minutes(self) -> float:
         return self.remaining / self.plan.time_scale / 60
 
@@ -275,6 +286,7 @@ def run_therapy(
     display: Display,
     log: Log,
     safety: Safety,
+    wording: Wording = SPOKEN,
 ) -> Outcome:
     """Run one cold or heat application out loud; see TherapyTimer."""
-    return TherapyTimer(plan, speaker, listener, clock, display, log, safety).run()
+    return TherapyTimer(plan, speaker, listener, clock, display, log, safety, wording).run()
