@@ -141,3 +141,18 @@ def test_start_episode_records_the_parsed_moment() -> None:
 )
 def test_spoken_hours(hours: float, words: str) -> None:
     assert spoken_hours(hours) == words
+
+
+def test_start_of_session_scores_are_compared_when_there_are_enough() -> None:
+    store = store_with(80.0, [])
+    t0 = store.started
+    assert t0 is not None
+    store.scores = [
+        (t0 + timedelta(hours=1), 7, "start"),
+        (t0 + timedelta(hours=2), 9, "after_pain"),  # a spike during an exercise
+        (t0 + timedelta(hours=30), 4, "start"),
+        (t0 + timedelta(hours=31), 8, "after_pain"),
+    ]
+    assert opening_lines(store, NOW) == []  # 7 then 4 at the start of sessions: improved
+    store.scores = [(t0 + timedelta(hours=1), 7, "start"), (t0 + timedelta(hours=5), 8, "end")]
+    assert opening_lines(store, NOW) != []  # one start score only: all scores, 7 then 8

@@ -160,9 +160,15 @@ def episode_status(store: EpisodeStore, now: datetime) -> EpisodeStatus | None:
 
 
 def episode_scores(store: EpisodeStore, started: datetime) -> Sequence[int]:
-    """The episode's pain scores, oldest first."""
+    """The episode's pain scores to compare for the 72-hour rule, oldest first.
+
+    The scores asked at the start of sessions, when there are two or more: they are
+    taken at like moments, where a score after "pain" is a spike and one at the end
+    follows the exercises. Otherwise every score.
+    """
     rows = sorted(store.pain_scores(started), key=lambda row: as_aware(row[0]))
-    return [score for _, score, _ in rows]
+    at_start = [score for _, score, when in rows if when == "start"]
+    return at_start if len(at_start) >= 2 else [score for _, score, _ in rows]
 
 
 def opening_lines(store: EpisodeStore, now: datetime) -> list[str]:
