@@ -6,7 +6,8 @@ tests can drive them with fakes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from voicecoach.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.ports import AfterCheck, Display, Log, Outcome, Speaker
+from voicecoach.ports import AfterCheck, Display, Log, NullLog, Outcome, Speaker
 from voicecoach.remind import plan_reminders, run_reminders
 from voicecoach.safety import SpokenSafetyCheck
 from voicecoach.therapy import plan_therapy, run_therapy
@@ -32,6 +33,25 @@ ALL_CLEAR = (
     "If the pain has not improved, or is worse, after 72 hours of home care, "
     "consult a healthcare provider."
 )
+
+
+@contextmanager
+def open_care_log(notice: Callable[[str], None]) -> Iterator[Log]:
+    """The session log for a care command: the SQLite log (voicecoach.logbook) when this
+    build has it, a NullLog otherwise; closed on the way out. `notice` hears, once, why a
+    damaged log file will not be written."""
+    try:
+        from voicecoach.logbook import open_session_log
+    except ImportError:
+        yield NullLog()
+        return
+    log = open_session_log(notice)
+    try:
+        yield log
+    finally:
+        close = getattr(log, "close", None)
+        if close is not None:
+            close()
 
 
 def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> SpokenSafetyCheck:

@@ -14,7 +14,6 @@ from voicecoach.settings import CountStyle, Side
 
 if TYPE_CHECKING:
     from voicecoach.episode import EpisodeStore
-    from voicecoach.ports import Log
 
 app = typer.Typer(
     help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
@@ -170,15 +169,11 @@ def main() -> None:
 
 # --- care and safety commands (issue 4) -----------------------------------------------
 # The command logic lives in voicecoach/care_commands.py; the ports come from
-# care_io.open_care_io (speech or captions, keys). _open_log is where the SQLite log
-# gets wired.
+# care_io.open_care_io (speech or captions, keys), the log from care_commands.open_care_log.
 
 
-def _open_log() -> Log:
-    """The session log the care commands write to (NullLog until the SQLite log is wired)."""
-    from voicecoach.ports import NullLog
-
-    return NullLog()
+def _notice(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def _episode_store_or_none() -> EpisodeStore | None:
@@ -214,8 +209,8 @@ def redflags(
     from voicecoach.care_io import open_care_io
     from voicecoach.ports import AfterCheck
 
-    with open_care_io(listen, speak, time_scale) as io:
-        found = care_commands.redflags(io, _open_log())
+    with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
+        found = care_commands.redflags(io, log)
     if found is AfterCheck.URGENT:
         raise typer.Exit(3)
 
@@ -246,8 +241,8 @@ def therapy(
     except TherapyError as error:
         raise fail(str(error)) from None
     store = _episode_store_or_none()
-    with open_care_io(listen, speak, time_scale) as io:
-        care_commands.therapy(io, _open_log(), kind, minutes, time_scale, store)
+    with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
+        care_commands.therapy(io, log, kind, minutes, time_scale, store)
 
 
 @app.command()
