@@ -46,12 +46,12 @@ _THERMAL_ADVICE = {
         "pain. Use it on and off, for no more than 15 to 20 minutes at a time."
     ),
     Thermal.COLD_OR_HEAT: (
-        "It has been more than 48 hours. If there is still swelling, keep to cold, "
+        "It has been 48 hours or more. If there is still swelling, keep to cold, "
         "15 to 20 minutes at a time. Once the swelling lessens, switch to heat, "
         "which helps the tight muscle relax."
     ),
     Thermal.HEAT: (
-        "It has been more than 72 hours: heat is the better choice now. "
+        "It has been 72 hours or more: heat is the better choice now. "
         "It brings blood to the muscle and helps it relax."
     ),
 }
@@ -91,13 +91,13 @@ def consult_line(hours: float | None, scores: Sequence[int]) -> str | None:
     improved = scores_improved(scores)
     if improved is None:
         return (
-            "It has been more than 72 hours since the spasm began. If the pain has not "
+            "It has been 72 hours or more since the spasm began. If the pain has not "
             "improved, or is worse, please consult a healthcare provider."
         )
     if improved:
         return None
     return (
-        "It has been more than 72 hours of home care and your pain has not improved. "
+        "After 72 hours or more of home care, your pain has not improved. "
         "Please consult a healthcare provider. An assessment can rule out other problems "
         "and plan the right treatment."
     )
@@ -186,7 +186,7 @@ DISCLAIMER_LINES: tuple[str, ...] = (
     "Seek medical help immediately if you have any of these:",
     *(flag.statement for flag in URGENT_FLAGS),
     NO_IMPROVEMENT_72H.statement + " " + NO_IMPROVEMENT_72H.advice,
-    'At any time, say "pain" and the coach stops and checks these with you.',
+    'At any time, say "pain", or press p, and the coach stops and checks these with you.',
 )
 """The first-run notice, spoken and shown once."""
 
