@@ -159,3 +159,23 @@ def test_remind_ends_cleanly_on_ctrl_c() -> None:
     child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
+
+
+def test_pain_key_during_a_cold_timer_runs_the_check_and_resume_carries_on() -> None:
+    child = spawn("therapy", "cold", "--minutes", "5", "--time-scale", "0.01", "--no-listen")
+    child.expect_exact("Put the cold pack on the sore area now.")
+    child.send("p")
+    answer_flags(child, ["n"] * 4)
+    for prompt, key in [
+        ("how bad is the pain?", "k"),
+        ("Would you like the rest position now?", "n"),
+        ("Would you like a cold or heat session?", "n"),
+        ("Press c to carry on, press k to move on", "c"),
+    ]:
+        child.expect_exact(prompt)
+        child.send(key)
+    child.expect_exact("Back to the timer.")
+    child.expect_exact("Time's up. Take the cold pack off now.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

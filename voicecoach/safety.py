@@ -146,7 +146,7 @@ class SpokenSafetyCheck:
         words = self.words
         self.speaker.say(
             "You can rest, have a cold or heat session, carry on, or end. "
-            f"I won't go back to that exercise unless you {words.do(Command.RESUME)}."
+            f"I won't carry on unless you {words.do(Command.RESUME)}."
         )
         offers: tuple[tuple[str, Callable[[], AfterCheck]], ...] = (
             ("Would you like the rest position now?", lambda: self._decided(AfterCheck.REST)),
@@ -162,8 +162,8 @@ class SpokenSafetyCheck:
                 return accept()
         choice = ask_choice(
             self.voice,
-            f"{words.Do(Command.RESUME)} to go back to the exercise, "
-            f"{words.do(Command.SKIP)} to move past it, or {words.do(Command.QUIT)} to end.",
+            f"{words.Do(Command.RESUME)} to carry on, "
+            f"{words.do(Command.SKIP)} to move on, or {words.do(Command.QUIT)} to end.",
             NEXT_STEP_CHOICES,
             self.settings.question,
         )
