@@ -155,12 +155,87 @@ def show(
 
 
 @app.command()
-def say(text: str) -> None:
+def say(
+    text: Annotated[str, typer.Argument(help="The line to speak.")] = "",
+    voice: Annotated[
+        str, typer.Option(help="Voice id or part of its name, e.g. 'en-us' or 'english'.")
+    ] = "",
+    rate: Annotated[
+        int, typer.Option(min=40, max=500, help="Speaking rate in words per minute.")
+    ] = 160,
+    volume: Annotated[float, typer.Option(min=0.0, max=1.0, help="Loudness from 0 to 1.")] = 1.0,
+    list_voices: Annotated[
+        bool, typer.Option("--list-voices", help="List the installed voices and exit.")
+    ] = False,
+) -> None:
     """Speak a line, to try voices and rates.
 
-    Example: voicecoach say "Lie on your back with your knees bent."
+    Example: voicecoach say "Lie on your back with your knees bent." --voice en-us --rate 150
     """
+    from voicecoach.audio_system import AudioUnavailable
+
+    if list_voices:
+        _print_voices()
+        return
+    if not text.strip():
+        raise typer.BadParameter("give a line to speak", param_hint="TEXT")
+    from voicecoach.speaker import SpeakerSettings, open_speaker
+    from voicecoach.tts import VoiceSettings
+
+    settings = SpeakerSettings(voice=VoiceSettings(voice=voice, rate=rate, volume=volume))
     typer.echo(text)
+    try:
+        speaker = open_speaker(settings)
+    except AudioUnavailable as error:
+        typer.echo(f"(not spoken: {error})", err=True)
+        return
+    except ValueError as error:  # a voice that is not installed
+        raise typer.BadParameter(str(error), param_hint="--voice") from None
+    try:
+        speaker.say(text)
+    finally:
+        speaker.close()
+
+
+def _print_voices() -> None:
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.tts import voice_ids
+
+    try:
+        voices = voice_ids()
+    except AudioUnavailable as error:
+        typer.echo(f"No voices: {error}")
+        return
+    for voice_id, name in voices:
+        typer.echo(f"{voice_id:24} {name}")
+
+
+@app.command()
+def devices() -> None:
+    """List the microphones and audio outputs this computer offers.
+
+    Use the number or part of the name with --mic.
+
+    Example: voicecoach devices
+    """
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.devices import list_devices
+
+    try:
+        found = list_devices()
+    except AudioUnavailable as error:
+        typer.echo(f"No audio devices: {error}")
+        return
+    for title, group in (("Microphones", found.inputs), ("Outputs", found.outputs)):
+        typer.echo(f"{title}:")
+        if not group:
+            typer.echo("  none found")
+        for device in group:
+            mark = " (default)" if device.is_default else ""
+            typer.echo(
+                f"  {device.index}: {device.name}{mark}, {device.channels} ch, "
+                f"{device.default_rate:.0f} Hz"
+            )
 
 
 def main() -> None:

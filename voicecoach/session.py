@@ -97,17 +97,19 @@ def open_speaker(options: AudioOptions, display: Any, settings: SessionSettings)
     """Real speech when it can be had; captions otherwise (said once)."""
     if not options.speak:
         return CaptionSpeaker(display, settings.time_scale)
-    try:
-        from voicecoach.speaker import SpeechSettings
-        from voicecoach.speaker import open_speaker as open_audio_speaker
-    except ImportError:
-        say_once("Speech is not available in this build; showing captions only.")
-        return CaptionSpeaker(display, settings.time_scale)
     from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.speaker import SpeakerSettings
+    from voicecoach.speaker import open_speaker as open_audio_speaker
+    from voicecoach.tts import VoiceSettings
 
     try:
-        return open_audio_speaker(SpeechSettings(options.voice, options.rate, options.volume))
-    except AudioUnavailable as error:
+        voice = VoiceSettings(
+            voice=options.voice or "",
+            rate=options.rate or VoiceSettings.rate,
+            volume=options.volume,
+        )
+        return open_audio_speaker(SpeakerSettings(voice=voice))
+    except (AudioUnavailable, ValueError) as error:  # ValueError: a voice not installed
         say_once(f"No speech: {error}. Showing captions only.")
         return CaptionSpeaker(display, settings.time_scale)
 
