@@ -45,6 +45,11 @@ class Voice:
     wording: Wording = Wording()
     """Words to say, or keys to press."""
 
+    def tell(self, line: str, title: str = "") -> None:
+        """Show the line, then say it: what is said is always on the screen too."""
+        self.display.show_step(title or self.title, line)
+        self.speaker.say(line)
+
 
 def ask_choice(
     voice: Voice,
@@ -60,8 +65,7 @@ def ask_choice(
     for attempt in range(settings.asks):
         line = f"{again} {prompt}".strip() if attempt and again else prompt
         drop_waiting(voice.listener)
-        voice.display.show_step(voice.title, line)
-        voice.speaker.say(line)
+        voice.tell(line)
         heard = voice.listener.next_command(settings.wait_seconds)
         if heard is not None and heard.command in choices:
             return choices[heard.command]
@@ -101,17 +105,16 @@ def ask_pain_score(
         ask = PAIN_SCORE_QUESTION if attempt == 0 else "I need a number from zero to ten."
         line = f"{ask} {wording.score()}"
         drop_waiting(listener)
-        voice.display.show_step(voice.title, line)
-        speaker.say(line)
+        voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
         if heard is None:
             continue
         if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
-            speaker.say("Okay, skipped.")
+            voice.tell("Okay, skipped.")
             return None
         if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
             log.event("pain_score", when=when, score=heard.score)
-            speaker.say("Thank you.")
+            voice.tell("Thank you.")
             return heard.score
     return None
 

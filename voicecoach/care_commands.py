@@ -72,6 +72,7 @@ def redflags(io: CoachIO, log: Log) -> AfterCheck | None:
     log.session_started("redflags", {})
     found = safety_for(io, log).check_red_flags(intro=STANDALONE_INTRO)
     if found is None:
+        io.display.show_step("Red-flag check", ALL_CLEAR)
         io.speaker.say(ALL_CLEAR)
     log.session_ended(Outcome.URGENT.value if found is AfterCheck.URGENT else "completed")
     return found

@@ -94,7 +94,7 @@ class SpokenSafetyCheck:
     def check_red_flags(self, intro: str = "") -> AfterCheck | None:
         """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
         if intro:
-            self.speaker.say(intro)
+            self.voice.tell(intro)
         for number, flag in enumerate(URGENT_FLAGS):
             # The yes/no hint comes after the first question, not before: after "pain"
             # the first red-flag question starts at once.
@@ -105,11 +105,11 @@ class SpokenSafetyCheck:
                 return self._read_every_flag()
             if answer:
                 return self._urgent(flag)
-        self.speaker.say("Thank you. None of those warning signs.")
+        self.voice.tell("Thank you. None of those warning signs.")
         return None
 
     def on_stop(self) -> AfterCheck:
-        self.speaker.say("Paused.")
+        self.voice.tell("Paused.")
         in_pain = ask_yes_no(
             self.voice,
             "Are you in pain?",
@@ -124,27 +124,25 @@ class SpokenSafetyCheck:
     # -- the outcomes ------------------------------------------------------------------------
 
     def _urgent(self, flag: RedFlag) -> AfterCheck:
-        self.voice.display.show_step("Seek medical help now", flag.advice)
-        self.speaker.say(flag.advice)
+        self.voice.tell(flag.advice, title="Seek medical help now")
         self.log.event("advice", flag=flag.id, text=flag.advice)
         return self._decided(AfterCheck.URGENT)
 
     def _read_every_flag(self) -> AfterCheck:
         """No clear answer: read every flag with its advice rather than assume no."""
         self.log.event("red_flags_read", reason="unclear")
-        self.speaker.say("I didn't get a clear answer, so I'll read the warning signs.")
+        self.voice.tell("I didn't get a clear answer, so I'll read the warning signs.")
         lines = read_all_lines()
-        self.voice.display.show_step("Warning signs", " ".join(lines))
         for line in lines:
-            self.speaker.say(line)
+            self.voice.tell(line, title="Warning signs")
         self.log.event("advice", flag="all", text=" ".join(lines))
-        self.speaker.say("I'm ending the session now. Rest in a comfortable position.")
+        self.voice.tell("I'm ending the session now. Rest in a comfortable position.")
         return self._decided(AfterCheck.END)
 
     def _offer_next_step(self) -> AfterCheck:
         """After all-clear: rest, a cold or heat session, or carry on; never resume unasked."""
         words = self.words
-        self.speaker.say(
+        self.voice.tell(
             "You can rest, have a cold or heat session, carry on, or end. "
             f"I won't carry on unless you {words.do(Command.RESUME)}."
         )
@@ -183,8 +181,8 @@ class SpokenSafetyCheck:
         self.requested_therapy = thermal
         kinds = "cold" if thermal is Thermal.COLD else "heat" if thermal is Thermal.HEAT else None
         command = f"voicecoach therapy {kinds}" if kinds else "voicecoach therapy cold, or heat"
-        self.speaker.say(thermal_advice(hours))
-        self.speaker.say(f"I'll end this session. For a timed session, use {command}.")
+        self.voice.tell(thermal_advice(hours), title="Cold or heat")
+        self.voice.tell(f"I'll end this session. For a timed session, use {command}.")
         return self._decided(AfterCheck.END, therapy=thermal.value)
 
     def _stay_paused(self) -> AfterCheck:
@@ -205,7 +203,7 @@ class SpokenSafetyCheck:
         return self._end_unanswered()
 
     def _end_unanswered(self) -> AfterCheck:
-        self.speaker.say("I haven't heard an answer, so I'm ending the session. It's saved.")
+        self.voice.tell("I haven't heard an answer, so I'm ending the session. It's saved.")
         return self._decided(AfterCheck.END)
 
     def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
