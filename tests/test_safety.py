@@ -8,7 +8,7 @@ from tests.care_support import CareRig
 from voicecoach.asking import ask_pain_score
 from voicecoach.ports import AfterCheck, Command
 from voicecoach.redflags import SEEK_HELP_NOW, URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck
+from voicecoach.safety import SpokenSafetyCheck, phrases_to_prerender
 
 Rig = CareRig
 
@@ -204,3 +204,16 @@ def test_on_keys_only_the_coach_names_the_keys_that_work() -> None:
     said = rig.said()
     assert "Press c to carry on, or press q to end. If you're in pain, press p." in said
     assert "say" not in said.lower()
+
+
+@pytest.mark.parametrize("listening", [True, False])
+def test_the_first_question_after_pain_is_one_of_the_prerendered_phrases(listening: bool) -> None:
+    rig = Rig()
+    rig.safety = SpokenSafetyCheck(
+        rig.speaker, rig.listener, rig.clock, rig.display, rig.log, listening=listening
+    )
+    rig.answer(URGENT_FLAGS[0].question, Command.YES)
+    rig.safety.on_pain()
+    first, advice = rig.speaker.texts()
+    assert first.startswith(URGENT_FLAGS[0].question)
+    assert {first, advice} <= set(phrases_to_prerender(listening))

@@ -39,12 +39,16 @@ def open_care_io(
     from voicecoach.captions import open_display
     from voicecoach.inbox import Inbox
     from voicecoach.keys import KeyReader
+    from voicecoach.safety import phrases_to_prerender
     from voicecoach.session import AudioOptions, MonotonicClock, open_speaker
     from voicecoach.settings import SessionSettings
 
     display = open_display()
     options = AudioOptions(listen=listen, speak=speak)
     speaker = open_speaker(options, display, SessionSettings(time_scale=time_scale))
+    prerender = getattr(speaker, "prerender_in_background", None)
+    if prerender is not None:  # real speech: the red-flag questions play at once
+        prerender(phrases_to_prerender(listening=False))
     inbox = Inbox(on_urgent=speaker.silence)
     keys = KeyReader(inbox.put)
     try:

@@ -95,10 +95,7 @@ class SpokenSafetyCheck:
         """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
         if intro:
             self.voice.tell(intro)
-        for number, flag in enumerate(URGENT_FLAGS):
-            # The yes/no hint comes after the first question, not before: after "pain"
-            # the first red-flag question starts at once.
-            question = flag.question + (" " + self.words.yes_no() if number == 0 else "")
+        for question, flag in zip(flag_questions(self.words), URGENT_FLAGS, strict=True):
             answer = ask_yes_no(self.voice, question, self.settings.question)
             self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
             if answer is None:
@@ -209,6 +206,20 @@ class SpokenSafetyCheck:
     def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
         self.log.event("safety_outcome", choice=choice.value, **extra)
         return choice
+
+
+def flag_questions(words: Wording) -> list[str]:
+    """The red-flag questions as said. The yes/no hint comes after the first question,
+    not before it: after "pain" the first red-flag question starts at once."""
+    first, *rest = (flag.question for flag in URGENT_FLAGS)
+    return [f"{first} {words.yes_no()}", *rest]
+
+
+def phrases_to_prerender(listening: bool = True) -> list[str]:
+    """The safety lines to render ahead (AudioSpeaker.prerender_in_background), so that
+    after "pain" the first question plays at once rather than after rendering."""
+    words = Wording(listening)
+    return [*flag_questions(words), *(flag.advice for flag in URGENT_FLAGS), "Paused."]
 
 
 def _answer_word(answer: bool | None) -> str:
