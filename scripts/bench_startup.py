@@ -27,9 +27,11 @@ def main() -> None:
     time_help(executable)  # warm the disk cache and .pyc files
     times = sorted(time_help(executable) for _ in range(args.runs))
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"voicecoach --help start-up over {args.runs} runs: "
-          f"median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-          f"(goal: 300 ms)")
+    print(
+        f"voicecoach --help start-up over {args.runs} runs: "
+        f"median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+        f"(goal: 300 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.ports import Command, NullLog, Outcome
 from voicecoach.redflags import URGENT_FLAGS
 from voicecoach.safety import SpokenSafetyCheck

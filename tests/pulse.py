@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import glob
 import itertools
 import os
 import shutil
@@ -60,6 +61,37 @@ def _server_answers() -> bool:
         return False
 
 
+def _socket_candidates() -> list[str]:
+    """Where a PulseAudio daemon's socket may be, whoever started it and however."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    found = [f"{runtime}/pulse/native"] if runtime else []
+    for pattern in (
+        "~/.config/pulse/*-runtime/native",
+        "/tmp/pulse-*/native",
+        "/run/user/*/pulse/native",
+        "/tmp/*runtime*/pulse/native",
+    ):
+        found += glob.glob(os.path.expanduser(pattern))
+    return found
+
+
+def _use_a_running_server() -> None:
+    """Point this process (and its children) at a daemon that is already running.
+
+    A daemon started with a different XDG_RUNTIME_DIR is invisible to clients with
+    another one; on a shared machine, reuse it rather than start a second daemon.
+    """
+    for socket in _socket_candidates():
+        server = f"unix:{socket}"
+        try:
+            answered = _pactl(f"--server={server}", "info", timeout=5.0).returncode == 0
+        except subprocess.TimeoutExpired:
+            continue
+        if answered:
+            os.environ["PULSE_SERVER"] = server
+            return
+
+
 def _start_server() -> None:
     """Start a per-user daemon that never exits on idle (root needs --system=false)."""
     subprocess.run(
@@ -85,6 +117,8 @@ def ensure_running() -> str | None:
     missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
     if missing:
         return f"PulseAudio tools missing ({', '.join(missing)}): apt install pulseaudio"
+    if not _server_answers():
+        _use_a_running_server()
     if not _server_answers():
         _start_server()
     if not _server_answers() and not os.environ.get("XDG_RUNTIME_DIR"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.care_support import CareRig
+from care_support import CareRig
 from voicecoach.care_commands import open_care_log, redflags
 from voicecoach.care_io import CoachIO
 from voicecoach.ports import AfterCheck, Command

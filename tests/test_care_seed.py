@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.care_support import CareRig
+from care_support import CareRig
 from voicecoach import care, care_commands, redflags, remind, therapy
 from voicecoach.asking import PAIN_SCORE_QUESTION
 from voicecoach.care import consult_line, thermal_advice

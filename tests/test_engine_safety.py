@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.asking import ask_pain_score
 from voicecoach.engine import Engine, Ports, State
 from voicecoach.plan import build_plan

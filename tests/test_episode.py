@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.care_support import FakeEpisodeStore
+from care_support import FakeEpisodeStore
 from voicecoach.care import Thermal, consult_line, thermal_advice, thermal_for_hours
 from voicecoach.episode import (
     EpisodeError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.care_support import FakeEpisodeStore
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from care_support import FakeEpisodeStore
+from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.care_commands import session_opening
 from voicecoach.care_io import CoachIO
 

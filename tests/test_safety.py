@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.care_support import CareRig
+from care_support import CareRig
 from voicecoach.asking import ask_pain_score
 from voicecoach.ports import AfterCheck, Command
 from voicecoach.redflags import SEEK_HELP_NOW, URGENT_FLAGS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.care_support import CareRig
+from care_support import CareRig
 from voicecoach.ports import Command, Outcome
 from voicecoach.redflags import URGENT_FLAGS
 from voicecoach.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
