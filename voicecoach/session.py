@@ -160,7 +160,8 @@ def _prerender(speaker: Any, plan: Plan, listening: bool) -> None:
 
 def _engine(plan: Plan, settings: SessionSettings, parts: _Parts, listening: bool) -> Engine:
     clock = MonotonicClock()
-    store = LogbookEpisodes()
+    # Episodes live in the log: with a damaged log there is no episode to go by.
+    store = LogbookEpisodes() if isinstance(parts.log, SqliteLog) else None
     io = CoachIO(parts.speaker, parts.inbox, clock, parts.display, listening=listening)
     wording = Wording(listening)
 
