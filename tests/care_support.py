@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+
 from voicecoach.ports import Command, NullLog, Outcome
 from voicecoach.redflags import URGENT_FLAGS
 from voicecoach.safety import SpokenSafetyCheck

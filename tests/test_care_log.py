@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from care_support import CareRig
+
 from voicecoach.care_commands import open_care_log, redflags
 from voicecoach.care_io import CoachIO
 from voicecoach.ports import AfterCheck, Command

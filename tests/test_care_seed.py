@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from care_support import CareRig
+
 from voicecoach import care, care_commands, redflags, remind, therapy
 from voicecoach.asking import PAIN_SCORE_QUESTION
 from voicecoach.care import consult_line, thermal_advice

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from care_support import FakeEpisodeStore
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+
 from voicecoach.care_commands import session_opening
 from voicecoach.care_io import CoachIO
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from care_support import CareRig
+
 from voicecoach.ports import Command, Outcome
 from voicecoach.redflags import URGENT_FLAGS
 from voicecoach.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
