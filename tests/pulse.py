@@ -185,10 +185,12 @@ def foreign_streams(sink: str) -> list[str]:
             continue
         if ours in block or f'application.process.id = "{os.getpid()}"' in block:
             continue
-        name = next(
-            (ln.split("= ", 1)[1] for ln in block.splitlines() if "application.name" in ln), "?"
-        )
-        found.append(name)
+        described = [
+            line.split("= ", 1)[1].strip('"')
+            for line in block.splitlines()
+            if "application.name =" in line or "application.process.id =" in line
+        ]
+        found.append(" pid ".join(described) or "?")
     return found
 
 
