@@ -60,7 +60,8 @@ class RoutineError(ValueError):
     def __init__(self, file: str, line: int | None, field_name: str | None, problem: str) -> None:
         where = file if line is None else f"{file}, line {line}"
         what = f"{field_name}: {problem}" if field_name else problem
-        super().__init__(f"{where}: {what}")
+        # One line even when a field name or a path holds a line break.
+        super().__init__(" ".join(f"{where}: {what}".splitlines()))
         self.file = file
         self.line = line
         self.field = field_name
@@ -333,6 +334,12 @@ class _RoutineReader:
                     f"{prefix}.{name}",
                     "only a hold with each_side: true can name the {side}",
                 )
+            try:  # the plan fills in {side} with str.format: any other brace would crash it
+                line.format(side="left")
+            except (KeyError, IndexError, ValueError, AttributeError):
+                raise self.fail(
+                    fields[name][1], f"{prefix}.{name}", "braces may only hold {side}"
+                ) from None
         seconds = None
         if "hold_seconds" in fields:
             seconds = self.integer(

@@ -16,20 +16,27 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from voicecoach.asking import ask_pain_score
 from voicecoach.captions import CaptionSpeaker, open_display
+from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
+from voicecoach.care_io import CoachIO
 from voicecoach.engine import Engine, Ports
+from voicecoach.episode import local_now
 from voicecoach.inbox import Inbox
 from voicecoach.keys import KeyReader
-from voicecoach.plan import build_plan
-from voicecoach.ports import NullLog, Outcome
+from voicecoach.logbook import SqliteLog, open_session_log
+from voicecoach.plan import Plan, build_plan, spoken_lines
+from voicecoach.ports import Outcome
 from voicecoach.routines import Routine, load_catalogue
+from voicecoach.safety import phrases_to_prerender
 from voicecoach.settings import SessionSettings
+from voicecoach.wording import Wording
 
 EXIT_CODES = {
     Outcome.COMPLETED: 0,
     Outcome.QUIT: 0,
     Outcome.STOPPED_FOR_PAIN: 0,
-    Outcome.URGENT: 3,
+    Outcome.URGENT: 0,
     Outcome.INTERRUPTED: 130,
 }
 
@@ -67,20 +74,23 @@ def find_routine(name: str) -> Routine:
 
 
 class _Terminated(SystemExit):
-    """SIGTERM, raised in the main thread so the session ends through the usual path."""
+    """SIGTERM or SIGHUP, raised in the main thread so the session ends the usual way."""
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated(143)
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(128 + signum)
 
 
 @contextmanager
-def _sigterm_as_exit() -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+def _signals_as_exit() -> Iterator[None]:
+    """SIGTERM (kill) and SIGHUP (terminal closed) end the session like Ctrl-C: saved."""
+    caught = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, _on_signal) for signum in caught}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class MonotonicClock:
@@ -114,29 +124,80 @@ def open_speaker(options: AudioOptions, display: Any, settings: SessionSettings)
         return CaptionSpeaker(display, settings.time_scale)
 
 
-def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> int:
-    """Run a routine out loud; returns the process exit code."""
-    routine = find_routine(name)
+@dataclass
+class _Parts:
+    """What a live session is made of, so that all of it is closed on the way out."""
+
+    display: Any
+    speaker: Any
+    inbox: Inbox
+    keys: KeyReader
+    log: Any
+
+    def close(self) -> None:
+        self.keys.stop()  # the terminal is restored first, whatever happens next
+        self.speaker.silence()
+        self.display.close()
+        self.speaker.close()
+        if isinstance(self.log, SqliteLog):
+            self.log.close()
+
+
+def _open_parts(options: AudioOptions, settings: SessionSettings) -> _Parts:
     display = open_display()
     speaker = open_speaker(options, display, settings)
     inbox = Inbox(on_urgent=speaker.silence)
-    keys = KeyReader(inbox.put)
+    log = open_session_log(say_once)  # a damaged log file: said once, session unsaved
+    return _Parts(display, speaker, inbox, KeyReader(inbox.put), log)
+
+
+def _prerender(speaker: Any, plan: Plan, listening: bool) -> None:
+    """Render every line ahead on a thread, so counts and safety questions start at once."""
+    prerender = getattr(speaker, "prerender_in_background", None)
+    if prerender is not None:
+        prerender(spoken_lines(plan) + phrases_to_prerender(listening))
+
+
+def _engine(plan: Plan, settings: SessionSettings, parts: _Parts, listening: bool) -> Engine:
+    clock = MonotonicClock()
+    # Episodes live in the log: with a damaged log there is no episode to go by.
+    store = LogbookEpisodes() if isinstance(parts.log, SqliteLog) else None
+    io = CoachIO(parts.speaker, parts.inbox, clock, parts.display, listening=listening)
+    wording = Wording(listening)
+
+    def ask_pain(when: str) -> int | None:
+        return ask_pain_score(
+            parts.speaker, parts.inbox, parts.log, when, parts.display, wording=wording
+        )
+
+    ports = Ports(
+        parts.speaker,
+        parts.inbox,
+        clock,
+        parts.display,
+        parts.log,
+        safety=safety_for(io, parts.log, store),
+        ask_pain_score=ask_pain,
+    )
+    session_opening(parts.speaker, parts.display, store, local_now())
+    return Engine(plan, settings, ports, listening=listening)
+
+
+def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> int:
+    """Run a routine out loud; returns the process exit code."""
+    routine = find_routine(name)
+    parts = _open_parts(options, settings)
     listening = False
-    log = NullLog()
     plan = build_plan(routine, settings, listening=listening)
-    ports = Ports(speaker, inbox, MonotonicClock(), display, log)
-    engine = Engine(plan, settings, ports, listening=listening)
+    _prerender(parts.speaker, plan, listening)
     try:
-        with _sigterm_as_exit():
-            keys.start()
-            outcome = engine.run()
+        with _signals_as_exit():
+            parts.keys.start()
+            outcome = _engine(plan, settings, parts, listening).run()
     except KeyboardInterrupt:
         return EXIT_CODES[Outcome.INTERRUPTED]
-    except _Terminated:
-        return 143
+    except _Terminated as ended:
+        return int(ended.code or 143)
     finally:
-        keys.stop()
-        speaker.silence()
-        display.close()
-        speaker.close()
+        parts.close()
     return EXIT_CODES[outcome]
