@@ -34,6 +34,7 @@ import contextlib
 import glob
 import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -159,7 +160,38 @@ class NullSink:
 
 
 def unique_name(prefix: str) -> str:
-    return f"vc_{prefix}_{os.getpid()}_{next(_counter)}"
+    """A name no other process will use, even after process ids wrap around."""
+    return f"vc_{prefix}_{os.getpid()}_{next(_counter)}_{secrets.token_hex(3)}"
+
+
+def foreign_streams(sink: str) -> list[str]:
+    """Streams playing into `sink` that this process did not open (nor its children).
+
+    On a shared machine, another program's stream can land in a test's sink (PulseAudio
+    restores streams to remembered devices); tests use this to tell that apart.
+    """
+    listing = _pactl("list", "sink-inputs").stdout
+    sinks = {
+        line.split()[0]: line.split()[1]
+        for line in _pactl("list", "short", "sinks").stdout.splitlines()
+        if line.strip()
+    }
+    ours = f'"vc_stream_{os.getpid()}_'
+    found = []
+    for block in listing.split("Sink Input #")[1:]:
+        fields = dict(line.strip().split(": ", 1) for line in block.splitlines() if ": " in line)
+        sink_id = fields.get("Sink", "")
+        if sinks.get(sink_id) != sink:
+            continue
+        if ours in block or f'application.process.id = "{os.getpid()}"' in block:
+            continue
+        described = [
+            line.split("= ", 1)[1].strip('"')
+            for line in block.splitlines()
+            if "application.name =" in line or "application.process.id =" in line
+        ]
+        found.append(" pid ".join(described) or "?")
+    return found
 
 
 @contextlib.contextmanager
@@ -186,11 +218,16 @@ def null_sink(prefix: str = "sink", rate: int = 22050) -> Iterator[NullSink]:
 @contextlib.contextmanager
 def routed_to(sink: str | None = None, source: str | None = None) -> Iterator[None]:
     """PyAudio streams opened inside this block play to `sink` / record from `source`."""
-    saved = {key: os.environ.get(key) for key in ("PULSE_SINK", "PULSE_SOURCE")}
+    saved = {key: os.environ.get(key) for key in ("PULSE_SINK", "PULSE_SOURCE", "PULSE_PROP")}
     if sink is not None:
         os.environ["PULSE_SINK"] = sink
     if source is not None:
         os.environ["PULSE_SOURCE"] = source
+    # module-stream-restore remembers the device of every stream by application; our
+    # streams all look like "ALSA plug-in [python3]", so without an id of their own the
+    # NEXT python program on the machine would be sent into this test's sink.
+    unique_id = f"application.id={unique_name('stream')}"
+    os.environ["PULSE_PROP"] = f"{saved['PULSE_PROP'] or ''} {unique_id}".strip()
     try:
         yield
     finally:

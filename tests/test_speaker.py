@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from fake_pyaudio import FakePyAudio
 
+from voicecoach.audio_system import AudioUnavailable
 from voicecoach.playback import Player
 from voicecoach.speaker import AudioSpeaker, load_cue
-from voicecoach.tts import Renderer
+from voicecoach.tts import Rendered, Renderer, VoiceSettings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -81,8 +82,6 @@ def test_the_committed_cues_are_what_the_generator_makes(tmp_path: Path) -> None
 
 @pytest.mark.audio
 def test_prerendering_in_the_background_fills_the_cache() -> None:
-    from voicecoach.audio_system import AudioUnavailable
-
     try:
         renderer = Renderer()
     except AudioUnavailable as error:
@@ -93,5 +92,26 @@ def test_prerendering_in_the_background_fills_the_cache() -> None:
         thread.join(timeout=20)
         assert not thread.is_alive()
         assert all(renderer.is_cached(t) for t in ["7", "8", "release"])
+    finally:
+        speaker.close()
+
+
+class BrokenRenderer(Renderer):
+    """A speech engine that has stopped working (e.g. espeak-ng removed mid-session)."""
+
+    def __init__(self) -> None:
+        self.settings = VoiceSettings(rate=120)
+
+    def render(self, text: str) -> Rendered:
+        raise AudioUnavailable("speech rendering did not finish within 10 s")
+
+
+def test_a_failing_speech_engine_is_reported_and_the_session_goes_on() -> None:
+    lost: list[str] = []
+    speaker = AudioSpeaker(BrokenRenderer(), Player(pa=FakePyAudio()), on_lost=lost.append)
+    try:
+        assert speaker.say("Breathe in.") is False
+        assert lost == ["speech rendering did not finish within 10 s"]
+        assert speaker.duration("one two three four") == pytest.approx(2.0)
     finally:
         speaker.close()

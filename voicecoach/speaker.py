@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from voicecoach.audio_system import AudioUnavailable
 from voicecoach.playback import PlaybackSettings, Player
 from voicecoach.tts import PRERENDER_PHRASES, Rendered, Renderer, VoiceSettings, to_mono16
 
@@ -53,9 +54,15 @@ def load_cue(name: str) -> Rendered:
 class AudioSpeaker:
     """Implements ports.Speaker on real audio. Safe to silence from any thread."""
 
-    def __init__(self, renderer: Renderer, player: Player) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        player: Player,
+        on_lost: Callable[[str], None] | None = None,
+    ) -> None:
         self.renderer = renderer
         self.player = player
+        self._on_lost = on_lost
         self._cues: dict[str, Rendered] = {}
         self._lock = threading.Lock()
         self._now_playing: tuple[str, float] | None = None
@@ -67,7 +74,13 @@ class AudioSpeaker:
         """Speak a line; True when it was heard in full, False when it was cut off."""
         if not text.strip():
             return True
-        return self._play(text, self.renderer.render(text))
+        try:
+            sound = self.renderer.render(text)
+        except AudioUnavailable as error:  # the speech engine failed: not spoken
+            if self._on_lost is not None:
+                self._on_lost(str(error))
+            return False
+        return self._play(text, sound)
 
     def cue(self, name: str) -> bool:
         """Play a cue sound; reported to now_playing() as "cue:<name>"."""
@@ -83,7 +96,10 @@ class AudioSpeaker:
         """Seconds saying `text` takes; renders it now, so saying it later starts at once."""
         if not text.strip():
             return 0.0
-        return self.renderer.render(text).seconds
+        try:
+            return self.renderer.render(text).seconds
+        except AudioUnavailable:  # say() will report it; estimate from the word count
+            return len(text.split()) * 60 / self.renderer.settings.rate
 
     # --- for the recogniser's self-hearing filter ---------------------------------
 
@@ -140,13 +156,14 @@ def open_speaker(
 ) -> AudioSpeaker:
     """A ready speaker, or AudioUnavailable with a one-line reason and how to fix it.
 
-    `on_lost(reason)` is called (from the playback thread, once per loss) when the output
-    fails later, e.g. a headset is unplugged; say() then returns False at once.
+    `on_lost(reason)` is called when speech fails later: the output (from the playback
+    thread, once per loss; e.g. a headset unplugged) or the speech engine (from the
+    caller's thread). say() then returns False without blocking.
     Raises ValueError when the settings name a voice that is not installed.
     """
     renderer = Renderer(settings.voice)  # AudioUnavailable when espeak-ng is missing
     player = Player(settings.output, on_lost=on_lost)  # AudioUnavailable: no output
-    return AudioSpeaker(renderer, player)
+    return AudioSpeaker(renderer, player, on_lost)
 
 
 if TYPE_CHECKING:

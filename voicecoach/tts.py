@@ -277,6 +277,16 @@ def scale_volume(pcm: bytes, volume: float) -> bytes:
     return array.array("h", [int(s * volume) for s in samples]).tobytes()
 
 
+def _espeak_of(engine: Any) -> Any:
+    """pyttsx3's espeak-ng bindings when the engine uses that driver, else None."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not type(driver).__module__.endswith(".espeak"):
+        return None
+    from pyttsx3.drivers import _espeak
+
+    return _espeak
+
+
 def _apply_settings(engine: Any, voice: str, rate: int) -> None:
     """Set voice and rate so that they hold for the next phrase.
 
@@ -286,20 +296,26 @@ def _apply_settings(engine: Any, voice: str, rate: int) -> None:
     three came out at the previous rate. Setting them on the espeak driver directly and
     waiting with espeak_Synchronize() made 60 of 60 alternating renders correct.
     """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if driver is None or not type(driver).__module__.endswith(".espeak"):
+    espeak = _espeak_of(engine)
+    if espeak is None:
         if voice:
             engine.setProperty("voice", voice)
         engine.setProperty("rate", rate)
         return
-    from pyttsx3.drivers import _espeak
-
-    _espeak.Synchronize()  # the previous phrase's callbacks have all run
+    driver = engine.proxy._driver
+    espeak.Synchronize()  # the previous phrase's callbacks have all run
     if voice:
         driver.setProperty("voice", voice)
     driver.setProperty("rate", rate)
     driver.setProperty("volume", 1.0)
-    _espeak.Synchronize()
+    espeak.Synchronize()
+
+
+def _settle(engine: Any) -> None:
+    """Wait until the driver's thread is done with the phrase (it prints after writing)."""
+    espeak = _espeak_of(engine)
+    if espeak is not None:
+        espeak.Synchronize()
 
 
 def trim_silence(pcm: bytes, rate: int, threshold: int = 100, keep: float = 0.03) -> bytes:
@@ -317,17 +333,26 @@ def trim_silence(pcm: bytes, rate: int, threshold: int = 100, keep: float = 0.03
     return samples[max(0, first - pad) : min(len(samples), last + pad)].tobytes()
 
 
+def _render_to_file(engine: Any, text: str, path: str, timeout: float) -> None:
+    # The notice filter stays on until the driver is done: it prints after writing.
+    with _without_saved_notice():
+        engine.save_to_file(text, path)
+        engine.runAndWait()
+        _wait_for_file(path, timeout)
+        _settle(engine)
+
+
 def _render_uncached(text: str, voice: str, rate: int, timeout: float) -> Rendered:
     with _engine_lock:
         engine = _get_engine()
         assert _scratch_dir is not None
-        path = os.path.join(_scratch_dir, f"phrase-{next(_file_counter)}.wav")
         _apply_settings(engine, voice, rate)
-        # The notice filter stays on while we wait: some drivers print after returning.
-        with _without_saved_notice():
-            engine.save_to_file(text, path)
-            engine.runAndWait()
-            _wait_for_file(path, timeout)
+        path = os.path.join(_scratch_dir, f"phrase-{next(_file_counter)}.wav")
+        try:
+            _render_to_file(engine, text, path, timeout / 2)
+        except AudioUnavailable:  # lost once in a while? one fresh attempt
+            path = os.path.join(_scratch_dir, f"phrase-{next(_file_counter)}.wav")
+            _render_to_file(engine, text, path, timeout / 2)
     try:
         frames, sample_rate, channels, width = _read_sound_file(path)
     finally:
