@@ -69,6 +69,8 @@ class Player:
         self._on_lost = on_lost
         self._stream: Any = None
         self._stream_rate = 0
+        self._cut_rate = 0
+        """The rate of a stream closed by a cut-off, to reopen after it."""
         self._generation = 0
         self._lock = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -137,6 +139,17 @@ class Player:
                 self._report_lost(error)
             finally:
                 job.done.set()
+            self._reopen_after_cut()
+
+    def _reopen_after_cut(self) -> None:
+        """Reopen after a cut-off only once the cut phrase's caller has been let go, so
+        the engine reacts to "stop" at once; the next phrase then finds a stream ready."""
+        rate, self._cut_rate = self._cut_rate, 0
+        if rate and self._stream is None:
+            try:
+                self._open_stream(rate)
+            except AudioUnavailable as error:
+                self._report_lost(error)
 
     def _next_job(self) -> _Job | None:
         """Wait for the next job, writing silence meanwhile while the stream is open."""
@@ -185,11 +198,10 @@ class Player:
         return True
 
     def _cut_off(self) -> bool:
-        """Drop everything queued (close), then reopen so the next phrase starts at once."""
-        rate = self._stream_rate
+        """Drop everything queued (close); the writer reopens once the caller is let go."""
+        self._cut_rate = self._stream_rate
         self._close_stream()
         self.stopped_at = time.monotonic()
-        self._open_stream(rate)
         return False
 
     def _open_stream(self, rate: int) -> Any:
