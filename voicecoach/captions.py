@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from rich.align import Align
 from rich.console import Console, Group
@@ -150,3 +151,51 @@ class CaptionSpeaker:
 
     def close(self) -> None:
         return None
+
+
+class FallbackSpeaker:
+    """Real speech until the output fails mid-session, then captions: said once, no crash."""
+
+    def __init__(self, fallback: CaptionSpeaker, notice: Callable[[str], None]) -> None:
+        self.primary: Any = None
+        """The real speaker; set once it is open."""
+        self.fallback = fallback
+        self._notice = notice
+        self._lost = threading.Event()
+
+    def lost(self, reason: str) -> None:
+        """The audio output failed (called from the playback thread)."""
+        if not self._lost.is_set():
+            self._lost.set()
+            self._notice(f"Speech stopped: {reason}. Showing captions only.")
+
+    def _current(self) -> Any:
+        return self.fallback if self._lost.is_set() or self.primary is None else self.primary
+
+    def say(self, text: str) -> bool:
+        speaker = self._current()
+        finished: bool = speaker.say(text)
+        if not finished and speaker is not self.fallback and self._lost.is_set():
+            return self.fallback.say(text)  # the line the failure cut off, as a caption
+        return finished
+
+    def cue(self, name: str) -> bool:
+        finished: bool = self._current().cue(name)
+        return finished or self._lost.is_set()
+
+    def duration(self, text: str) -> float:
+        seconds: float = self._current().duration(text)
+        return seconds
+
+    def silence(self) -> None:
+        self.fallback.silence()
+        if self.primary is not None:
+            self.primary.silence()
+
+    def prerender_in_background(self, texts: list[str]) -> None:
+        if self.primary is not None:
+            self.primary.prerender_in_background(texts)
+
+    def close(self) -> None:
+        if self.primary is not None:
+            self.primary.close()

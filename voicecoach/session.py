@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any
 
 from voicecoach.asking import ask_pain_score
-from voicecoach.captions import CaptionSpeaker, open_display
+from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, open_display
 from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
 from voicecoach.care_io import CoachIO
 from voicecoach.engine import Engine, Ports
@@ -104,24 +104,28 @@ def say_once(message: str) -> None:
 
 
 def open_speaker(options: AudioOptions, display: Any, settings: SessionSettings) -> Any:
-    """Real speech when it can be had; captions otherwise (said once)."""
+    """Real speech when it can be had, falling back to captions if it fails later;
+    captions from the start when there is none (said once)."""
+    captions = CaptionSpeaker(display, settings.time_scale)
     if not options.speak:
-        return CaptionSpeaker(display, settings.time_scale)
+        return captions
     from voicecoach.audio_system import AudioUnavailable
     from voicecoach.speaker import SpeakerSettings
     from voicecoach.speaker import open_speaker as open_audio_speaker
     from voicecoach.tts import VoiceSettings
 
+    speaker = FallbackSpeaker(captions, notice=say_once)
     try:
         voice = VoiceSettings(
             voice=options.voice or "",
             rate=options.rate or VoiceSettings.rate,
             volume=options.volume,
         )
-        return open_audio_speaker(SpeakerSettings(voice=voice))
+        speaker.primary = open_audio_speaker(SpeakerSettings(voice=voice), on_lost=speaker.lost)
     except (AudioUnavailable, ValueError) as error:  # ValueError: a voice not installed
         say_once(f"No speech: {error}. Showing captions only.")
-        return CaptionSpeaker(display, settings.time_scale)
+        return captions
+    return speaker
 
 
 @dataclass
