@@ -328,6 +328,31 @@ def _forget_history(path: Path, ask: bool) -> None:
     typer.echo(f"Deleted {path}")
 
 
+@app.command()
+def hear(
+    files: Annotated[list[str], typer.Argument(help="WAV files to listen to.")],
+    json_lines: Annotated[
+        bool, typer.Option("--json", help="One JSON object per command heard (or per file).")
+    ] = False,
+    engine: Annotated[
+        str, typer.Option(help="pocketsphinx (default), vosk, whisper or google.")
+    ] = "pocketsphinx",
+    model: Annotated[
+        str | None, typer.Option(help="Local model folder for vosk or whisper.")
+    ] = None,
+    online: Annotated[
+        bool, typer.Option(help="Allow an online engine (your audio leaves the machine).")
+    ] = False,
+) -> None:
+    """Run the live command recogniser on WAV files instead of a microphone.
+
+    Example: voicecoach hear stop.wav next.wav --json
+    """
+    from voicecoach.listening.hear_cli import run_hear
+
+    raise typer.Exit(run_hear(files, json_lines, engine, model, online))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Evaluate the spoken-command recogniser; prints accuracy, confusions, false commands,
+latency and CPU use.
+
+    .venv/bin/python scripts/eval_recogniser.py            # espeak-ng set + human set
+    .venv/bin/python scripts/eval_recogniser.py --quick    # fewer voices, for a fast look
+
+The espeak-ng set is generated here (cached under bench-out/espeak-set/). The human
+recordings (../shared/audio/human) are only measured, never tuned on. Every clip goes
+through the same pipeline as live (frames -> VAD -> engine) with noise-floor padding.
+Latency is in stream time: from the end of the word (last 10 ms window within 35 dB of
+the peak) to the end of the frame on which the command was emitted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from voicecoach.listening import espeak  # noqa: E402
+from voicecoach.listening.frames import (  # noqa: E402
+    SAMPLE_RATE,
+    noise,
+    read_wav,
+    split_frames,
+    write_wav,
+)
+from voicecoach.listening.recogniser import Recogniser  # noqa: E402
+from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
+from voicecoach.listening.vocabulary import PHRASES  # noqa: E402
+
+HUMAN = REPO.parent / "shared" / "audio" / "human"
+CACHE = REPO / "bench-out" / "espeak-set"
+VOICES = [
+    ("en-us", 160, 50), ("en-gb", 140, 40), ("en-gb-scotland", 180, 60), ("en-029", 150, 45),
+    ("en-gb-x-rp+f2", 200, 70), ("en-us+f3", 130, 60), ("en-gb+m3", 170, 30),
+    ("en+f4", 190, 55), ("en-us-nyc+m7", 120, 50), ("en-gb-x-gbclan+m1", 220, 45),
+    ("en-us+m2", 210, 35), ("en-gb-x-gbcwmd+f1", 145, 65),
+]  # fmt: skip
+CONDITIONS = [("clean", None), ("snr20", 20.0), ("snr10", 10.0)]
+REJECT_WORDS = [
+    "know", "now", "low", "toe", "top", "step", "stock", "shop", "pen", "paint", "main", "nest",
+    "text", "yellow", "less", "note", "couch", "pose", "rest", "assume", "retreat", "kick", "ship",
+    "hell", "house", "along", "tree", "wait", "start", "hurt", "done", "down", "up", "off", "bed",
+    "keep", "left", "right", "forward", "follow", "enough", "break", "fine", "good",
+]  # fmt: skip
+SENTENCES = [
+    "say stop to pause", "say next when you are ready", "if it hurts, say pain",
+    "slowly bring your knee to your chest", "breathe in and hold for thirty seconds",
+    "the weather is nice today", "stop at the next corner please", "how long will this take",
+]  # fmt: skip
+
+
+@dataclass
+class Result:
+    expected: str | None  # phrase text, or None for must-reject audio
+    got: list[str]
+    latency: float | None
+    seconds: float
+
+
+def pipeline_run(
+    engine: SphinxEngine, pcm: bytes, word_end: float | None
+) -> tuple[list[str], float | None]:
+    """Run padded audio through the live pipeline; return phrases heard and latency."""
+    lead = 0.3
+    padded = noise(lead, seed=3) + pcm + noise(1.0, seed=4)
+    recogniser = Recogniser(engine)
+    got, latency = [], None
+    for detection in recogniser.run(split_frames(padded, start=-lead)):
+        got.append(detection.heard.text)
+        if latency is None and word_end is not None:
+            latency = detection.at - word_end
+    return got, latency
+
+
+def cached_espeak(text: str, voice: espeak.Voice, condition: str, snr: float | None) -> bytes:
+    path = CACHE / f"{text.replace(' ', '_')}--{voice.tag}--{condition}.wav"
+    if path.exists():
+        return read_wav(path)
+    pcm = espeak.render(text, voice)
+    if snr is not None:
+        colour = "white" if sum(map(ord, voice.tag)) % 2 else "low"
+        pcm = espeak.add_noise(pcm, snr, colour, seed=len(text))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_wav(path, pcm)
+    return pcm
+
+
+def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+    results = []
+    for name, speed, pitch in voices:
+        voice = espeak.Voice(name, speed, pitch)
+        for condition, snr in CONDITIONS:
+            for phrase in PHRASES:
+                pcm = cached_espeak(phrase.text, voice, condition, snr)
+                clean = cached_espeak(phrase.text, voice, "clean", None)
+                got, latency = pipeline_run(engine, pcm, espeak.speech_end(clean))
+                results.append(Result(phrase.text, got, latency, len(pcm) / 2 / SAMPLE_RATE))
+        for text in REJECT_WORDS + SENTENCES:
+            pcm = cached_espeak(text, voice, "clean", None)
+            got, _ = pipeline_run(engine, pcm, None)
+            results.append(Result(None, got, None, len(pcm) / 2 / SAMPLE_RATE))
+    return results
+
+
+def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
+    """Command words, confusable words, speech and noise. "go" is not our command: it is
+    must-reject. Digits in _other_words are our pain-score words, so they are expected."""
+    digits = {p.text for p in PHRASES if p.score is not None}
+    groups: dict[str, list[Result]] = collections.defaultdict(list)
+    for folder in ("stop", "yes", "no", "help", "go"):
+        for path in sorted((HUMAN / folder).glob("*.wav")):
+            expected = None if folder == "go" else folder
+            groups["go (must reject)" if folder == "go" else "commands"].append(
+                run_file(engine, path, expected)
+            )
+    for path in sorted((HUMAN / "_other_words").glob("*/*.wav")):
+        word = path.parent.name
+        group = "digits (score words)" if word in digits else "other words (must reject)"
+        groups[group].append(run_file(engine, path, word if word in digits else None))
+    for folder in ("_speech", "_noise"):
+        for path in sorted((HUMAN / folder).glob("*.wav")):
+            groups[folder].append(run_file(engine, path, None, latency=False))
+    return groups
+
+
+def run_file(
+    engine: SphinxEngine, path: Path, expected: str | None, latency: bool = True
+) -> Result:
+    pcm = read_wav(path)
+    got, lag = pipeline_run(engine, pcm, espeak.speech_end(pcm) if latency else None)
+    return Result(expected, got, lag, len(pcm) / 2 / SAMPLE_RATE)
+
+
+def correct(result: Result) -> bool:
+    if result.expected is None:
+        return not result.got
+    return result.got == [result.expected]
+
+
+def report(title: str, results: list[Result]) -> None:
+    print(f"\n== {title}: {sum(map(correct, results))}/{len(results)} correct")
+    per_word: dict[str, list[bool]] = collections.defaultdict(list)
+    confusion: collections.Counter[tuple[str, str]] = collections.Counter()
+    for result in results:
+        key = result.expected or "(reject)"
+        per_word[key].append(correct(result))
+        got = "+".join(result.got) or "(nothing)"
+        if not correct(result):
+            confusion[(key, got)] += 1
+    for word, marks in sorted(per_word.items()):
+        print(
+            f"  {word:>14}: {sum(marks):4d}/{len(marks):<4d} {100 * sum(marks) / len(marks):5.1f}%"
+        )
+    if confusion:
+        print("  confusions (said -> heard: count):")
+        for (said, heard), count in confusion.most_common(25):
+            print(f"    {said} -> {heard}: {count}")
+    latencies = [r.latency for r in results if r.latency is not None and correct(r)]
+    if latencies:
+        p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
+        median = 1000 * statistics.median(latencies)
+        print(f"  latency end of word -> command: median {median:.0f} ms, "
+              f"p95 {1000 * p95:.0f} ms (n={len(latencies)})")  # fmt: skip
+
+
+def false_per_minute(title: str, results: list[Result]) -> None:
+    minutes = sum(r.seconds for r in results) / 60
+    false = sum(len(r.got) for r in results)
+    print(f"\n== {title}: {false} false commands in {minutes:.1f} min = "
+          f"{false / minutes * 10:.2f} per 10 min")  # fmt: skip
+    for r in results:
+        if r.got:
+            print(f"    heard {r.got}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="4 voices instead of 12")
+    parser.add_argument("--no-human", action="store_true", help="skip ../shared/audio/human")
+    args = parser.parse_args()
+    engine = SphinxEngine()
+    started_cpu, audio_seconds = time.process_time(), 0.0
+    if espeak.available():
+        results = espeak_set(engine, VOICES[:4] if args.quick else VOICES)
+        commands = [r for r in results if r.expected is not None]
+        report("espeak-ng commands (all voices, clean/20 dB/10 dB)", commands)
+        report("espeak-ng non-commands (words and sentences, must reject)",
+               [r for r in results if r.expected is None])  # fmt: skip
+        audio_seconds += sum(r.seconds + 1.3 for r in results)
+    else:
+        print("espeak-ng not installed: generated set skipped")
+    if HUMAN.is_dir() and not args.no_human:
+        groups = human_set(engine)
+        for title in (
+            "commands",
+            "digits (score words)",
+            "other words (must reject)",
+            "go (must reject)",
+        ):
+            report(f"human {title}", groups[title])
+        stop_yes_no = [r for r in groups["commands"] if r.expected in ("stop", "yes", "no")]
+        right = sum(map(correct, stop_yes_no))
+        share = 100 * right / len(stop_yes_no)
+        print(f"\nhuman stop/yes/no: {right}/{len(stop_yes_no)} = {share:.1f}%")
+        false_per_minute("human _speech", groups["_speech"])
+        false_per_minute("human _noise (incl. music)", groups["_noise"])
+        audio_seconds += sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
+    else:
+        print(f"human recordings not found at {HUMAN}: skipped")
+    cpu = time.process_time() - started_cpu
+    print(f"\nCPU: {cpu:.1f} s process time for {audio_seconds:.0f} s of audio = "
+          f"{100 * cpu / max(audio_seconds, 1):.1f}% of one core (includes espeak-ng rendering "
+          "on a first run; run twice for the listening cost alone)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

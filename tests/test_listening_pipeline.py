@@ -1,0 +1,92 @@
+"""Frames, VAD, the live listener feeding an Inbox, and the `hear` command."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from listening_support import needs_espeak, write_wav
+from typer.testing import CliRunner
+
+from voicecoach.cli import app
+from voicecoach.inbox import Inbox
+from voicecoach.listening import espeak
+from voicecoach.listening.frames import (
+    FRAME_BYTES,
+    AudioFileError,
+    file_frames,
+    noise,
+    read_wav,
+    split_frames,
+)
+from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.vad import UtteranceDetector, VadSettings
+from voicecoach.ports import Command
+
+
+def test_file_frames_have_microphone_shape_and_no_digital_silence(tmp_path: Path) -> None:
+    wav = write_wav(tmp_path / "zeros.wav", b"\x00\x00" * 22050, rate=22050)
+    frames = list(file_frames(wav))
+    assert all(len(f.pcm) == FRAME_BYTES for f in frames)
+    assert all(f.pcm != bytes(FRAME_BYTES) for f in frames)
+    assert frames[0].time < 0 < frames[-1].time
+    assert abs(len(read_wav(wav)) / 2 - 16000) <= 1  # resampled to 16 kHz
+
+
+def test_unreadable_files_give_one_line_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio")
+    for path in (bad, tmp_path / "missing.wav"):
+        with pytest.raises(AudioFileError) as error:
+            read_wav(path)
+        assert "\n" not in str(error.value)
+
+
+@needs_espeak
+def test_vad_finds_a_word_and_drops_a_long_sentence() -> None:
+    word = noise(0.5) + espeak.render("stop") + noise(0.5)
+    sentence = (
+        noise(0.5) + espeak.render("lie on your back and slowly bring your knees up") + noise(0.5)
+    )
+    found = list(UtteranceDetector().utterances(split_frames(word)))
+    assert len(found) == 1 and 0.1 < found[0].speech_seconds < 0.9
+    assert list(UtteranceDetector(VadSettings()).utterances(split_frames(sentence))) == []
+
+
+@needs_espeak
+def test_stop_while_the_coach_speaks_reaches_the_inbox_and_silences_it() -> None:
+    silenced = threading.Event()
+    inbox = Inbox(on_urgent=silenced.set)
+    listener = VoiceListener(inbox, now_playing=lambda: ("Slowly bring one knee up.", 0.0)).start()
+    try:
+        for frame in split_frames(noise(0.5) + espeak.render("stop") + noise(1.0)):
+            listener.on_frame(frame)
+        heard = inbox.next_command(timeout=10.0)
+    finally:
+        listener.stop(timeout=5.0)
+    assert heard is not None and heard.command is Command.STOP and heard.source == "voice"
+    assert silenced.is_set()
+
+
+@needs_espeak
+def test_hear_json_reports_each_file(tmp_path: Path) -> None:
+    stop = write_wav(tmp_path / "stop.wav", espeak.render("stop"))
+    chatter = write_wav(
+        tmp_path / "chatter.wav", espeak.render("that was a lovely walk in the park")
+    )
+    five = write_wav(tmp_path / "five.wav", espeak.render("five"))
+    missing = tmp_path / "missing.wav"
+    result = CliRunner().invoke(
+        app, ["hear", str(stop), str(missing), str(chatter), str(five), "--json"]
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert result.exit_code == 1
+    assert "missing.wav: no such file" in result.output
+    by_file = {Path(line["file"]).name: line for line in lines}
+    assert by_file["stop.wav"]["command"] == "stop"
+    assert 0.2 < by_file["stop.wav"]["at"] < 1.5
+    assert by_file["chatter.wav"]["command"] is None
+    assert by_file["five.wav"]["command"] == "score" and by_file["five.wav"]["score"] == 5
+    assert "Traceback" not in result.output

@@ -1,0 +1,70 @@
+"""The coach must not obey its own voice: its lines, heard by the listener, give nothing."""
+
+from __future__ import annotations
+
+from listening_support import needs_espeak
+
+from voicecoach.listening.engine import Decoded
+from voicecoach.listening.recogniser import SelfHearingGate
+from voicecoach.listening.selfcheck import commands_heard
+from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.listening.vocabulary import BY_TEXT
+
+COACH_LINES = [
+    "Welcome. You can speak to me at any time.",
+    "Say stop to pause.",
+    "Say next when you're ready.",
+    "If it hurts, say pain.",
+    "Lie on your back on a firm surface, with your knees bent.",
+    "Put a pillow under your head, and pillows under your knees.",
+    "Gently tighten your stomach and press the small of your back into the floor.",
+    "Hold for thirty seconds.",
+    "Ten. Nine. Eight.",
+    "And release. Take a rest.",
+    "Slowly bring one knee towards your chest. No bouncing.",
+    "Never push into sharp pain. If you feel sharp pain, stop.",
+    "We'll pause here for a moment. Say next to carry on.",
+    "How long you hold is up to you, between thirty and sixty seconds.",
+    "Say repeat to hear that again, or skip to move on.",
+    "To get up, roll onto your side, and push up with your arms.",
+]
+"""Representative coach lines, including ones with command words in them."""
+
+
+@needs_espeak
+def test_coach_lines_yield_no_commands() -> None:
+    """Live, the gate knows the line being played (speaker.now_playing)."""
+    engine = SphinxEngine()
+    for line in COACH_LINES:
+        gate = SelfHearingGate(lambda line=line: (line, 0.0))
+        assert commands_heard([line], engine, gate=gate) == [], line
+
+
+@needs_espeak
+def test_without_the_gate_most_lines_still_give_nothing() -> None:
+    """The whole-utterance and quiet-before rules alone reject sentences with command
+    words inside; a line that starts with a command ("Ten.", "If it hurts,") needs
+    the gate."""
+    heard = commands_heard(COACH_LINES, SphinxEngine())
+    assert {line for line, _ in heard} <= {"Ten. Nine. Eight.", "If it hurts, say pain."}
+
+
+def _decoded(text: str) -> Decoded:
+    return Decoded(BY_TEXT[text], text)
+
+
+def test_gate_ignores_only_the_phrase_the_coach_is_saying() -> None:
+    gate = SelfHearingGate(lambda: ("If it hurts, say next.", 0.0))
+    assert not gate.allows(_decoded("next"))
+    assert not gate.allows(_decoded("it hurts"))
+    assert gate.allows(_decoded("pain"))  # pain stays armed through its other words
+    assert gate.allows(_decoded("stop"))
+    assert gate.allows(_decoded("repeat"))
+
+
+def test_gate_covers_the_echo_just_after_a_line_ends() -> None:
+    now = [10.0]
+    gate = SelfHearingGate(lambda: None, lambda: ("Say next.", 8.0, 9.8), clock=lambda: now[0])
+    assert not gate.allows(_decoded("next"))
+    now[0] = 11.0
+    assert gate.allows(_decoded("next"))

@@ -1,0 +1,12 @@
+"""Offline spoken-command recognition: audio frames in, `Heard` commands out.
+
+One module per concern:
+- frames: 16 kHz mono int16 frames from WAV files, shaped like a microphone's.
+- vad: voice-activity detection that cuts the stream into short utterances.
+- vocabulary: the command words and how they map to `Command`.
+- sphinx: the default PocketSphinx engine (grammar + phone-loop rejection).
+- engines: optional engines (Vosk, Whisper, online) behind a flag.
+- recogniser: frames -> utterances -> commands, with the whole-utterance rule.
+- listener: a background thread that feeds an Inbox from any frame source.
+- espeak: renders test speech with espeak-ng (evaluation and tests).
+"""

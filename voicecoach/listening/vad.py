@@ -1,0 +1,157 @@
+"""Voice-activity detection: cuts a stream of frames into short utterances.
+
+PocketSphinx 5 ships WebRTC's voice-activity detector (`pocketsphinx.Vad`), so no
+extra dependency is needed. A frame counts as speech only when that detector says so
+AND it is louder than a minimum level, which keeps steady hiss from starting utterances.
+An utterance ends after a short run of non-speech frames (the hangover), so a command
+can be decoded a fraction of a second after the word ends rather than after a long
+silence. Utterances longer than any command are dropped whole: a sentence never gets
+decoded piecemeal, so a command word inside a sentence cannot fire.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from voicecoach.listening.frames import FRAME_SAMPLES, FRAME_SECONDS, Frame
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    """How utterances are found in the stream."""
+
+    mode: int = 2
+    """WebRTC VAD aggressiveness, 0 (loose) to 3 (strict)."""
+    min_level_dbfs: float = -55.0
+    """Frames quieter than this (RMS, dB below full scale) are never speech."""
+    start_frames: int = 2
+    """Speech frames among the last `start_window` that start an utterance."""
+    start_window: int = 3
+    """Frames looked at to decide that speech started."""
+    hangover_frames: int = 7
+    """Consecutive non-speech frames that end an utterance (7 x 30 ms = 210 ms)."""
+    preroll_frames: int = 10
+    """Frames kept from before the start, so the decoder hears the word's onset."""
+    max_speech_seconds: float = 1.2
+    """Longer than any command: such an utterance is dropped whole (a sentence)."""
+    min_quiet_before: float = 0.45
+    """Seconds of quiet needed before an utterance for it to count: a command is said on
+    its own, while a pause at a comma inside a sentence is shorter than this."""
+    min_speech_seconds: float = 0.12
+    """Shorter than any command: a click or a knock."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A stretch of speech with a little quiet around it, ready to decode."""
+
+    pcm: bytes
+    """16 kHz mono int16 samples, from the pre-roll to the end of the hangover."""
+    speech_start: float
+    """Time the first speech frame began."""
+    speech_end: float
+    """Time the last speech frame ended."""
+    detected_at: float
+    """Stream time when the utterance was complete (end of the last hangover frame)."""
+
+    @property
+    def speech_seconds(self) -> float:
+        return self.speech_end - self.speech_start
+
+
+def level_dbfs(pcm: bytes) -> float:
+    count = len(pcm) // 2
+    samples = struct.unpack(f"<{count}h", pcm[: count * 2])
+    mean_square = sum(s * s for s in samples) / max(1, count)
+    return 10 * math.log10(mean_square / (32768.0 * 32768.0) + 1e-12)
+
+
+class UtteranceDetector:
+    """Feed frames in order; get back each finished utterance (or None)."""
+
+    def __init__(self, settings: VadSettings = VadSettings()) -> None:
+        import pocketsphinx  # the WebRTC VAD bundled with it
+
+        self.settings = settings
+        self._vad = pocketsphinx.Vad(settings.mode, 16000, FRAME_SECONDS)
+        if self._vad.frame_bytes != FRAME_SAMPLES * 2:
+            raise RuntimeError("unexpected VAD frame size")
+        self._history: deque[bool] = deque(maxlen=settings.start_window)
+        self._preroll: deque[Frame] = deque(maxlen=settings.preroll_frames)
+        self._frames: list[Frame] = []
+        self._in_speech = False
+        self._too_long = False
+        self._speech_start = 0.0
+        self._speech_end = 0.0
+        self._quiet_run = 0
+        self._last_speech_end = float("-inf")
+
+    @property
+    def in_speech(self) -> bool:
+        return self._in_speech
+
+    def is_speech(self, frame: Frame) -> bool:
+        if level_dbfs(frame.pcm) < self.settings.min_level_dbfs:
+            return False
+        return bool(self._vad.is_speech(frame.pcm))
+
+    def feed(self, frame: Frame) -> Utterance | None:
+        speech = self.is_speech(frame)
+        if not self._in_speech:
+            self._wait_for_start(frame, speech)
+            return None
+        return self._continue(frame, speech)
+
+    def _wait_for_start(self, frame: Frame, speech: bool) -> None:
+        self._history.append(speech)
+        self._preroll.append(frame)
+        if sum(self._history) < self.settings.start_frames:
+            return
+        first_speech = len(self._history) - list(self._history).index(True)
+        self._in_speech = True
+        self._too_long = False
+        self._frames = list(self._preroll)
+        self._speech_start = self._frames[-first_speech].time
+        self._speech_end = frame.end
+        self._quiet_run = 0
+        self._preroll.clear()
+        self._history.clear()
+
+    def _continue(self, frame: Frame, speech: bool) -> Utterance | None:
+        if not self._too_long:
+            self._frames.append(frame)
+        if speech:
+            self._speech_end = frame.end
+            self._quiet_run = 0
+            if self._speech_end - self._speech_start > self.settings.max_speech_seconds:
+                self._too_long = True  # a sentence: drop it, wait for the quiet after it
+                self._frames = []
+            return None
+        self._quiet_run += 1
+        if self._quiet_run < self.settings.hangover_frames:
+            return None
+        return self._finish(frame)
+
+    def _finish(self, frame: Frame) -> Utterance | None:
+        self._in_speech = False
+        frames, self._frames = self._frames, []
+        self._preroll.extend(frames[-self.settings.preroll_frames :])
+        speech_seconds = self._speech_end - self._speech_start
+        quiet_before = self._speech_start - self._last_speech_end
+        self._last_speech_end = self._speech_end
+        if self._too_long or speech_seconds < self.settings.min_speech_seconds:
+            return None
+        if quiet_before < self.settings.min_quiet_before:
+            return None  # it followed other speech closely: part of a sentence
+        pcm = b"".join(f.pcm for f in frames)
+        return Utterance(pcm, self._speech_start, self._speech_end, frame.end)
+
+    def utterances(self, frames: Iterator[Frame]) -> Iterator[Utterance]:
+        for frame in frames:
+            utterance = self.feed(frame)
+            if utterance is not None:
+                yield utterance

@@ -1,0 +1,84 @@
+"""The spoken command words, how they are pronounced, and what they mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voicecoach.ports import Command
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One thing a person can say, and what it means."""
+
+    text: str
+    """The words, lower case, as the recogniser reports them."""
+    command: Command
+    """What it asks for."""
+    score: int | None = None
+    """The number, for Command.SCORE."""
+
+
+_WORDS = {
+    "next": Command.NEXT,
+    "stop": Command.STOP,
+    "pain": Command.PAIN,
+    "ouch": Command.PAIN,
+    "it hurts": Command.PAIN,
+    "pause": Command.PAUSE,
+    "resume": Command.RESUME,
+    "continue": Command.RESUME,
+    "repeat": Command.REPEAT,
+    "skip": Command.SKIP,
+    "quit": Command.QUIT,
+    "yes": Command.YES,
+    "no": Command.NO,
+    "how long": Command.HOW_LONG,
+    "help": Command.HELP,
+}
+NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+PHRASES: tuple[Phrase, ...] = tuple(
+    Phrase(text, command) for text, command in _WORDS.items()
+) + tuple(Phrase(word, Command.SCORE, score) for score, word in enumerate(NUMBERS))
+"""Every phrase the default vocabulary listens for."""
+
+BY_TEXT = {phrase.text: phrase for phrase in PHRASES}
+
+PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
+    # From CMUdict (as shipped with PocketSphinx); "resume" leaves out the noun "résumé".
+    "next": ("N EH K S T", "N EH K S"),
+    "stop": ("S T AA P",),
+    "pain": ("P EY N",),
+    "ouch": ("AW CH",),
+    "it": ("IH T",),
+    "hurts": ("HH ER T S",),
+    "pause": ("P AO Z",),
+    "resume": ("R IH Z UW M", "R IY Z UW M"),
+    "continue": ("K AH N T IH N Y UW",),
+    "repeat": ("R IH P IY T", "R IY P IY T"),
+    "skip": ("S K IH P",),
+    "quit": ("K W IH T",),
+    "yes": ("Y EH S",),
+    "no": ("N OW",),
+    "how": ("HH AW",),
+    "long": ("L AO NG",),
+    "help": ("HH EH L P",),
+    "zero": ("Z IH R OW", "Z IY R OW"),
+    "one": ("W AH N",),
+    "two": ("T UW",),
+    "three": ("TH R IY",),
+    "four": ("F AO R",),
+    "five": ("F AY V",),
+    "six": ("S IH K S",),
+    "seven": ("S EH V AH N",),
+    "eight": ("EY T",),
+    "nine": ("N AY N",),
+    "ten": ("T EH N",),
+}
+"""Pronunciations of every word in PHRASES, in the acoustic model's phones."""
+
+
+def phrases(numbers: bool = True) -> tuple[Phrase, ...]:
+    """The phrases to listen for; pain scores (numbers) only when `numbers`."""
+    return tuple(p for p in PHRASES if numbers or p.command is not Command.SCORE)
