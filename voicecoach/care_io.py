@@ -2,8 +2,7 @@
 the same parts a routine uses: speech (or captions when there is none), keys into the
 Inbox, a monotonic clock, and the caption display.
 
-Voice listening is not wired here yet (as for routines): `listen` is accepted so the
-commands have their final shape; keys work either way.
+Spoken commands are heard as in a routine (unless --no-listen); keys work either way.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ def open_care_io(
     from voicecoach.inbox import Inbox
     from voicecoach.keys import KeyReader
     from voicecoach.safety import phrases_to_prerender
-    from voicecoach.session import AudioOptions, MonotonicClock, open_speaker
+    from voicecoach.session import AudioOptions, MonotonicClock, open_speaker, start_listening
     from voicecoach.settings import SessionSettings
 
     display = open_display()
@@ -48,15 +47,17 @@ def open_care_io(
     speaker = open_speaker(options, display, SessionSettings(time_scale=time_scale))
     prerender = getattr(speaker, "prerender_in_background", None)
     if prerender is not None:  # real speech: the red-flag questions play at once
-        prerender(phrases_to_prerender(listening=False))
+        prerender(phrases_to_prerender(listening=listen))
     inbox = Inbox(on_urgent=speaker.silence)
     keys = KeyReader(inbox.put)
+    voice = start_listening(options, inbox, speaker) if listen else None
     try:
         keys.start()
-        # Voice is not wired yet (as for routines): keys only, and the prompts say so.
-        yield CoachIO(speaker, inbox, MonotonicClock(), display, listening=False)
+        yield CoachIO(speaker, inbox, MonotonicClock(), display, listening=voice is not None)
     finally:
         keys.stop()
+        if voice is not None:
+            voice.stop()
         speaker.silence()
         display.close()
         speaker.close()

@@ -59,7 +59,13 @@ VoiceOption = Annotated[str | None, typer.Option(help="Voice id or part of its n
 RateOption = Annotated[int | None, typer.Option(help="Speech rate, words per minute.")]
 VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
 MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
-EngineOption = Annotated[str, typer.Option(help="Recogniser engine.")]
+EngineOption = Annotated[
+    str, typer.Option(help="Recogniser: pocketsphinx (built in), vosk or whisper (need --model).")
+]
+ModelOption = Annotated[str | None, typer.Option(help="Local model path for vosk or whisper.")]
+OnlineOption = Annotated[
+    bool, typer.Option(help="Allow an online recogniser: audio leaves this computer.")
+]
 
 
 @app.command()
@@ -73,7 +79,9 @@ def routine(
     rate: RateOption = None,
     volume: VolumeOption = 1.0,
     mic: MicOption = None,
-    engine: EngineOption = "sphinx",
+    engine: EngineOption = "pocketsphinx",
+    model: ModelOption = None,
+    online: OnlineOption = False,
     listen: ListenOption = True,
     speak: SpeakOption = True,
     pain_scores: PainScoresOption = True,
@@ -97,7 +105,21 @@ def routine(
         )
     except ValueError as error:
         raise fail(str(error)) from None
-    options = AudioOptions(voice, rate, volume, listen, mic, engine, speak)
+    if online:
+        typer.echo(
+            "warning: --online sends what the microphone hears to an online service", err=True
+        )
+    options = AudioOptions(
+        voice=voice,
+        rate=rate,
+        volume=volume,
+        listen=listen,
+        mic=mic,
+        engine=engine,
+        model=model,
+        online=online,
+        speak=speak,
+    )
     try:
         code = run_routine(name, settings, options)
     except UnknownRoutine as error:

@@ -267,6 +267,8 @@ class Engine:
         scale = self.settings.time_scale
         timer = Timer(self.p.clock, hold.seconds * scale)
         self._timer, self.state = timer, State.HOLDING
+        # Logged as it begins, so a session killed mid-hold still shows the hold.
+        self.p.log.event("hold_started", step=step.number, side=hold.side, planned_s=timer.total)
         ended_early = False
         try:
             for offset, text in hold.marks:

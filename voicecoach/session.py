@@ -53,8 +53,12 @@ class AudioOptions:
     """Listen for spoken commands; False runs on keys only."""
     mic: str | None = None
     """Microphone: index or part of its name; None for the default."""
-    engine: str = "sphinx"
-    """Recogniser engine."""
+    engine: str = "pocketsphinx"
+    """Recogniser engine: pocketsphinx (built in), vosk or whisper (need --model)."""
+    model: str | None = None
+    """A local model path, for the vosk and whisper engines."""
+    online: bool = False
+    """Allow an online recogniser (audio leaves the machine)."""
     speak: bool = True
     """Speak out loud; False shows captions only."""
 
@@ -137,9 +141,13 @@ class _Parts:
     inbox: Inbox
     keys: KeyReader
     log: Any
+    voice: Any = None
+    """The microphone and the listener behind it, while listening."""
 
     def close(self) -> None:
         self.keys.stop()  # the terminal is restored first, whatever happens next
+        if self.voice is not None:
+            self.voice.stop()
         self.speaker.silence()
         self.display.close()
         self.speaker.close()
@@ -153,6 +161,57 @@ def _open_parts(options: AudioOptions, settings: SessionSettings) -> _Parts:
     inbox = Inbox(on_urgent=speaker.silence)
     log = open_session_log(say_once)  # a damaged log file: said once, session unsaved
     return _Parts(display, speaker, inbox, KeyReader(inbox.put), log)
+
+
+class _Voice:
+    """The microphone feeding the recogniser, which puts commands into the Inbox."""
+
+    def __init__(self, microphone: Any, listener: Any) -> None:
+        self.microphone = microphone
+        self.listener = listener
+
+    def stop(self) -> None:
+        self.microphone.stop()
+        self.listener.stop()
+
+
+def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice | None:
+    """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.listening.engine import EngineUnavailable
+    from voicecoach.listening.engines import make_engine
+    from voicecoach.listening.listener import VoiceListener
+    from voicecoach.microphone import Microphone, MicSettings
+
+    try:
+        engine = make_engine(options.engine, options.model, options.online)
+    except EngineUnavailable as error:
+        say_once(f"Not listening: {error}. Keys only.")
+        return None
+    coach = getattr(speaker, "primary", None)  # what the coach says, so as not to obey it
+    listener = VoiceListener(
+        inbox,
+        engine,
+        now_playing=getattr(coach, "now_playing", None),
+        last_played=getattr(coach, "last_played", None),
+    ).start()
+    mic_settings = MicSettings(device=_device(options.mic), stall_timeout=3.0)
+    try:
+        microphone = Microphone(mic_settings, on_frame=listener.on_frame, on_lost=_mic_lost)
+        microphone.start()
+    except AudioUnavailable as error:
+        listener.stop()
+        say_once(f"No microphone: {error}. Keys only.")
+        return None
+    return _Voice(microphone, listener)
+
+
+def _device(wanted: str | None) -> int | str | None:
+    return int(wanted) if wanted is not None and wanted.isdigit() else wanted
+
+
+def _mic_lost(reason: str) -> None:
+    say_once(f"The microphone stopped: {reason}. Keys still work.")
 
 
 def _prerender(speaker: Any, plan: Plan, listening: bool) -> None:
@@ -191,7 +250,9 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
     """Run a routine out loud; returns the process exit code."""
     routine = find_routine(name)
     parts = _open_parts(options, settings)
-    listening = False
+    if options.listen:
+        parts.voice = start_listening(options, parts.inbox, parts.speaker)
+    listening = parts.voice is not None
     plan = build_plan(routine, settings, listening=listening)
     _prerender(parts.speaker, plan, listening)
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import array
 import atexit
 import contextlib
+import gc
 import io
 import itertools
 import os
@@ -145,8 +146,17 @@ def _get_engine() -> Any:
             raise AudioUnavailable(_missing_engine_message(error)) from error
         _scratch_dir = tempfile.mkdtemp(prefix="voicecoach-tts-")
         atexit.register(shutil.rmtree, _scratch_dir, True)
+        atexit.register(_release_engine)
         _default_voice = str(_engine.getProperty("voice") or "")
     return _engine
+
+
+def _release_engine() -> None:
+    """Drop the engine while modules still exist: pyttsx3's __del__ otherwise prints an
+    "Exception ignored" traceback when the interpreter shuts down."""
+    global _engine
+    _engine = None
+    gc.collect()
 
 
 def default_voice() -> str:
