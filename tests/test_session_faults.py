@@ -76,8 +76,10 @@ def test_a_coach_killed_outright_mid_hold_is_found_and_closed_as_interrupted(
     assert session["ended"] == session["events"][-1]["at"]  # when it was last heard from
 
 
-@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_sigterm_and_ctrl_c_mid_hold_save_the_session_as_interrupted(
+@pytest.mark.parametrize(
+    ("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)]
+)
+def test_sigterm_ctrl_c_and_a_closed_terminal_mid_hold_save_the_session_as_interrupted(
     log_path: Path, signum: int, exit_code: int
 ) -> None:
     coach = start_coach_and_wait_for_the_right_side_hold()
