@@ -59,7 +59,8 @@ def assert_interrupted_mid_right_hold(session: dict) -> None:
     assert kinds.count("step_started") == 3  # rest position, pelvic tilt, knee to chest
     assert kinds.count("step_finished") == 2
     (left_hold,) = [e["data"] for e in session["events"] if e["kind"] == "hold"]
-    assert left_hold["side"] == "left" and left_hold["actual_s"] == pytest.approx(3.0, abs=0.5)
+    assert left_hold["side"] == "left"
+    assert 2.99 <= left_hold["actual_s"] < 4.5  # its real length: 3 s, late only if starved
     assert session["ended"] >= session["events"][-1]["at"]
 
 
