@@ -39,6 +39,9 @@ def log_session(
         log.event("hold", step=1, side="left", planned_s=30, actual_s=30.2)
         log.event("command", command="next", source="voice", text="next")
         log.event("step_finished", step=1, how="done")
+        log.event(
+            "red_flag", flag="trauma", answer="unclear" if outcome == "stopped for pain" else "no"
+        )
         if red_flag_yes:
             log.event("red_flag", flag=red_flag_yes, answer="yes")
             log.event("advice", text="Seek medical help now.")
@@ -61,8 +64,9 @@ def test_the_table_shows_each_session_its_pain_and_how_it_ended(three_sessions: 
     lines = result.output.splitlines()
     first = next(line for line in lines if "completed" in line)
     assert "gentle" in first and "7 → 4" in first
+    assert "none" in first  # the red-flag checks were read, all answered no
     second = next(line for line in lines if "stopped for pain" in line)
-    assert "rest" in second and "6 → 6" in second
+    assert "rest" in second and "6 → 6" in second and "unclear" in second
     urgent = next(line for line in lines if "urgent" in line)
     assert "numbness" in urgent and "5 → –" in urgent
 

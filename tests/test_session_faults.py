@@ -59,7 +59,8 @@ def assert_interrupted_mid_right_hold(session: dict) -> None:
     assert kinds.count("step_started") == 3  # rest position, pelvic tilt, knee to chest
     assert kinds.count("step_finished") == 2
     (left_hold,) = [e["data"] for e in session["events"] if e["kind"] == "hold"]
-    assert left_hold["side"] == "left" and left_hold["actual_s"] == pytest.approx(3.0, abs=0.5)
+    assert left_hold["side"] == "left"
+    assert 2.99 <= left_hold["actual_s"] < 4.5  # its real length: 3 s, late only if starved
     assert session["ended"] >= session["events"][-1]["at"]
 
 
@@ -76,8 +77,10 @@ def test_a_coach_killed_outright_mid_hold_is_found_and_closed_as_interrupted(
     assert session["ended"] == session["events"][-1]["at"]  # when it was last heard from
 
 
-@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_sigterm_and_ctrl_c_mid_hold_save_the_session_as_interrupted(
+@pytest.mark.parametrize(
+    ("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)]
+)
+def test_sigterm_ctrl_c_and_a_closed_terminal_mid_hold_save_the_session_as_interrupted(
     log_path: Path, signum: int, exit_code: int
 ) -> None:
     coach = start_coach_and_wait_for_the_right_side_hold()

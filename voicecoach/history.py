@@ -71,6 +71,14 @@ def red_flags_yes(session: SessionRecord) -> list[str]:
     ]
 
 
+def red_flag_summary(session: SessionRecord) -> str:
+    """The flags answered yes; else "unclear" or "none" once the checks were read; else ""."""
+    answers = {str(e.data.get("answer", "")).lower() for e in session.kinds("red_flag")}
+    if not answers:
+        return ""
+    return ", ".join(red_flags_yes(session)) or ("unclear" if "unclear" in answers else "none")
+
+
 def pain_change(session: SessionRecord) -> str:
     """Pain before and after, e.g. "6 → 3"; "" when no score was given."""
     before, after = session.pain("start"), session.pain("end")
@@ -103,7 +111,7 @@ def session_table(sessions: Sequence[SessionRecord]) -> object:
             "" if length is None else f"{length:g}",
             str(len(session.kinds("step_finished"))),
             pain_change(session),
-            ", ".join(red_flags_yes(session)) or ("none" if session.kinds("red_flag") else ""),
+            red_flag_summary(session),
             session.outcome or "running",
         )
     return table
