@@ -215,7 +215,7 @@ def main() -> None:
         false_per_minute("human _speech", groups["_speech"])
         false_per_minute("human _noise (incl. music)", groups["_noise"])
         audio_seconds += sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
-    else:
+    elif not args.no_human:
         print(f"human recordings not found at {HUMAN}: skipped")
     cpu = time.process_time() - started_cpu
     print(f"\nCPU: {cpu:.1f} s process time for {audio_seconds:.0f} s of audio = "

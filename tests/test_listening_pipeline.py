@@ -90,3 +90,22 @@ def test_hear_json_reports_each_file(tmp_path: Path) -> None:
     assert by_file["chatter.wav"]["command"] is None
     assert by_file["five.wav"]["command"] == "score" and by_file["five.wav"]["score"] == 5
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--engine", "vosk"], "needs --model PATH"),
+        (["--engine", "whisper", "--model", "/nonexistent/model"], "model not found"),
+        (["--engine", "google"], "pass --online"),
+        (["--engine", "parrot"], "unknown engine"),
+    ],
+)
+def test_hear_with_an_unusable_engine_says_why_in_one_line(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    wav = write_wav(tmp_path / "quiet.wav", noise(0.5))
+    result = CliRunner().invoke(app, ["hear", str(wav), *options])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -59,7 +59,8 @@ class VoiceListener:
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
-        self._frames: queue.Queue[Frame | None] = queue.Queue(maxsize=2000)
+        self._frames: queue.Queue[Frame] = queue.Queue(maxsize=2000)
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     def on_frame(self, frame: Any) -> None:
@@ -68,22 +69,24 @@ class VoiceListener:
             self._frames.put_nowait(as_frame(frame))
 
     def start(self) -> VoiceListener:
+        self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="voicecoach-listen", daemon=True)
         self._thread.start()
         return self
 
     def stop(self, timeout: float = 2.0) -> None:
-        with contextlib.suppress(queue.Full):
-            self._frames.put_nowait(None)
+        """Stop decoding (waits at most `timeout` seconds for the thread)."""
+        self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None
 
     def _loop(self) -> None:
-        while True:
-            frame = self._frames.get()
-            if frame is None:
-                return
+        while not self._stopping.is_set():
+            try:
+                frame = self._frames.get(timeout=0.1)
+            except queue.Empty:
+                continue
             self.feed(frame)
 
     def feed(self, frame: Frame) -> Detection | None:
