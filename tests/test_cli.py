@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pexpect
-import pytest
 from typer.testing import CliRunner
 
 from voicecoach.cli import app
@@ -115,27 +114,23 @@ def test_routine_runs_to_the_end_on_keys_from_a_pipe(tmp_path):
     assert "Session completed." in output
 
 
-def test_routine_gentle_in_a_terminal_driven_by_keys_to_the_end(tmp_path):
-    env = dict(os.environ, VOICECOACH_CONFIG_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
-    child = pexpect.spawn(
+def spawn_coach_in_a_terminal(config_dir: Path) -> pexpect.spawn:
+    """`voicecoach routine gentle` in a pseudo-terminal, keys only, twenty times faster."""
+    env = dict(os.environ, VOICECOACH_CONFIG_DIR=str(config_dir), PYTHONUNBUFFERED="1")
+    arguments = ["routine", "gentle", "--no-listen", "--captions-only", "--time-scale", "0.05"]
+    return pexpect.spawn(
         sys.executable,
-        [
-            "-m",
-            "voicecoach",
-            "routine",
-            "gentle",
-            "--no-listen",
-            "--captions-only",
-            "--time-scale",
-            "0.05",
-            "--no-pain-scores",
-        ],
+        ["-m", "voicecoach", *arguments, "--no-pain-scores"],
         cwd=str(REPO),
         env=env,
         encoding="utf-8",
         timeout=30,
         dimensions=(40, 120),
     )
+
+
+def test_routine_gentle_in_a_terminal_driven_by_keys_to_the_end(tmp_path):
+    child = spawn_coach_in_a_terminal(tmp_path)
     try:
         for title in ("Settle into", "Pelvic tilt", "Log roll"):
             child.expect(title)
@@ -147,32 +142,12 @@ def test_routine_gentle_in_a_terminal_driven_by_keys_to_the_end(tmp_path):
     assert child.exitstatus == 0
 
 
-@pytest.mark.parametrize("key, outcome", [("q", "Session quit")])
-def test_quit_key_ends_the_session_in_a_terminal(tmp_path, key, outcome):
-    env = dict(os.environ, VOICECOACH_CONFIG_DIR=str(tmp_path))
-    child = pexpect.spawn(
-        sys.executable,
-        [
-            "-m",
-            "voicecoach",
-            "routine",
-            "gentle",
-            "--no-listen",
-            "--captions-only",
-            "--time-scale",
-            "0.05",
-            "--no-pain-scores",
-        ],
-        cwd=str(REPO),
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 120),
-    )
+def test_quit_key_ends_the_session_in_a_terminal(tmp_path):
+    child = spawn_coach_in_a_terminal(tmp_path)
     try:
         child.expect("Settle into")
-        child.send(key)
-        child.expect(outcome)
+        child.send("q")
+        child.expect("Session quit")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
