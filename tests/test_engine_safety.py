@@ -56,8 +56,8 @@ class Session:
             self.display,
             self.log,
             safety,
-            ask_pain_score=lambda when: ask_pain_score(
-                self.speaker, self.listener, self.log, when, self.display
+            ask_pain_score=lambda when, listener: ask_pain_score(
+                self.speaker, listener, self.log, when, self.display
             ),
         )
         self.engine = Engine(plan, settings, ports)
@@ -113,6 +113,19 @@ def test_pain_at_any_moment_reaches_the_red_flag_check(moment: str) -> None:
     assert s.speaker.texts()[-1] == URGENT_FLAGS[0].advice
     assert ("red_flag", {"flag": URGENT_FLAGS[0].id, "answer": "yes"}) in s.log.events
     assert s.log.outcome == "urgent"
+
+
+def test_pain_while_asked_for_a_pain_score_is_not_swallowed_by_the_question() -> None:
+    s = Session(ask_pain_scores=True)
+    s.pain_once("how bad is the pain", 1.0, at_start=False)
+    s.listener.answer_when_said(URGENT_FLAGS[0].question, Command.YES)
+
+    assert s.engine.run() is Outcome.URGENT
+
+    ((pain_time, _),) = s.pain_at
+    question = s.speaker.first(URGENT_FLAGS[0].question)
+    assert pain_time <= question.at <= pain_time + 1.0
+    assert not any(kind == "pain_score" for kind, _ in s.log.events)
 
 
 def test_all_no_and_resume_finishes_the_routine_with_pain_scores_logged() -> None:

@@ -16,6 +16,7 @@ from enum import Enum
 
 from voicecoach.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
 from voicecoach.ports import (
+    URGENT_COMMANDS,
     AfterCheck,
     Clock,
     Command,
@@ -69,6 +70,26 @@ class _SessionEnded(Exception):
         self.outcome = outcome
 
 
+class _UrgentHeard(Exception):
+    def __init__(self, heard: Heard) -> None:
+        super().__init__(heard.command.value)
+        self.heard = heard
+
+
+class _UrgentBreaksOut:
+    """The listener for a conversation the engine hands over to (the pain score): "stop"
+    or "pain" ends that conversation at once and comes back to the engine."""
+
+    def __init__(self, listener: Listener) -> None:
+        self.listener = listener
+
+    def next_command(self, timeout: float) -> Heard | None:
+        heard = self.listener.next_command(timeout)
+        if heard is not None and heard.command in URGENT_COMMANDS:
+            raise _UrgentHeard(heard)
+        return heard
+
+
 class Timer:
     """Session time for one hold or rest, on the clock, with pauses left out."""
 
@@ -106,8 +127,9 @@ class Ports:
     display: Display
     log: Log
     safety: Safety | None = None
-    ask_pain_score: Callable[[str], int | None] | None = None
-    """Asks "from zero to ten..." (when: "start" or "end"); logs the answer itself."""
+    ask_pain_score: Callable[[str, Listener], int | None] | None = None
+    """Asks "from zero to ten..." (when: "start" or "end"), hearing answers from the
+    listener it is given; logs the answer itself."""
 
 
 class Engine:
@@ -156,8 +178,12 @@ class Engine:
         return Outcome.COMPLETED
 
     def _ask_pain(self, when: str) -> None:
-        if self.settings.ask_pain_scores and self.p.ask_pain_score is not None:
-            self.p.ask_pain_score(when)
+        if not self.settings.ask_pain_scores or self.p.ask_pain_score is None:
+            return
+        try:
+            self.p.ask_pain_score(when, _UrgentBreaksOut(self.p.listener))
+        except _UrgentHeard as urgent:
+            self._handle(urgent.heard)  # "pain" while being asked is never swallowed
 
     def _run_step(self, step: PlannedStep) -> None:
         self.p.display.show_step(step.title, "")

@@ -26,7 +26,7 @@ from voicecoach.inbox import Inbox
 from voicecoach.keys import KeyReader
 from voicecoach.logbook import SqliteLog, open_session_log
 from voicecoach.plan import Plan, build_plan, spoken_lines
-from voicecoach.ports import Outcome
+from voicecoach.ports import Listener, Outcome
 from voicecoach.routines import Routine, load_catalogue
 from voicecoach.safety import phrases_to_prerender
 from voicecoach.settings import SessionSettings
@@ -228,9 +228,9 @@ def _engine(plan: Plan, settings: SessionSettings, parts: _Parts, listening: boo
     io = CoachIO(parts.speaker, parts.inbox, clock, parts.display, listening=listening)
     wording = Wording(listening)
 
-    def ask_pain(when: str) -> int | None:
+    def ask_pain(when: str, listener: Listener) -> int | None:
         return ask_pain_score(
-            parts.speaker, parts.inbox, parts.log, when, parts.display, wording=wording
+            parts.speaker, listener, parts.log, when, parts.display, wording=wording
         )
 
     ports = Ports(
