@@ -53,13 +53,25 @@ def _decoded(text: str) -> Decoded:
     return Decoded(BY_TEXT[text], text)
 
 
-def test_gate_ignores_only_the_phrase_the_coach_is_saying() -> None:
+def test_while_the_coach_speaks_only_stop_and_pain_not_in_its_line_get_through() -> None:
     gate = SelfHearingGate(lambda: ("If it hurts, say next.", 0.0))
     assert not gate.allows(_decoded("next"))
     assert not gate.allows(_decoded("it hurts"))
     assert gate.allows(_decoded("pain"))  # pain stays armed through its other words
     assert gate.allows(_decoded("stop"))
+    assert not gate.allows(_decoded("repeat"))  # barge-in is for stop and pain only
+
+
+def test_nothing_gets_through_while_the_coach_says_a_count() -> None:
+    gate = SelfHearingGate(lambda: ("13", 0.0))
+    assert not gate.allows(_decoded("stop"))
+    assert not gate.allows(_decoded("pain"))
+
+
+def test_everything_gets_through_while_the_coach_is_silent() -> None:
+    gate = SelfHearingGate(lambda: None)
     assert gate.allows(_decoded("repeat"))
+    assert gate.allows(_decoded("next"))
 
 
 def test_gate_covers_the_echo_just_after_a_line_ends() -> None:

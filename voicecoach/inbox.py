@@ -23,9 +23,10 @@ class Inbox:
 
     def put(self, heard: Heard) -> None:
         """Deliver a command; safe from any thread."""
+        # Queue first, then silence: when the cut-off speech returns, its cause is waiting.
+        self._queue.put(heard)
         if heard.command in URGENT_COMMANDS and self._on_urgent is not None:
             self._on_urgent()
-        self._queue.put(heard)
 
     def next_command(self, timeout: float) -> Heard | None:
         try:

@@ -49,6 +49,14 @@ class Heard:
     """The recogniser's confidence, when it came by voice."""
 
 
+def means_next(heard: Heard) -> bool:
+    """ "next" by voice or key. The key "n" arrives as NO (it answers questions too);
+    outside a question it means next."""
+    return heard.command is Command.NEXT or (
+        heard.command is Command.NO and heard.source == "key" and heard.text == "n"
+    )
+
+
 class Clock(Protocol):
     def now(self) -> float:
         """Seconds on a monotonic clock."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
-from voicecoach.ports import Heard
+from voicecoach.ports import URGENT_COMMANDS, Heard
 
 NowPlaying = Callable[[], "tuple[str, float] | None"]
 """speaker.now_playing: (text, monotonic start) of what is playing, or None."""
@@ -48,7 +48,7 @@ class Detection:
 
 @dataclass(frozen=True)
 class SelfHearingGate:
-    """Ignores a command phrase while the coach is saying that very phrase."""
+    """While the coach speaks, lets through only "stop" and "pain" not in its own line."""
 
     now_playing: NowPlaying
     """What the speaker is playing now."""
@@ -60,10 +60,18 @@ class SelfHearingGate:
     """The clock the speaker's times come from."""
 
     def allows(self, decoded: Decoded) -> bool:
+        """While the coach speaks only "stop" and "pain" are heard (barge-in), and not
+        when the line playing says that very word: its counts ("fifteen" can decode
+        as "repeat") and its help ("you can say next...") must never be obeyed."""
         phrase = decoded.phrase
         if phrase is None:
             return True
-        return not any(_says(line, phrase.text) for line in self._lines_playing())
+        playing = self._lines_playing()
+        if not playing:
+            return True
+        if phrase.command not in URGENT_COMMANDS or any(_is_count(line) for line in playing):
+            return False  # a count lasts half a second; "thirteen" decoded as "stop"
+        return not any(_says(line, phrase.text) for line in playing)
 
     def _lines_playing(self) -> list[str]:
         lines = []
@@ -74,6 +82,10 @@ class SelfHearingGate:
         if last is not None and self.clock() - last[2] <= self.echo_tail:
             lines.append(last[0])
         return lines
+
+
+def _is_count(line: str) -> bool:
+    return line.strip().isdigit()
 
 
 def _says(line: str, phrase: str) -> bool:

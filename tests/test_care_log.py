@@ -1,0 +1,40 @@
+"""The care commands' records in the real session log (when this build has it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from care_support import CareRig
+
+from voicecoach.care_commands import open_care_log, redflags
+from voicecoach.care_io import CoachIO
+from voicecoach.ports import AfterCheck, Command
+from voicecoach.redflags import URGENT_FLAGS
+
+
+def test_the_log_says_which_red_flag_was_answered_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logbook = pytest.importorskip(
+        "voicecoach.logbook", reason="the session log is not merged here yet"
+    )
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path))
+    rig = CareRig()
+    rig.answer(URGENT_FLAGS[0].question, Command.NO)
+    rig.answer(URGENT_FLAGS[1].question, Command.YES)
+    io = CoachIO(rig.speaker, rig.listener, rig.clock, rig.display)
+    with open_care_log(pytest.fail) as log:
+        assert redflags(io, log) is AfterCheck.URGENT
+
+    conn = logbook.open_store()
+    try:
+        (session,) = logbook.read_sessions(conn)
+    finally:
+        conn.close()
+    assert (session.routine, session.outcome) == ("redflags", "urgent")
+    assert [e.data for e in session.kinds("red_flag")] == [
+        {"flag": URGENT_FLAGS[0].id, "answer": "no"},
+        {"flag": URGENT_FLAGS[1].id, "answer": "yes"},
+    ]
+    assert session.kinds("advice")[0].data["flag"] == URGENT_FLAGS[1].id

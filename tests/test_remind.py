@@ -1,0 +1,52 @@
+"""The sitting/standing reminder loop on a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+
+from voicecoach.ports import Command
+from voicecoach.remind import REMINDER, RemindError, parse_duration, plan_reminders, run_reminders
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30m", 1800), ("1h", 3600), ("45", 2700), ("90s", 90), ("1.5h", 5400)]
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("every", ["soon", "30x", "-5m", "10s", "25h"])
+def test_bad_intervals_are_refused_in_one_line(every: str) -> None:
+    with pytest.raises(RemindError) as error:
+        plan_reminders(every)
+    assert "\n" not in str(error.value)
+
+
+def rig() -> tuple[FakeClock, FakeSpeaker, FakeListener, FakeDisplay]:
+    clock = FakeClock()
+    speaker = FakeSpeaker(clock)
+    return clock, speaker, FakeListener(clock, speaker), FakeDisplay()
+
+
+def test_reminds_every_interval_and_stops_after_the_run() -> None:
+    clock, speaker, listener, display = rig()
+    count = run_reminders(plan_reminders("30m", "2h"), speaker, listener, clock, display)
+    assert count == 4
+    assert [s.at for s in speaker.spoken] == pytest.approx([1800, 3600, 5400, 7200])
+    assert all("avoid long periods of sitting or standing" in t for t in speaker.texts())
+
+
+def test_quit_ends_the_reminders() -> None:
+    clock, speaker, listener, display = rig()
+    listener.command_at(2000, Command.QUIT)
+    assert run_reminders(plan_reminders("30m"), speaker, listener, clock, display) == 1
+    assert clock.now() == pytest.approx(2000)
+
+
+def test_other_words_do_not_shift_the_schedule() -> None:
+    clock, speaker, listener, display = rig()
+    listener.command_at(100, Command.NEXT)
+    run_reminders(plan_reminders("30m", "1h"), speaker, listener, clock, display)
+    assert [s.at for s in speaker.spoken] == pytest.approx([1800, 3600])
+    assert speaker.texts() == [REMINDER, REMINDER]

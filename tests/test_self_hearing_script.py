@@ -1,0 +1,59 @@
+"""The coach must not obey its own voice: every line of the real `gentle` script, spoken
+by the coach's own voice (pyttsx3 + espeak-ng, as in a session) and fed to the live
+listening pipeline, yields no command at all."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from listening_support import needs_espeak
+
+from voicecoach.engine import HELP_WORDS
+from voicecoach.listening.frames import add_noise_floor, noise, read_wav, split_frames, write_wav
+from voicecoach.listening.recogniser import Recogniser, SelfHearingGate
+from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.plan import build_plan, spoken_lines
+from voicecoach.routines import load_catalogue
+from voicecoach.safety import phrases_to_prerender
+from voicecoach.settings import CountStyle, SessionSettings
+
+
+def coach_script() -> list[str]:
+    """Everything a listening `gentle` session can say: the routine counted every second
+    and every ten, the safety flow, and help."""
+    gentle = load_catalogue().routines["gentle"]
+    lines: list[str] = []
+    for style in (CountStyle.EVERY_SECOND, CountStyle.EVERY_10):
+        plan = build_plan(gentle, SessionSettings(count_style=style), listening=True)
+        lines += spoken_lines(plan)
+    lines += phrases_to_prerender(listening=True) + [HELP_WORDS]
+    return list(dict.fromkeys(lines))  # each line once, in order
+
+
+def in_coach_voice(line: str) -> bytes:
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.tts import Renderer
+
+    try:
+        rendered = Renderer().render(line)
+    except AudioUnavailable as error:
+        pytest.skip(str(error))
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_wav(Path(folder) / "line.wav", rendered.pcm, rendered.rate)
+        return add_noise_floor(read_wav(path), seed=len(line))
+
+
+@needs_espeak
+def test_the_whole_gentle_script_in_the_coachs_voice_gives_no_command() -> None:
+    engine = SphinxEngine()
+    obeyed = []
+    for line in coach_script():
+        # Live, the gate knows which line is playing (AudioSpeaker.now_playing).
+        gate = SelfHearingGate(lambda line=line: (line, 0.0))
+        pcm = noise(0.5, seed=1) + in_coach_voice(line) + noise(1.0, seed=2)
+        for detection in Recogniser(engine, gate=gate).run(split_frames(pcm)):
+            obeyed.append((line, detection.heard.text))
+    assert obeyed == []
+    assert len(coach_script()) > 60  # the script really was all there

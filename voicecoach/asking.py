@@ -1,0 +1,142 @@
+"""Asking the person something and waiting, bounded, for a clear answer.
+
+Every question is spoken, shown, and answered through listener.next_command(timeout),
+by voice or by key. A question that gets no clear answer (silence, or an unrelated
+word) is asked again, up to `asks` times in all; after that the answer is None, and the
+caller decides what is safe. Nothing here ever assumes an answer.
+
+Before each question, commands already waiting are dropped: a "no" heard twice, or said
+to the question before, must never answer this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from voicecoach.ports import Command, Display, Listener, Log, Speaker
+from voicecoach.wording import SPOKEN, Wording
+
+T = TypeVar("T")
+
+PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
+
+
+@dataclass(frozen=True)
+class AskSettings:
+    """How long and how often a question is asked."""
+
+    wait_seconds: float = 10.0
+    """How long to wait for an answer after the question has been said."""
+    asks: int = 2
+    """How many times the question is said in all (2: asked, then repeated once)."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The three ports a question needs, bundled so call sites stay short."""
+
+    speaker: Speaker
+    listener: Listener
+    display: Display
+    title: str = "Safety check"
+    """The heading shown above each question."""
+    wording: Wording = Wording()
+    """Words to say, or keys to press."""
+
+    def tell(self, line: str, title: str = "") -> None:
+        """Show the line, then say it: what is said is always on the screen too."""
+        self.display.show_step(title or self.title, line)
+        self.speaker.say(line)
+
+
+def ask_choice(
+    voice: Voice,
+    prompt: str,
+    choices: Mapping[Command, T],
+    settings: AskSettings = AskSettings(),
+    again: str = "",
+) -> T | None:
+    """Say `prompt` and return the value of the first command in `choices`; None if none came.
+
+    `again` is said before the prompt when it is repeated ("Please answer.").
+    """
+    for attempt in range(settings.asks):
+        line = f"{again} {prompt}".strip() if attempt and again else prompt
+        drop_waiting(voice.listener)
+        voice.tell(line)
+        heard = voice.listener.next_command(settings.wait_seconds)
+        if heard is not None and heard.command in choices:
+            return choices[heard.command]
+    return None
+
+
+def ask_yes_no(
+    voice: Voice,
+    question: str,
+    settings: AskSettings = AskSettings(),
+    also_yes: frozenset[Command] = frozenset(),
+) -> bool | None:
+    """Ask a yes/no question: True for yes, False for no, None when no clear answer came."""
+    choices: dict[Command, bool] = {Command.YES: True, Command.NO: False}
+    choices.update({command: True for command in also_yes})
+    again = "Please answer. " + voice.wording.yes_no()
+    return ask_choice(voice, question, choices, settings, again=again)
+
+
+def ask_pain_score(
+    speaker: Speaker,
+    listener: Listener,
+    log: Log,
+    when: str,
+    display: Display | None = None,
+    settings: AskSettings = AskSettings(),
+    wording: Wording = SPOKEN,
+) -> int | None:
+    """Ask for a pain score from 0 to 10; log it as `pain_score` {when, score}.
+
+    `when` says where in the session it was asked: "start", "end" or "after_pain".
+    Returns None (and logs nothing) when the person says skip (or no, or next) or
+    gives no clear number.
+    """
+    voice = Voice(speaker, listener, display or _NoDisplay(), "Pain score", wording)
+    for attempt in range(settings.asks):
+        ask = PAIN_SCORE_QUESTION if attempt == 0 else "I need a number from zero to ten."
+        line = f"{ask} {wording.score()}"
+        drop_waiting(listener)
+        voice.tell(line)
+        heard = listener.next_command(settings.wait_seconds)
+        if heard is None:
+            continue
+        if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
+            voice.tell("Okay, skipped.")
+            return None
+        if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
+            log.event("pain_score", when=when, score=heard.score)
+            voice.tell("Thank you.")
+            return heard.score
+    return None
+
+
+STALE_LIMIT = 100
+"""At most this many waiting commands are dropped at once (a bound, not a real case)."""
+
+
+def drop_waiting(listener: Listener) -> int:
+    """Drop commands that arrived before this question; returns how many."""
+    dropped = 0
+    while dropped < STALE_LIMIT and listener.next_command(0.0) is not None:
+        dropped += 1
+    return dropped
+
+
+class _NoDisplay:
+    def show_step(self, title: str, text: str) -> None:
+        pass
+
+    def show_hold(self, remaining: float, total: float) -> None:
+        pass
+
+    def show_status(self, text: str) -> None:
+        pass

@@ -1,0 +1,201 @@
+"""What a person glances at from the floor: the instruction in large text, a countdown
+bar, and the keys. Also the caption-only "speaker" for when there is no audio."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from rich.align import Align
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.text import Text
+
+KEYS_LINE = (
+    "space/n next · s stop · p pain · w pause · c resume · r repeat · k skip · q quit · "
+    "h how long · ? help"
+)
+
+
+def open_display(stream: TextIO | None = None) -> PlainDisplay | LiveDisplay:
+    """A live full-width panel on a terminal; plain lines anywhere else (pipes, logs)."""
+    stream = stream or sys.stdout
+    if stream.isatty():
+        return LiveDisplay(Console(file=stream))
+    return PlainDisplay(stream)
+
+
+class PlainDisplay:
+    """One printed line per change: readable in a pipe, a log, or a test."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._title = ""
+        self._last_hold_second: int | None = None
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.stream, flush=True)
+
+    def show_step(self, title: str, text: str) -> None:
+        if title != self._title:
+            self._title = title
+            self._print(f"== {title} ==")
+        if text:
+            self._print(f"   {text}")
+
+    def show_hold(self, remaining: float, total: float) -> None:
+        second = int(remaining + 0.999)
+        if second != self._last_hold_second and second % 5 == 0:
+            self._print(f"   [{_bar_text(remaining, total)}] {second} s left")
+        self._last_hold_second = second
+
+    def show_status(self, text: str) -> None:
+        if text:
+            self._print(f"   ({text})")
+
+    def close(self) -> None:
+        return None
+
+
+def _bar_text(remaining: float, total: float, width: int = 20) -> str:
+    done = 0 if total <= 0 else round(width * (1 - remaining / total))
+    return "#" * done + "-" * (width - done)
+
+
+class LiveDisplay:
+    """A panel redrawn in place: title, instruction in bold, hold bar, keys."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._lock = threading.Lock()
+        self._title = ""
+        self._text = ""
+        self._status = ""
+        self._hold: tuple[float, float] | None = None
+        self._live = Live(self._render(), console=console, auto_refresh=False, transient=False)
+        self._live.start()
+
+    def show_step(self, title: str, text: str) -> None:
+        with self._lock:
+            if title != self._title:
+                self._hold = None
+            self._title, self._text = title, text or self._text if title == self._title else text
+        self._refresh()
+
+    def show_hold(self, remaining: float, total: float) -> None:
+        with self._lock:
+            self._hold = (remaining, total)
+        self._refresh()
+
+    def show_status(self, text: str) -> None:
+        with self._lock:
+            self._status = text
+        self._refresh()
+
+    def close(self) -> None:
+        self._live.stop()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            self._live.update(self._render(), refresh=True)
+
+    def _render(self) -> Panel:
+        parts: list[Text | Align | ProgressBar] = [
+            Text(
+                self._text.upper() if len(self._text) < 40 else self._text,
+                style="bold",
+                justify="center",
+            ),
+        ]
+        if self._hold is not None:
+            remaining, total = self._hold
+            parts.append(ProgressBar(total=total or 1, completed=total - remaining))
+            parts.append(Align.center(Text(f"{remaining:4.0f} s left", style="bold cyan")))
+        if self._status:
+            parts.append(Align.center(Text(self._status, style="yellow")))
+        parts.append(Align.center(Text(KEYS_LINE, style="dim")))
+        return Panel(Group(*parts), title=Text(self._title, style="bold magenta"), padding=(1, 2))
+
+
+class CaptionSpeaker:
+    """Stands in for speech when there is no audio: shows each line for a reading time."""
+
+    def __init__(
+        self,
+        display: PlainDisplay | LiveDisplay,
+        time_scale: float = 1.0,
+        words_per_second: float = 3.0,
+    ) -> None:
+        self.display = display
+        self.time_scale = time_scale
+        self.words_per_second = words_per_second
+        self._silenced = threading.Event()
+
+    def duration(self, text: str) -> float:
+        return len(text.split()) / self.words_per_second * self.time_scale
+
+    def say(self, text: str) -> bool:
+        self._silenced.clear()
+        self.display.show_status(text)
+        return not self._silenced.wait(self.duration(text))
+
+    def cue(self, name: str) -> bool:
+        return True
+
+    def silence(self) -> None:
+        self._silenced.set()
+
+    def close(self) -> None:
+        return None
+
+
+class FallbackSpeaker:
+    """Real speech until the output fails mid-session, then captions: said once, no crash."""
+
+    def __init__(self, fallback: CaptionSpeaker, notice: Callable[[str], None]) -> None:
+        self.primary: Any = None
+        """The real speaker; set once it is open."""
+        self.fallback = fallback
+        self._notice = notice
+        self._lost = threading.Event()
+
+    def lost(self, reason: str) -> None:
+        """The audio output failed (called from the playback thread)."""
+        if not self._lost.is_set():
+            self._lost.set()
+            self._notice(f"Speech stopped: {reason}. Showing captions only.")
+
+    def _current(self) -> Any:
+        return self.fallback if self._lost.is_set() or self.primary is None else self.primary
+
+    def say(self, text: str) -> bool:
+        speaker = self._current()
+        finished: bool = speaker.say(text)
+        if not finished and speaker is not self.fallback and self._lost.is_set():
+            return self.fallback.say(text)  # the line the failure cut off, as a caption
+        return finished
+
+    def cue(self, name: str) -> bool:
+        finished: bool = self._current().cue(name)
+        return finished or self._lost.is_set()
+
+    def duration(self, text: str) -> float:
+        seconds: float = self._current().duration(text)
+        return seconds
+
+    def silence(self) -> None:
+        self.fallback.silence()
+        if self.primary is not None:
+            self.primary.silence()
+
+    def prerender_in_background(self, texts: list[str]) -> None:
+        if self.primary is not None:
+            self.primary.prerender_in_background(texts)
+
+    def close(self) -> None:
+        if self.primary is not None:
+            self.primary.close()

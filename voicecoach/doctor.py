@@ -1,0 +1,199 @@
+"""`voicecoach doctor`: is everything the coach needs here, and if not, what fixes it.
+
+Each check is a plain function returning a CheckResult, so tests can pass their own
+(or give a check a fake audio opener or renderer) and simulate any failure without
+touching the machine. A check that crashes becomes a problem line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DOCTOR_PHRASE = "Lie on your back with your knees bent."
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check, printed as one line."""
+
+    name: str
+    """What was checked: "speech", "speaker", "microphone", "recogniser", "log"."""
+    ok: bool
+    """True when this part works."""
+    detail: str
+    """What was found (when ok) or what is wrong."""
+    fix: str = ""
+    """The command or step that fixes it (only for problems)."""
+    essential: bool = False
+    """A problem here means the coach cannot run at all (doctor exits non-zero)."""
+
+    def line(self) -> str:
+        if self.ok:
+            return f"ok       {self.name}: {self.detail}"
+        fix = f" -> fix: {self.fix}" if self.fix else ""
+        return f"PROBLEM  {self.name}: {self.detail}{fix}"
+
+
+Check = Callable[[], CheckResult]
+
+
+# --- speech -----------------------------------------------------------------------------
+
+
+def render_phrase(text: str = DOCTOR_PHRASE) -> float:
+    """Seconds of sound the coach's own renderer makes of `text` (raises when it cannot)."""
+    from voicecoach.tts import Renderer
+
+    return Renderer().render(text).seconds
+
+
+def _speech_fix() -> str:
+    if sys.platform.startswith("linux"):
+        from voicecoach.tts import ESPEAK_FIX
+
+        return ESPEAK_FIX
+    return "pip install --force-reinstall pyttsx3"
+
+
+def check_speech(render: Callable[[], float] = render_phrase) -> CheckResult:
+    """pyttsx3 (espeak-ng on Linux) can render a phrase."""
+    try:
+        seconds = render()
+    except Exception as error:
+        return CheckResult("speech", False, f"cannot render speech ({error})", _speech_fix(), True)
+    if seconds <= 0:
+        return CheckResult("speech", False, "speech renders as silence", _speech_fix(), True)
+    return CheckResult("speech", True, f"rendered {seconds:.1f} s of speech", essential=True)
+
+
+# --- audio devices ----------------------------------------------------------------------
+
+
+def _count_devices(open_audio: Callable[[], Any], channels_key: str) -> tuple[int, str]:
+    """How many devices have channels of this kind, and the default one's name."""
+    audio = open_audio()
+    try:
+        infos = [audio.get_device_info_by_index(i) for i in range(audio.get_device_count())]
+    finally:
+        audio.terminate()
+    usable = [info for info in infos if int(info.get(channels_key, 0)) > 0]
+    return len(usable), str(usable[0].get("name", "?")) if usable else ""
+
+
+def _open_pyaudio() -> Any:
+    from voicecoach.audio_system import open_pyaudio
+
+    return open_pyaudio()
+
+
+def _check_devices(
+    name: str, channels_key: str, open_audio: Callable[[], Any], missing: str, fix: str
+) -> CheckResult:
+    try:
+        count, first = _count_devices(open_audio, channels_key)
+    except Exception as error:
+        return CheckResult(name, False, f"{missing} ({error})", fix)
+    if not count:
+        return CheckResult(name, False, missing, fix)
+    return CheckResult(name, True, f"{count} device(s), first: {first}")
+
+
+def check_speaker(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResult:
+    """An audio output device exists (without one the coach shows captions)."""
+    fix = (
+        "connect speakers or headphones, or start the sound server: pulseaudio --start"
+        if sys.platform.startswith("linux")
+        else "connect speakers or headphones and check the sound settings"
+    )
+    missing = "no audio output device (the coach will show captions)"
+    return _check_devices("speaker", "maxOutputChannels", open_audio, missing, fix)
+
+
+def check_microphone(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResult:
+    """A microphone exists (without one the coach runs on keys)."""
+    fix = "plug in a microphone, or use keys: voicecoach routine gentle --no-listen"
+    missing = "no microphone found (the coach will run on keys)"
+    return _check_devices("microphone", "maxInputChannels", open_audio, missing, fix)
+
+
+# --- recogniser ----------------------------------------------------------------------------
+
+_MODEL_FILES = ("en-us/en-us", "en-us/cmudict-en-us.dict", "en-us/en-us.lm.bin")
+
+
+def check_recogniser(model_path: Callable[[], str] | None = None) -> CheckResult:
+    """PocketSphinx and its bundled English model are installed."""
+    fix = "pip install --force-reinstall pocketsphinx SpeechRecognition"
+    try:
+        import speech_recognition  # noqa: F401  (the listening front end needs it too)
+
+        if model_path is None:
+            from pocketsphinx import get_model_path
+
+            model_path = get_model_path
+        folder = Path(model_path())
+    except Exception as error:
+        return CheckResult("recogniser", False, f"cannot load the recogniser ({error})", fix)
+    missing = [name for name in _MODEL_FILES if not (folder / name).exists()]
+    if missing:
+        return CheckResult("recogniser", False, f"model files missing in {folder}: {missing}", fix)
+    return CheckResult("recogniser", True, f"PocketSphinx English model at {folder / 'en-us'}")
+
+
+# --- log ----------------------------------------------------------------------------------
+
+
+def check_log(path: Path | None = None) -> CheckResult:
+    """The session log can be opened (not damaged, not from a newer voicecoach)."""
+    from voicecoach.logbook import LogFileError, check_store
+
+    try:
+        return CheckResult("log", True, check_store(path), essential=True)
+    except LogFileError as error:
+        return CheckResult("log", False, str(error), essential=True)
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def default_checks() -> list[Check]:
+    """Every check, in the order they are printed."""
+    return [check_speech, check_speaker, check_microphone, check_recogniser, check_log]
+
+
+def run_checks(checks: Sequence[Check]) -> list[CheckResult]:
+    """Run each check; one that crashes is reported as a problem, and the rest still run."""
+    results = []
+    for check in checks:
+        try:
+            results.append(check())
+        except Exception as error:
+            name = getattr(check, "__name__", "check").removeprefix("check_")
+            results.append(CheckResult(name, False, f"the check itself failed: {error}"))
+    return results
+
+
+def exit_code(results: Sequence[CheckResult]) -> int:
+    """1 when something essential (speech, log) is missing, else 0."""
+    return 1 if any(r.essential and not r.ok for r in results) else 0
+
+
+def run_doctor(checks: Sequence[Check] | None = None, echo: Callable[[str], None] = print) -> int:
+    """Print one line per check and a summary; returns the exit code."""
+    results = []
+    for check in checks if checks is not None else default_checks():
+        (result,) = run_checks([check])
+        echo(result.line())  # as each finishes: rendering speech takes a moment
+        results.append(result)
+    problems = sum(not r.ok for r in results)
+    if not problems:
+        echo("Everything the coach needs is here.")
+    elif exit_code(results):
+        echo("The coach cannot run until the essential problems above are fixed.")
+    else:
+        echo("The coach can run; it will fall back as described above.")
+    return exit_code(results)

@@ -1,0 +1,226 @@
+"""The spoken safety flow after "pain" or "stop": the red-flag check and what comes next.
+
+The engine has already silenced the coach when it calls on_pain() or on_stop().
+Every wait is listener.next_command(timeout), so every wait is bounded, and nothing
+here ever assumes "no" to a red flag or resumes a moving exercise unasked.
+
+Log events written here:
+- `red_flag` {flag, answer}: answer is "yes", "no" or "unclear".
+- `advice` {flag, text}: the urgent advice that was spoken ("all" when every flag was read).
+- `red_flags_read` {reason}: every flag was read out because answers never came clear.
+- `pain_score` {when: "after_pain", score}: see asking.ask_pain_score.
+- `in_pain` {answer}: the answer to "Are you in pain?" after "stop".
+- `safety_outcome` {choice}: what the session does next (an AfterCheck value), plus
+  `therapy` ("cold", "heat" or "cold or heat") when the person asked for a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voicecoach.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
+from voicecoach.care import Thermal, thermal_advice, thermal_for_hours
+from voicecoach.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
+from voicecoach.redflags import URGENT_FLAGS, RedFlag, read_all_lines
+from voicecoach.wording import Wording
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """How patiently the safety flow waits."""
+
+    question: AskSettings = AskSettings(wait_seconds=10.0, asks=2)
+    """Each red-flag question, "are you in pain?" and each offer: asked, then repeated once."""
+    paused: AskSettings = AskSettings(wait_seconds=30.0, asks=3)
+    """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
+
+
+NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
+    Command.RESUME: AfterCheck.RESUME,
+    Command.SKIP: AfterCheck.SKIP,
+    Command.NEXT: AfterCheck.SKIP,
+    Command.QUIT: AfterCheck.END,
+    Command.STOP: AfterCheck.END,
+    Command.PAIN: AfterCheck.END,
+}
+"""Words that pick the next step outright, whatever was asked (pain again: end, gently)."""
+
+
+class SpokenSafetyCheck:
+    """The Safety the engine hands over to; spoken, answered by voice or keys."""
+
+    def __init__(
+        self,
+        speaker: Speaker,
+        listener: Listener,
+        clock: Clock,
+        display: Display,
+        log: Log,
+        settings: SafetySettings = SafetySettings(),
+        episode_hours: Callable[[], float | None] = lambda: None,
+        listening: bool = True,
+    ) -> None:
+        """`episode_hours` says how long ago the spasm began (None when unknown), for the
+        cold-or-heat advice; `lambda: episode.hours_now(store)` fits. `listening` False: the
+        coach names keys to press instead of words to say."""
+        self.words = Wording(listening)
+        self.voice = Voice(speaker, listener, display, wording=self.words)
+        self.speaker = speaker
+        self.clock = clock
+        self.log = log
+        self.settings = settings
+        self.episode_hours = episode_hours
+        self.requested_therapy: Thermal | None = None
+        """Set when the person asked for a cold or heat session: the caller may start one."""
+
+    # -- the two entry points -------------------------------------------------------------
+
+    def on_pain(self) -> AfterCheck:
+        found = self.check_red_flags()
+        if found is not None:
+            return found
+        ask_pain_score(
+            self.speaker,
+            self.voice.listener,
+            self.log,
+            "after_pain",
+            self.voice.display,
+            self.settings.question,
+            self.words,
+        )
+        return self._offer_next_step()
+
+    def check_red_flags(self, intro: str = "") -> AfterCheck | None:
+        """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
+        if intro:
+            self.voice.tell(intro)
+        for question, flag in zip(flag_questions(self.words), URGENT_FLAGS, strict=True):
+            answer = ask_yes_no(self.voice, question, self.settings.question)
+            self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
+            if answer is None:
+                return self._read_every_flag()
+            if answer:
+                return self._urgent(flag)
+        self.voice.tell("Thank you. None of those warning signs.")
+        return None
+
+    def on_stop(self) -> AfterCheck:
+        self.voice.tell("Paused.")
+        in_pain = ask_yes_no(
+            self.voice,
+            "Are you in pain?",
+            self.settings.question,
+            also_yes=frozenset({Command.PAIN}),
+        )
+        self.log.event("in_pain", answer=_answer_word(in_pain))
+        if in_pain:
+            return self.on_pain()
+        return self._stay_paused()
+
+    # -- the outcomes ------------------------------------------------------------------------
+
+    def _urgent(self, flag: RedFlag) -> AfterCheck:
+        self.voice.tell(flag.advice, title="Seek medical help now")
+        self.log.event("advice", flag=flag.id, text=flag.advice)
+        return self._decided(AfterCheck.URGENT)
+
+    def _read_every_flag(self) -> AfterCheck:
+        """No clear answer: read every flag with its advice rather than assume no."""
+        self.log.event("red_flags_read", reason="unclear")
+        self.voice.tell("I didn't get a clear answer, so I'll read the warning signs.")
+        lines = read_all_lines()
+        for line in lines:
+            self.voice.tell(line, title="Warning signs")
+        self.log.event("advice", flag="all", text=" ".join(lines))
+        self.voice.tell("I'm ending the session now. Rest in a comfortable position.")
+        return self._decided(AfterCheck.END)
+
+    def _offer_next_step(self) -> AfterCheck:
+        """After all-clear: rest, a cold or heat session, or carry on; never resume unasked."""
+        words = self.words
+        self.voice.tell(
+            "You can rest, have a cold or heat session, carry on, or end. "
+            f"I won't carry on unless you {words.do(Command.RESUME)}."
+        )
+        offers: tuple[tuple[str, Callable[[], AfterCheck]], ...] = (
+            ("Would you like the rest position now?", lambda: self._decided(AfterCheck.REST)),
+            ("Would you like a cold or heat session?", self._therapy),
+        )
+        for question, accept in offers:
+            answer = self._ask_offer(f"{question} {self.words.yes_no()}")
+            if isinstance(answer, AfterCheck):
+                return self._decided(answer)
+            if answer is None:
+                return self._end_unanswered()
+            if answer:
+                return accept()
+        choice = ask_choice(
+            self.voice,
+            f"{words.Do(Command.RESUME)} to carry on, "
+            f"{words.do(Command.SKIP)} to move on, or {words.do(Command.QUIT)} to end.",
+            NEXT_STEP_CHOICES,
+            self.settings.question,
+        )
+        return self._decided(choice) if choice else self._end_unanswered()
+
+    def _ask_offer(self, question: str) -> bool | AfterCheck | None:
+        """A yes/no offer where a word like "resume" or "quit" also answers outright."""
+        choices: dict[Command, bool | AfterCheck] = {Command.YES: True, Command.NO: False}
+        choices.update(NEXT_STEP_CHOICES)
+        return ask_choice(
+            self.voice, question, choices, self.settings.question, again="Please answer."
+        )
+
+    def _therapy(self) -> AfterCheck:
+        hours = self.episode_hours()
+        thermal = Thermal.COLD_OR_HEAT if hours is None else thermal_for_hours(hours)
+        self.requested_therapy = thermal
+        kinds = "cold" if thermal is Thermal.COLD else "heat" if thermal is Thermal.HEAT else None
+        command = f"voicecoach therapy {kinds}" if kinds else "voicecoach therapy cold, or heat"
+        self.voice.tell(thermal_advice(hours), title="Cold or heat")
+        self.voice.tell(f"I'll end this session. For a timed session, use {command}.")
+        return self._decided(AfterCheck.END, therapy=thermal.value)
+
+    def _stay_paused(self) -> AfterCheck:
+        """Not in pain (or no clear answer): stay paused until resume or quit, then end."""
+        words = self.words
+        choices: dict[Command, AfterCheck | str] = {**NEXT_STEP_CHOICES, Command.PAIN: "pain"}
+        choice = ask_choice(
+            self.voice,
+            f"Still paused. {words.Do(Command.RESUME)} to carry on, or "
+            f"{words.do(Command.QUIT)} to end. If you're in pain, {words.do(Command.PAIN)}.",
+            choices,
+            self.settings.paused,
+        )
+        if choice == "pain":
+            return self.on_pain()
+        if isinstance(choice, AfterCheck):
+            return self._decided(choice)
+        return self._end_unanswered()
+
+    def _end_unanswered(self) -> AfterCheck:
+        self.voice.tell("I haven't heard an answer, so I'm ending the session. It's saved.")
+        return self._decided(AfterCheck.END)
+
+    def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
+        self.log.event("safety_outcome", choice=choice.value, **extra)
+        return choice
+
+
+def flag_questions(words: Wording) -> list[str]:
+    """The red-flag questions as said. The yes/no hint comes after the first question,
+    not before it: after "pain" the first red-flag question starts at once."""
+    first, *rest = (flag.question for flag in URGENT_FLAGS)
+    return [f"{first} {words.yes_no()}", *rest]
+
+
+def phrases_to_prerender(listening: bool = True) -> list[str]:
+    """The safety lines to render ahead (AudioSpeaker.prerender_in_background), so that
+    after "pain" the first question plays at once rather than after rendering."""
+    words = Wording(listening)
+    return [*flag_questions(words), *(flag.advice for flag in URGENT_FLAGS), "Paused."]
+
+
+def _answer_word(answer: bool | None) -> str:
+    return "unclear" if answer is None else "yes" if answer else "no"

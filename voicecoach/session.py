@@ -1,0 +1,268 @@
+"""Running a routine for real: wires the engine to speech, keys, voice and the log.
+
+Whatever is missing (speaker, microphone) is said once, plainly, and the session goes
+on without it. Ctrl-C and SIGTERM end the session as interrupted, saved, with the
+terminal restored.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from voicecoach.asking import ask_pain_score
+from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, open_display
+from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
+from voicecoach.care_io import CoachIO
+from voicecoach.engine import Engine, Ports
+from voicecoach.episode import local_now
+from voicecoach.inbox import Inbox
+from voicecoach.keys import KeyReader
+from voicecoach.logbook import SqliteLog, open_session_log
+from voicecoach.plan import Plan, build_plan, spoken_lines
+from voicecoach.ports import Listener, Outcome
+from voicecoach.routines import Routine, load_catalogue
+from voicecoach.safety import phrases_to_prerender
+from voicecoach.settings import SessionSettings
+from voicecoach.wording import Wording
+
+EXIT_CODES = {
+    Outcome.COMPLETED: 0,
+    Outcome.QUIT: 0,
+    Outcome.STOPPED_FOR_PAIN: 0,
+    Outcome.URGENT: 0,
+    Outcome.INTERRUPTED: 130,
+}
+
+
+@dataclass(frozen=True)
+class AudioOptions:
+    voice: str | None = None
+    """A voice id or part of its name (see `voicecoach say --list-voices`)."""
+    rate: int | None = None
+    """Speech rate in words per minute; None keeps the voice's own."""
+    volume: float = 1.0
+    """0.0 to 1.0."""
+    listen: bool = True
+    """Listen for spoken commands; False runs on keys only."""
+    mic: str | None = None
+    """Microphone: index or part of its name; None for the default."""
+    engine: str = "pocketsphinx"
+    """Recogniser engine: pocketsphinx (built in), vosk or whisper (need --model)."""
+    model: str | None = None
+    """A local model path, for the vosk and whisper engines."""
+    online: bool = False
+    """Allow an online recogniser (audio leaves the machine)."""
+    speak: bool = True
+    """Speak out loud; False shows captions only."""
+
+
+class UnknownRoutine(LookupError):
+    pass
+
+
+def find_routine(name: str) -> Routine:
+    catalogue = load_catalogue()
+    for error in catalogue.errors:
+        print(f"warning: {error}", file=sys.stderr)
+    if name not in catalogue.routines:
+        known = ", ".join(sorted(catalogue.routines))
+        raise UnknownRoutine(f"no routine called '{name}' (there are: {known})")
+    return catalogue.routines[name]
+
+
+class _Terminated(SystemExit):
+    """SIGTERM or SIGHUP, raised in the main thread so the session ends the usual way."""
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(128 + signum)
+
+
+@contextmanager
+def _signals_as_exit() -> Iterator[None]:
+    """SIGTERM (kill) and SIGHUP (terminal closed) end the session like Ctrl-C: saved."""
+    caught = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, _on_signal) for signum in caught}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+
+def say_once(message: str) -> None:
+    """A plain one-line notice (what is missing and how to fix it)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def open_speaker(options: AudioOptions, display: Any, settings: SessionSettings) -> Any:
+    """Real speech when it can be had, falling back to captions if it fails later;
+    captions from the start when there is none (said once)."""
+    captions = CaptionSpeaker(display, settings.time_scale)
+    if not options.speak:
+        return captions
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.speaker import SpeakerSettings
+    from voicecoach.speaker import open_speaker as open_audio_speaker
+    from voicecoach.tts import VoiceSettings
+
+    speaker = FallbackSpeaker(captions, notice=say_once)
+    try:
+        voice = VoiceSettings(
+            voice=options.voice or "",
+            rate=options.rate or VoiceSettings.rate,
+            volume=options.volume,
+        )
+        speaker.primary = open_audio_speaker(SpeakerSettings(voice=voice), on_lost=speaker.lost)
+    except (AudioUnavailable, ValueError) as error:  # ValueError: a voice not installed
+        say_once(f"No speech: {error}. Showing captions only.")
+        return captions
+    return speaker
+
+
+@dataclass
+class _Parts:
+    """What a live session is made of, so that all of it is closed on the way out."""
+
+    display: Any
+    speaker: Any
+    inbox: Inbox
+    keys: KeyReader
+    log: Any
+    voice: Any = None
+    """The microphone and the listener behind it, while listening."""
+
+    def close(self) -> None:
+        self.keys.stop()  # the terminal is restored first, whatever happens next
+        if self.voice is not None:
+            self.voice.stop()
+        self.speaker.silence()
+        self.display.close()
+        self.speaker.close()
+        if isinstance(self.log, SqliteLog):
+            self.log.close()
+
+
+def _open_parts(options: AudioOptions, settings: SessionSettings) -> _Parts:
+    display = open_display()
+    speaker = open_speaker(options, display, settings)
+    inbox = Inbox(on_urgent=speaker.silence)
+    log = open_session_log(say_once)  # a damaged log file: said once, session unsaved
+    return _Parts(display, speaker, inbox, KeyReader(inbox.put), log)
+
+
+class _Voice:
+    """The microphone feeding the recogniser, which puts commands into the Inbox."""
+
+    def __init__(self, microphone: Any, listener: Any) -> None:
+        self.microphone = microphone
+        self.listener = listener
+
+    def stop(self) -> None:
+        self.microphone.stop()
+        self.listener.stop()
+
+
+def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice | None:
+    """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.listening.engine import EngineUnavailable
+    from voicecoach.listening.engines import make_engine
+    from voicecoach.listening.listener import VoiceListener
+    from voicecoach.microphone import Microphone, MicSettings
+
+    try:
+        engine = make_engine(options.engine, options.model, options.online)
+    except EngineUnavailable as error:
+        say_once(f"Not listening: {error}. Keys only.")
+        return None
+    coach = getattr(speaker, "primary", None)  # what the coach says, so as not to obey it
+    listener = VoiceListener(
+        inbox,
+        engine,
+        now_playing=getattr(coach, "now_playing", None),
+        last_played=getattr(coach, "last_played", None),
+    ).start()
+    mic_settings = MicSettings(device=_device(options.mic), stall_timeout=3.0)
+    try:
+        microphone = Microphone(mic_settings, on_frame=listener.on_frame, on_lost=_mic_lost)
+        microphone.start()
+    except AudioUnavailable as error:
+        listener.stop()
+        say_once(f"No microphone: {error}. Keys only.")
+        return None
+    return _Voice(microphone, listener)
+
+
+def _device(wanted: str | None) -> int | str | None:
+    return int(wanted) if wanted is not None and wanted.isdigit() else wanted
+
+
+def _mic_lost(reason: str) -> None:
+    say_once(f"The microphone stopped: {reason}. Keys still work.")
+
+
+def _prerender(speaker: Any, plan: Plan, listening: bool) -> None:
+    """Render every line ahead on a thread, so counts and safety questions start at once."""
+    prerender = getattr(speaker, "prerender_in_background", None)
+    if prerender is not None:
+        prerender(spoken_lines(plan) + phrases_to_prerender(listening))
+
+
+def _engine(plan: Plan, settings: SessionSettings, parts: _Parts, listening: bool) -> Engine:
+    clock = MonotonicClock()
+    # Episodes live in the log: with a damaged log there is no episode to go by.
+    store = LogbookEpisodes() if isinstance(parts.log, SqliteLog) else None
+    io = CoachIO(parts.speaker, parts.inbox, clock, parts.display, listening=listening)
+    wording = Wording(listening)
+
+    def ask_pain(when: str, listener: Listener) -> int | None:
+        return ask_pain_score(
+            parts.speaker, listener, parts.log, when, parts.display, wording=wording
+        )
+
+    ports = Ports(
+        parts.speaker,
+        parts.inbox,
+        clock,
+        parts.display,
+        parts.log,
+        safety=safety_for(io, parts.log, store),
+        ask_pain_score=ask_pain,
+    )
+    session_opening(parts.speaker, parts.display, store, local_now())
+    return Engine(plan, settings, ports, listening=listening)
+
+
+def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> int:
+    """Run a routine out loud; returns the process exit code."""
+    routine = find_routine(name)
+    parts = _open_parts(options, settings)
+    if options.listen:
+        parts.voice = start_listening(options, parts.inbox, parts.speaker)
+    listening = parts.voice is not None
+    plan = build_plan(routine, settings, listening=listening)
+    _prerender(parts.speaker, plan, listening)
+    try:
+        with _signals_as_exit():
+            parts.keys.start()
+            outcome = _engine(plan, settings, parts, listening).run()
+    except KeyboardInterrupt:
+        return EXIT_CODES[Outcome.INTERRUPTED]
+    except _Terminated as ended:
+        return int(ended.code or 143)
+    finally:
+        parts.close()
+    return EXIT_CODES[outcome]

@@ -1,0 +1,292 @@
+"""A spoken timer for one cold or heat application.
+
+What the seed gives, and what this timer does with it:
+- Cold: "applied intermittently for no more than 15 to 20 minutes at a time". A cold
+  timer runs at most 20 minutes (more is refused); 15 minutes when --minutes is not
+  given (the careful end of the range). Shorter is allowed: the seed sets a ceiling,
+  not a minimum.
+- Heat: the seed gives no duration, so none is invented: heat needs --minutes
+  (capped only at MAX_TIMER_MINUTES, a guard against typing mistakes, not advice).
+- When the next application may start: the seed says only "intermittently", so the
+  end word says to take a break before the next cold pack, with no number. For heat
+  the seed says nothing, and the end word says nothing about a next one.
+The timer is timed from the clock (monotonic) while it waits on the listener: the time
+spent speaking counts, and there are no sleeps. Pause, resume, quit, "how long", "stop"
+(asks whether they are in pain) and "pain" (the red-flag check) work by voice or keys.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from voicecoach.ports import (
+    AfterCheck,
+    Clock,
+    Command,
+    Display,
+    Listener,
+    Log,
+    Outcome,
+    Safety,
+    Speaker,
+)
+from voicecoach.wording import SPOKEN, Wording, capital
+
+COLD_MAX_MINUTES = 20.0
+"""Seed: cold "for no more than 15 to 20 minutes at a time"."""
+COLD_DEFAULT_MINUTES = 15.0
+"""When --minutes is not given for cold: the lower end of the seed's 15 to 20."""
+MAX_TIMER_MINUTES = 180.0
+"""Longest timer accepted for heat; a typing-mistake guard, not health advice."""
+MAX_PAUSE_SECONDS = 600.0
+"""A pause longer than this (in timer seconds) ends the timer: nobody is answering."""
+DISPLAY_EVERY_SECONDS = 1.0
+MAX_TIME_SCALE = 10.0
+"""The same bound as a routine's --time-scale."""
+ON_TIME = 1e-4
+"""A mark this close (in seconds) counts as reached: clock arithmetic in floating point can
+leave a remainder too small to wait for."""
+
+
+class TherapyError(ValueError):
+    """A timer that cannot be started as asked; the message is one line for the person."""
+
+
+@dataclass(frozen=True)
+class TherapyPlan:
+    """One cold or heat application."""
+
+    kind: str
+    """ "cold" or "heat"."""
+    minutes: float
+    """How long the application lasts, in minutes (as the person hears it)."""
+    time_scale: float = 1.0
+    """Multiplies the timer's time, as for routines: 0.05 runs twenty times faster (demos
+    and tests); 1 is real time."""
+
+    @property
+    def total_seconds(self) -> float:
+        """Seconds on the clock the application takes, after the time scale."""
+        return self.minutes * 60.0 * self.time_scale
+
+
+def plan_therapy(kind: str, minutes: float | None = None, time_scale: float = 1.0) -> TherapyPlan:
+    """Check the request against the seed's limits; raise TherapyError with a clear reason."""
+    if kind not in ("cold", "heat"):
+        raise TherapyError(f"Unknown therapy {kind!r}: choose cold or heat.")
+    if not (math.isfinite(time_scale) and 0 < time_scale <= MAX_TIME_SCALE):
+        raise TherapyError(f"The time scale must be above 0 and at most {MAX_TIME_SCALE:g}.")
+    if minutes is None:
+        if kind == "heat":
+            raise TherapyError(
+                "Heat has no set time in the home-care guidance: choose one with --minutes N."
+            )
+        minutes = COLD_DEFAULT_MINUTES
+    if not (math.isfinite(minutes) and minutes > 0):
+        raise TherapyError("The minutes must be a number above 0.")
+    if kind == "cold" and minutes > COLD_MAX_MINUTES:
+        raise TherapyError(
+            f"Cold is limited to {COLD_MAX_MINUTES:g} minutes at a time "
+            "(no more than 15 to 20 minutes); choose --minutes 20 or less."
+        )
+    if minutes > MAX_TIMER_MINUTES:
+        raise TherapyError(f"A timer can run at most {MAX_TIMER_MINUTES:g} minutes.")
+    return TherapyPlan(kind, minutes, time_scale)
+
+
+def spoken_minutes(minutes: float) -> str:
+    """ "15 minutes", "7 minutes 30 seconds", "1 minute", "45 seconds"."""
+    whole = int(minutes)
+    seconds = round((minutes - whole) * 60)
+    if seconds == 60:
+        whole, seconds = whole + 1, 0
+    parts = []
+    if whole:
+        parts.append(f"{whole} minute{'s' if whole != 1 else ''}")
+    if seconds or not whole:
+        parts.append(f"{seconds} second{'s' if seconds != 1 else ''}")
+    return " ".join(parts)
+
+
+def start_line(plan: TherapyPlan) -> str:
+    thing = "cold pack" if plan.kind == "cold" else "heat"
+    return (
+        f"{plan.kind.capitalize()} session, {spoken_minutes(plan.minutes)}. "
+        f"Put the {thing} on the sore area now. "
+        "I'll tell you at halfway, and when to take it off."
+    )
+
+
+def halfway_line(plan: TherapyPlan) -> str:
+    return f"Halfway. {spoken_minutes(plan.minutes / 2)} to go."
+
+
+def end_lines(plan: TherapyPlan) -> list[str]:
+    if plan.kind == "cold":
+        return [
+            "Time's up. Take the cold pack off now.",
+            "Use cold on and off: take a break before the next cold pack, "
+            "and keep each one to no more than 15 to 20 minutes.",
+        ]
+    return ["Time's up. Take the heat off now."]
+
+
+class TherapyTimer:
+    """Runs one application; run() returns how it ended."""
+
+    def __init__(
+        self,
+        plan: TherapyPlan,
+        speaker: Speaker,
+        listener: Listener,
+        clock: Clock,
+        display: Display,
+        log: Log,
+        safety: Safety,
+        wording: Wording = SPOKEN,
+    ) -> None:
+        self.plan = plan
+        self.words = wording
+        self.speaker = speaker
+        self.listener = listener
+        self.clock = clock
+        self.display = display
+        self.log = log
+        self.safety = safety
+        self.started = 0.0
+        self.held_seconds = 0.0
+        """Clock seconds spent paused or in the safety check: not application time."""
+        self.last_line = ""
+
+    @property
+    def elapsed(self) -> float:
+        """Clock seconds the application has been running, pauses left out."""
+        return self.clock.now() - self.started - self.held_seconds
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.plan.total_seconds - self.elapsed)
+
+    def run(self) -> Outcome:
+        self.log.session_started(
+            f"therapy {self.plan.kind}",
+            {"minutes": self.plan.minutes, "time_scale": self.plan.time_scale},
+        )
+        outcome = self._run()
+        self.log.session_ended(outcome.value)
+        return outcome
+
+    def _run(self) -> Outcome:
+        total = self.plan.total_seconds
+        self._say(start_line(self.plan))
+        self.started = self.clock.now()
+        halfway_said = False
+        while self.elapsed < total - ON_TIME:
+            until_halfway = total / 2 - self.elapsed if not halfway_said else math.inf
+            heard = self.listener.next_command(
+                max(0.0, min(DISPLAY_EVERY_SECONDS, until_halfway, total - self.elapsed))
+            )
+            if not halfway_said and total / 2 - ON_TIME <= self.elapsed < total - ON_TIME:
+                halfway_said = True
+                self._say(halfway_line(self.plan))
+            self.display.show_hold(self.remaining, total)
+            if heard is None:
+                continue
+            ended = self._handle(heard.command)
+            if ended is not None:
+                return ended
+        for line in end_lines(self.plan):
+            self._say(line)
+        return Outcome.COMPLETED
+
+    def _handle(self, command: Command) -> Outcome | None:
+        """Act on a command; an Outcome ends the timer."""
+        if command is Command.QUIT:
+            return self._quit()
+        if command in (Command.PAUSE, Command.STOP, Command.PAIN):
+            return self._held(command)
+        if command is Command.HOW_LONG:
+            self._say(f"{spoken_minutes(self._remaining_minutes())} to go.")
+        elif command is Command.REPEAT:
+            self._say(self.last_line)
+        elif command is Command.HELP:
+            self._say(self._help_line())
+        return None
+
+    def _held(self, command: Command) -> Outcome | None:
+        """Pause, or the safety flow after "pain" or "stop": the application time stands
+        still meanwhile."""
+        began = self.clock.now()
+        if command is Command.PAUSE:
+            ended = self._paused()
+        else:
+            safety = self.safety.on_pain if command is Command.PAIN else self.safety.on_stop
+            ended = self._after_check(safety())
+        self.held_seconds += self.clock.now() - began
+        return ended
+
+    def _quit(self) -> Outcome:
+        thing = "cold pack" if self.plan.kind == "cold" else "heat"
+        self._say(f"Timer stopped. Take the {thing} off now.")
+        return Outcome.QUIT
+
+    def _paused(self) -> Outcome | None:
+        """Hold the time until resume; quit or a long silence ends the timer."""
+        self.display.show_status("Paused")
+        words = self.words
+        self._say(
+            f"Paused. {words.Do(Command.RESUME)} to carry on, or {words.do(Command.QUIT)} to end."
+        )
+        limit = self.clock.now() + MAX_PAUSE_SECONDS * self.plan.time_scale
+        while self.clock.now() < limit:
+            heard = self.listener.next_command(limit - self.clock.now())
+            if heard is None:
+                break
+            if heard.command in (Command.RESUME, Command.PAUSE, Command.NEXT):
+                self._say(f"Carrying on. {spoken_minutes(self._remaining_minutes())} to go.")
+                return None
+            if heard.command is Command.QUIT:
+                return self._quit()
+            if heard.command is Command.PAIN:
+                return self._after_check(self.safety.on_pain())
+        return self._quit()
+
+    def _after_check(self, after: AfterCheck) -> Outcome | None:
+        """Urgent ends; end or skip stops the timer; resume or rest carries on with it."""
+        if after is AfterCheck.URGENT:
+            return Outcome.URGENT
+        if after in (AfterCheck.END, AfterCheck.SKIP):
+            return self._quit()
+        self._say(f"Back to the timer. {spoken_minutes(self._remaining_minutes())} to go.")
+        return None
+
+    def _help_line(self) -> str:
+        words = self.words
+        doing = ", ".join(words.do(c) for c in (Command.PAUSE, Command.RESUME, Command.HOW_LONG))
+        return (
+            f"{capital(doing)}, or {words.do(Command.QUIT)}. "
+            f"If you're in pain, {words.do(Command.PAIN)}."
+        )
+
+    def _remaining_minutes(self) -> float:
+        return self.remaining / self.plan.time_scale / 60
+
+    def _say(self, line: str) -> None:
+        self.last_line = line
+        self.display.show_step(f"{self.plan.kind.capitalize()} therapy", line)
+        self.speaker.say(line)
+
+
+def run_therapy(
+    plan: TherapyPlan,
+    speaker: Speaker,
+    listener: Listener,
+    clock: Clock,
+    display: Display,
+    log: Log,
+    safety: Safety,
+    wording: Wording = SPOKEN,
+) -> Outcome:
+    """Run one cold or heat application out loud; see TherapyTimer."""
+    return TherapyTimer(plan, speaker, listener, clock, display, log, safety, wording).run()
