@@ -20,7 +20,10 @@ from voicecoach.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 
-PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
+SCORE_QUESTION_MARK = "zero to ten"
+"""Every line that asks for a pain score says this (the listener hears numbers then)."""
+PAIN_SCORE_QUESTION = f"From {SCORE_QUESTION_MARK}, how bad is the pain?"
+PAIN_SCORE_AGAIN = f"I need a number from {SCORE_QUESTION_MARK}."
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def ask_pain_score(
     """
     voice = Voice(speaker, listener, display or _NoDisplay(), "Pain score", wording)
     for attempt in range(settings.asks):
-        ask = PAIN_SCORE_QUESTION if attempt == 0 else "I need a number from zero to ten."
+        ask = PAIN_SCORE_QUESTION if attempt == 0 else PAIN_SCORE_AGAIN
         line = f"{ask} {wording.score()}"
         drop_waiting(listener)
         voice.tell(line)

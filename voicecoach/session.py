@@ -10,13 +10,13 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from voicecoach.asking import ask_pain_score
+from voicecoach.asking import SCORE_QUESTION_MARK, ask_pain_score
 from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, open_display
 from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
 from voicecoach.care_io import CoachIO
@@ -206,6 +206,25 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
     return _Voice(microphone, listener)
 
 
+class ScoresArmedWhenAsked:
+    """Passes lines to the speaker, and has the listener take numbers as pain scores only
+    while a score is being asked for: heard the rest of the time, numbers (and what
+    sounds like them) would be false commands."""
+
+    def __init__(self, speaker: Any, arm_scores: Callable[[bool], None]) -> None:
+        self._speaker = speaker
+        self._arm_scores = arm_scores
+        arm_scores(False)
+
+    def say(self, text: str) -> bool:
+        self._arm_scores(SCORE_QUESTION_MARK in text)
+        finished: bool = self._speaker.say(text)
+        return finished
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._speaker, name)
+
+
 def _device(wanted: str | None) -> int | str | None:
     return int(wanted) if wanted is not None and wanted.isdigit() else wanted
 
@@ -253,6 +272,8 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
     if options.listen:
         parts.voice = start_listening(options, parts.inbox, parts.speaker)
     listening = parts.voice is not None
+    if parts.voice is not None:
+        parts.speaker = ScoresArmedWhenAsked(parts.speaker, parts.voice.listener.arm_scores)
     plan = build_plan(routine, settings, listening=listening)
     _prerender(parts.speaker, plan, listening)
     try:
