@@ -42,8 +42,9 @@ def _silence_alsa() -> None:
 
 
 @contextlib.contextmanager
-def _stderr_to_devnull() -> Iterator[None]:
-    """Hide what C libraries (JACK) write straight to file descriptor 2."""
+def quiet_stderr() -> Iterator[None]:
+    """Hide what C libraries (JACK, PortAudio's ALSA layer) write straight to file
+    descriptor 2 while a device is opened; our own one-line message says what failed."""
     try:
         saved = os.dup(2)
     except OSError:
@@ -70,5 +71,5 @@ def open_pyaudio() -> Any:
         ) from error
     with _lock:
         _silence_alsa()
-        with _stderr_to_devnull():
+        with quiet_stderr():
             return pyaudio.PyAudio()

@@ -35,6 +35,7 @@ class PlainDisplay:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self._title = ""
+        self._text = ""
         self._last_hold_second: int | None = None
 
     def _print(self, line: str) -> None:
@@ -46,6 +47,7 @@ class PlainDisplay:
             self._print(f"== {title} ==")
         if text:
             self._print(f"   {text}")
+        self._text = text
 
     def show_hold(self, remaining: float, total: float) -> None:
         second = int(remaining + 0.999)
@@ -54,7 +56,7 @@ class PlainDisplay:
         self._last_hold_second = second
 
     def show_status(self, text: str) -> None:
-        if text:
+        if text and text != self._text:  # captions repeat the instruction just printed
             self._print(f"   ({text})")
 
     def close(self) -> None:

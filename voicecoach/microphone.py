@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.audio_system import AudioUnavailable, open_pyaudio
+from voicecoach.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
 from voicecoach.devices import AudioDevice, find_device
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
@@ -87,14 +87,15 @@ class Microphone:
     def start(self) -> Microphone:
         """Open the device and start reading; raises AudioUnavailable if it cannot open."""
         try:
-            self._stream = self._pa.open(
-                format=_PA_INT16,
-                channels=1,
-                rate=self.settings.rate,
-                input=True,
-                input_device_index=self.device.index,
-                frames_per_buffer=self.settings.frame_samples,
-            )
+            with quiet_stderr():
+                self._stream = self._pa.open(
+                    format=_PA_INT16,
+                    channels=1,
+                    rate=self.settings.rate,
+                    input=True,
+                    input_device_index=self.device.index,
+                    frames_per_buffer=self.settings.frame_samples,
+                )
         except (OSError, ValueError) as error:
             raise AudioUnavailable(
                 f"cannot open microphone {self.device.name!r}: {error}; "

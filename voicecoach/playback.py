@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.audio_system import AudioUnavailable, open_pyaudio
+from voicecoach.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
 from voicecoach.devices import find_device
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
@@ -209,14 +209,15 @@ class Player:
             return self._stream
         self._close_stream()
         try:
-            self._stream = self._pa.open(
-                format=_PA_INT16,
-                channels=1,
-                rate=rate,
-                output=True,
-                output_device_index=self.device.index,
-                frames_per_buffer=self.settings.block_frames,
-            )
+            with quiet_stderr():
+                self._stream = self._pa.open(
+                    format=_PA_INT16,
+                    channels=1,
+                    rate=rate,
+                    output=True,
+                    output_device_index=self.device.index,
+                    frames_per_buffer=self.settings.block_frames,
+                )
         except (OSError, ValueError) as error:
             raise AudioUnavailable(
                 f"cannot open audio output {self.device.name!r} ({error}); check the speaker "
