@@ -12,7 +12,6 @@ from rich.align import Align
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
-from rich.progress_bar import ProgressBar
 from rich.text import Text
 
 KEYS_LINE = (
@@ -83,9 +82,10 @@ class LiveDisplay:
 
     def show_step(self, title: str, text: str) -> None:
         with self._lock:
-            if title != self._title:
-                self._hold = None
-            self._title, self._text = title, text or self._text if title == self._title else text
+            if title != self._title or text:
+                self._hold = None  # a new step or instruction: the last hold's bar is done
+                self._text = text
+            self._title = title
         self._refresh()
 
     def show_hold(self, remaining: float, total: float) -> None:
@@ -95,7 +95,7 @@ class LiveDisplay:
 
     def show_status(self, text: str) -> None:
         with self._lock:
-            self._status = text
+            self._status = "" if text == self._text else text  # captions repeat the line
         self._refresh()
 
     def close(self) -> None:
@@ -106,7 +106,7 @@ class LiveDisplay:
             self._live.update(self._render(), refresh=True)
 
     def _render(self) -> Panel:
-        parts: list[Text | Align | ProgressBar] = [
+        parts: list[Text | Align] = [
             Text(
                 self._text.upper() if len(self._text) < 40 else self._text,
                 style="bold",
@@ -115,8 +115,9 @@ class LiveDisplay:
         ]
         if self._hold is not None:
             remaining, total = self._hold
-            parts.append(ProgressBar(total=total or 1, completed=total - remaining))
-            parts.append(Align.center(Text(f"{remaining:4.0f} s left", style="bold cyan")))
+            bar = _bar_text(remaining, total, width=40).replace("#", "█").replace("-", "░")
+            label = f"{bar}  {remaining:3.0f} s left"
+            parts.append(Align.center(Text(label, style="bold cyan")))
         if self._status:
             parts.append(Align.center(Text(self._status, style="yellow")))
         parts.append(Align.center(Text(KEYS_LINE, style="dim")))

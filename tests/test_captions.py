@@ -1,0 +1,48 @@
+"""What a person glances at from the floor: the instruction, the hold's time left, the keys."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from voicecoach.captions import LiveDisplay, PlainDisplay
+
+
+def screen_after(*updates) -> str:
+    console = Console(file=io.StringIO(), width=100, force_terminal=False)
+    display = LiveDisplay(console)
+    for update in updates:
+        update(display)
+    display.close()
+    return console.file.getvalue().split("╭")[-1]  # the last frame drawn
+
+
+def test_the_panel_shows_step_instruction_time_left_and_keys():
+    screen = screen_after(
+        lambda d: d.show_step("Knee to chest", "Hold for 30 seconds."),
+        lambda d: d.show_hold(12.3, 30.0),
+    )
+    assert "Knee to chest" in screen
+    assert "HOLD FOR 30 SECONDS." in screen
+    assert "12 s left" in screen
+    assert "s stop" in screen and "p pain" in screen
+
+
+def test_a_new_instruction_clears_the_finished_holds_bar():
+    screen = screen_after(
+        lambda d: d.show_step("Knee to chest", "Hold for 30 seconds."),
+        lambda d: d.show_hold(0.0, 30.0),
+        lambda d: d.show_step("Knee to chest", "Slowly release, and lower your left leg."),
+    )
+    assert "s left" not in screen
+
+
+def test_plain_captions_print_each_line_once():
+    out = io.StringIO()
+    display = PlainDisplay(out)
+    display.show_step("Rest", "Breathe slowly.")
+    display.show_status("Breathe slowly.")  # what caption-only speech shows
+    display.show_status("Paused.")
+    assert out.getvalue().count("Breathe slowly.") == 1
+    assert "(Paused.)" in out.getvalue()
