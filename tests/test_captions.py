@@ -24,7 +24,7 @@ def test_the_panel_shows_step_instruction_time_left_and_keys():
         lambda d: d.show_hold(12.3, 30.0),
     )
     assert "Knee to chest" in screen
-    assert "HOLD FOR 30 SECONDS." in screen
+    assert "Hold for 30 seconds." in screen
     assert "12 s left" in screen
     assert "s stop" in screen and "p pain" in screen
 

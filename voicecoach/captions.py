@@ -107,11 +107,7 @@ class LiveDisplay:
 
     def _render(self) -> Panel:
         parts: list[Text | Align] = [
-            Text(
-                self._text.upper() if len(self._text) < 40 else self._text,
-                style="bold",
-                justify="center",
-            ),
+            Text(self._text, style="bold", justify="center"),
         ]
         if self._hold is not None:
             remaining, total = self._hold
