@@ -9,14 +9,13 @@ What a person would notice, checked here:
     a spoken "yes" ends the session as urgent, with the answer in the log.
 
 Times are measured at the sinks' monitors (what a microphone heard, what a speaker
-played) on the same monotonic clock as the coach's printed lines; see tests/voice_rig.py.
+played) on the same monotonic clock as the coach's printed lines; see tests/voice_rig.py
+and tests/voice_scenarios.py (shared with scripts/bench_voice_end_to_end.py).
 Every wait is bounded, and a watchdog kills a coach that hangs.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,38 +23,20 @@ from typing import Any
 import pulse
 import pytest
 import voice_rig
-from voice_rig import Coach, LiveMonitor, Span, VirtualRoom
+from voice_rig import LiveMonitor, VirtualRoom
+from voice_scenarios import (
+    HOLD_OPTIONS,
+    HOLD_ROUTINE,
+    LONG_LINE_ROUTINE,
+    pain_mid_hold,
+    say_during_hold,
+    start_coach,
+    stop_mid_sentence,
+)
 
 from voicecoach.listening import espeak
 
 pytestmark = pytest.mark.audio
-
-HOLD_ROUTINE = """\
-title: Hold test
-steps:
-  - kind: hold
-    title: Knee to chest
-    hold_line: Slowly pull your knee toward your chest.
-    release: Slowly release.
-"""
-
-LONG_SENTENCE = (
-    "Lie on your back on a firm surface with your knees bent and your feet flat on the "
-    "floor and let your whole back sink slowly into the floor while you breathe in through "
-    "your nose and out through your mouth as slowly and as gently as you can manage."
-)
-LONG_LINE_ROUTINE = f"""\
-title: Long line
-steps:
-  - kind: say
-    title: Settle in
-    say:
-      - {LONG_SENTENCE}
-"""
-HOLD_OPTIONS = ("--hold", "30", "--count", "10")
-SPEECH_RATE = "280"
-"""Words per minute (the voice's own is ~175): what is measured does not depend on it."""
-FIRST_RED_FLAG = "Have you suddenly lost control of your bowel or bladder?"
 
 
 @pytest.fixture(scope="module")
@@ -82,21 +63,6 @@ def monitors(room: VirtualRoom) -> Iterator[tuple[LiveMonitor, LiveMonitor]]:
     finally:
         mic.close()
         speaker.close()
-
-
-def start_coach(room: VirtualRoom, folder: Path, routine: str, *options: str) -> Coach:
-    """The coach running `routine`; it speaks fast, so the tests spend less time listening."""
-    voice_rig.write_routine(folder, "e2e", routine)
-    env = voice_rig.coach_env(room, folder)
-    return Coach(["routine", "e2e", "--no-pain-scores", "--rate", SPEECH_RATE, *options], env)
-
-
-def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str) -> Span:
-    """Wait for the hold to begin, then say `word` in its quiet part (the first count is
-    at 10 s: the coach is silent, so every command is armed)."""
-    coach.wait_for(r"\] 30 s left", timeout=40)
-    time.sleep(1.0)
-    return room.say(word, heard_by=mic)
 
 
 def logged_session(folder: Path, room: VirtualRoom) -> dict[str, Any]:
@@ -138,21 +104,15 @@ def test_stop_said_mid_sentence_silences_the_coach_within_half_a_second(
     mic, speaker = monitors
     coach = start_coach(room, tmp_path, LONG_LINE_ROUTINE)
     try:
-        shown, _ = coach.wait_for(re.escape(LONG_SENTENCE[:40]), timeout=40)
-        sentence_start = voice_rig.wait_for_sound(speaker, since=shown, timeout=10)
-        time.sleep(max(0.0, sentence_start + 1.5 - time.monotonic()))  # well into it
-        word = room.say("stop", heard_by=mic)
-        paused, _ = coach.wait_for(r"^\s+Paused\.$", timeout=10, after=word.start)
-        coach.wait_for(r"Are you in pain\?", timeout=10, after=paused)
+        stop = stop_mid_sentence(room, coach, mic, speaker)
         coach.press("n")  # not in pain: it stays paused until told to carry on or quit
-        coach.wait_for(r"Still paused", timeout=20, after=paused)
+        coach.wait_for(r"Still paused", timeout=20, after=stop.paused_shown)
         coach.press("q")
         assert coach.finish(timeout=20) == 0
     finally:
         coach.close()
-    silent_at = voice_rig.speech_cut_off(speaker, sentence_start, paused)
-    print(f"'stop' end -> coach silent: {(silent_at - word.end) * 1000:.0f} ms")
-    assert silent_at - word.end <= 0.5, coach.transcript()
+    print(f"'stop' end -> coach silent: {stop.to_silence * 1000:.0f} ms")
+    assert stop.to_silence <= 0.5, coach.transcript()
     session = logged_session(tmp_path, room)
     assert ("stop", "voice") in [(e["command"], e["source"]) for e in of_kind(session, "command")]
     assert of_kind(session, "in_pain") == [{"answer": "no"}]
@@ -164,22 +124,20 @@ def test_pain_said_mid_hold_leads_to_the_red_flags_and_a_spoken_yes_ends_it_as_u
     mic, speaker = monitors
     coach = start_coach(room, tmp_path, HOLD_ROUTINE, *HOLD_OPTIONS)
     try:
-        word = say_during_hold(room, coach, mic, "pain")
-        asked, _ = coach.wait_for(re.escape(FIRST_RED_FLAG), timeout=10, after=word.start)
-        question = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
+        pain = pain_mid_hold(room, coach, mic, speaker)
         # "yes" only counts once the coach has finished saying "say yes or no".
-        voice_rig.wait_for_quiet(speaker, since=question, quiet=0.8, timeout=20)
+        voice_rig.wait_for_quiet(speaker, since=pain.question_heard, quiet=0.8, timeout=20)
         room.say("yes", heard_by=mic)
-        coach.wait_for(r"Seek medical help now", timeout=10, after=asked)
+        coach.wait_for(r"Seek medical help now", timeout=10, after=pain.question_shown)
         assert coach.finish(timeout=40) == 0
     finally:
         coach.close()
     print(
-        f"'pain' end -> question shown {(asked - word.end) * 1000:.0f} ms, "
-        f"heard {(question - word.end) * 1000:.0f} ms"
+        f"'pain' end -> question shown {pain.to_shown * 1000:.0f} ms, "
+        f"heard {pain.to_heard * 1000:.0f} ms"
     )
-    assert asked - word.end < 1.0, coach.transcript()
-    assert question - word.end < 1.0, coach.transcript()
+    assert pain.to_shown < 1.0, coach.transcript()
+    assert pain.to_heard < 1.0, coach.transcript()
     session = logged_session(tmp_path, room)
     assert session["outcome"] == "urgent"
     first_flag = of_kind(session, "red_flag")
