@@ -43,8 +43,8 @@ WINDOW = 0.01
 LOUD = 300.0
 """RMS above which a window of the coach's speaker holds speech (the hiss is ~6)."""
 SINK_SETTLE_SECONDS = 2.5
-HISS_SECONDS = 180.0
-"""Length of the hiss file played into the microphone (longer than any test)."""
+HISS_SECONDS = 10.0
+"""Length of the block of hiss played into the microphone over and over."""
 
 
 class LiveMonitor:
@@ -209,6 +209,43 @@ def speech_cut_off(monitor: LiveMonitor, sentence_start: float, shown: float) ->
     return max(ends)
 
 
+class Hiss:
+    """A low hiss played into a sink without a break until stopped (pacat, fed in a loop:
+    it blocks while PulseAudio's buffer is full, so the feeding keeps pace by itself)."""
+
+    def __init__(self, sink: str) -> None:
+        self._block = noise(HISS_SECONDS, seed=7)
+        self.process = subprocess.Popen(
+            [
+                "pacat",
+                "--playback",
+                f"--device={sink}",
+                "--format=s16le",
+                "--channels=1",
+                f"--rate={RATE}",
+                "--latency-msec=50",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        assert self.process.stdin is not None
+        with contextlib.suppress(OSError, ValueError):  # the pipe closes when stopped
+            while self.process.poll() is None:
+                self.process.stdin.write(self._block)
+                self.process.stdin.flush()
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait(timeout=5)
+        self._thread.join(timeout=5)
+
+
 class VirtualRoom:
     """Two null sinks (the coach's speaker, the microphone) with a hiss in the microphone."""
 
@@ -217,20 +254,10 @@ class VirtualRoom:
         self._stack = contextlib.ExitStack()
         self.speaker = self._stack.enter_context(pulse.null_sink("e2e_out", rate=RATE))
         self.mic = self._stack.enter_context(pulse.null_sink("e2e_mic", rate=RATE))
-        hiss = write_wav(folder / "hiss.wav", noise(HISS_SECONDS, seed=7))
-        self._hiss = subprocess.Popen(
-            ["timeout", str(HISS_SECONDS), "paplay", f"--device={self.mic.name}", str(hiss)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._stack.callback(self._stop_hiss)
+        self._hiss = Hiss(self.mic.name)
+        self._stack.callback(self._hiss.stop)
         self._words: dict[str, Path] = {}
         time.sleep(SINK_SETTLE_SECONDS)
-
-    def _stop_hiss(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self._hiss.kill()
-        self._hiss.wait(timeout=5)
 
     def close(self) -> None:
         self._stack.close()
