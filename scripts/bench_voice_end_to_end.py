@@ -7,9 +7,11 @@ sinks live (the scenarios of tests/test_voice_end_to_end.py, tests/voice_scenari
            at the coach's speaker (goal: within 500 ms);
   - pain:  "pain" said mid-hold; word end -> the first red-flag question printed, and
            -> first heard at the coach's speaker (goal: within 1 s).
+  - next (with --with-next): "next" said mid-hold; word end -> the release line printed
+           (goal: within 2 s).
 A run whose word is not acted on counts as a miss (printed, and left out of the times).
 
-Usage: .venv/bin/python scripts/bench_voice_end_to_end.py [--runs 5]
+Usage: .venv/bin/python scripts/bench_voice_end_to_end.py [--runs 5] [--with-next]
 """
 
 from __future__ import annotations
@@ -31,6 +33,17 @@ from voice_rig import LiveMonitor, VirtualRoom  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 
 Measure = Callable[[VirtualRoom, Path, LiveMonitor, LiveMonitor], dict[str, float]]
+
+
+def measure_next(
+    room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
+) -> dict[str, float]:
+    coach = scenarios.start_coach(room, folder, scenarios.HOLD_ROUTINE, *scenarios.HOLD_OPTIONS)
+    try:
+        step = scenarios.next_during_hold(room, coach, mic)
+    finally:
+        coach.close()
+    return {"next: word end -> release line shown": step.to_release}
 
 
 def measure_stop(
@@ -83,6 +96,9 @@ def percentile(values: list[float], fraction: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--with-next", action="store_true", help='also "next" during a hold -> release line'
+    )
     args = parser.parse_args()
     reason = pulse.ensure_running()
     if reason:
@@ -90,12 +106,15 @@ def main() -> None:
     if not espeak.available():
         sys.exit("cannot run: espeak-ng is not installed")
     times: dict[str, list[float]] = {}
-    misses = {"stop": 0, "pain": 0}
+    scenarios_run = {"stop": measure_stop, "pain": measure_pain}
+    if args.with_next:
+        scenarios_run["next"] = measure_next
+    misses = dict.fromkeys(scenarios_run, 0)
     with tempfile.TemporaryDirectory(prefix="voicecoach-room-") as folder:
         room = VirtualRoom(Path(folder))
         try:
             for run in range(1, args.runs + 1):
-                for name, measure in (("stop", measure_stop), ("pain", measure_pain)):
+                for name, measure in scenarios_run.items():
                     result = one_run(room, measure)
                     if result is None:
                         misses[name] += 1
@@ -106,9 +125,10 @@ def main() -> None:
                         times.setdefault(key, []).append(value)
         finally:
             room.close()
-    print(f"\n{args.runs} runs each; misses: stop {misses['stop']}, pain {misses['pain']}")
+    missed = ", ".join(f"{name} {count}" for name, count in misses.items())
+    print(f"\n{args.runs} runs each; misses: {missed}")
     for key, values in times.items():
-        goal = 500 if key.startswith("stop") else 1000
+        goal = {"stop": 500, "pain": 1000, "next": 2000}[key.split(":")[0]]
         print(
             f"{key}: median {statistics.median(values) * 1000:.0f} ms, "
             f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "

@@ -12,6 +12,8 @@ Times are measured at the sinks' monitors (what a microphone heard, what a speak
 played) on the same monotonic clock as the coach's printed lines; see tests/voice_rig.py
 and tests/voice_scenarios.py (shared with scripts/bench_voice_end_to_end.py).
 Every wait is bounded, and a watchdog kills a coach that hangs.
+
+Run: .venv/bin/python -m pytest tests/test_voice_end_to_end.py -s   (-s prints the times)
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from voice_scenarios import (
     HOLD_OPTIONS,
     HOLD_ROUTINE,
     LONG_LINE_ROUTINE,
+    next_during_hold,
     pain_mid_hold,
-    say_during_hold,
     start_coach,
     stop_mid_sentence,
 )
@@ -85,13 +87,12 @@ def test_next_said_during_a_hold_ends_it(
     mic, _ = monitors
     coach = start_coach(room, tmp_path, HOLD_ROUTINE, *HOLD_OPTIONS)
     try:
-        word = say_during_hold(room, coach, mic, "next")
-        released, _ = coach.wait_for(r"Slowly release\.", timeout=10, after=word.start)
+        step = next_during_hold(room, coach, mic)
         assert coach.finish(timeout=20) == 0
     finally:
         coach.close()
-    print(f"'next' end -> release line: {(released - word.end) * 1000:.0f} ms")
-    assert released - word.end < 2.0, coach.transcript()
+    print(f"'next' end -> release line: {step.to_release * 1000:.0f} ms")
+    assert step.to_release < 2.0, coach.transcript()
     session = logged_session(tmp_path, room)
     assert session["outcome"] == "completed"
     (hold,) = of_kind(session, "hold")

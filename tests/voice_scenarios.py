@@ -62,6 +62,27 @@ def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str
 
 
 @dataclass(frozen=True)
+class NextDuringHold:
+    """'next' said in the quiet part of a hold, and the release line that followed."""
+
+    word: Span
+    """When the word was heard at the microphone."""
+    released: float
+    """When the release line was printed (the hold is over)."""
+
+    @property
+    def to_release(self) -> float:
+        return self.released - self.word.end
+
+
+def next_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor) -> NextDuringHold:
+    """Say "next" in the quiet part of the hold; returns once the release line is shown."""
+    word = say_during_hold(room, coach, mic, "next")
+    released, _ = coach.wait_for(r"Slowly release\.", timeout=10, after=word.start)
+    return NextDuringHold(word, released)
+
+
+@dataclass(frozen=True)
 class StopMidSentence:
     """'stop' said while the coach was saying LONG_SENTENCE."""
 
