@@ -1,0 +1,140 @@
+"""Spoken "stop" and "pain" end to end, through a PulseAudio virtual microphone, N times.
+
+Each run starts the real coach (`python -m voicecoach routine ...`) speaking into one null
+sink and listening to another, plays an espeak-ng word into the microphone, and hears both
+sinks live (the scenarios of tests/test_voice_end_to_end.py, tests/voice_scenarios.py):
+  - stop:  "stop" said 1.5 s into a long sentence; word end -> the sentence falls silent
+           at the coach's speaker (goal: within 500 ms);
+  - pain:  "pain" said mid-hold; word end -> the first red-flag question printed, and
+           -> first heard at the coach's speaker (goal: within 1 s).
+  - next (with --with-next): "next" said mid-hold; word end -> the release line printed
+           (goal: within 2 s).
+A run whose word is not acted on counts as a miss (printed, and left out of the times).
+
+Usage: .venv/bin/python scripts/bench_voice_end_to_end.py [--runs 5] [--with-next]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import pulse  # noqa: E402  (the tests' PulseAudio helpers)
+import voice_scenarios as scenarios  # noqa: E402
+from voice_rig import LiveMonitor, VirtualRoom  # noqa: E402
+
+from voicecoach.listening import espeak  # noqa: E402
+
+Measure = Callable[[VirtualRoom, Path, LiveMonitor, LiveMonitor], dict[str, float]]
+
+
+def measure_next(
+    room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
+) -> dict[str, float]:
+    coach = scenarios.start_coach(room, folder, scenarios.HOLD_ROUTINE, *scenarios.HOLD_OPTIONS)
+    try:
+        step = scenarios.next_during_hold(room, coach, mic)
+    finally:
+        coach.close()
+    return {"next: word end -> release line shown": step.to_release}
+
+
+def measure_stop(
+    room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
+) -> dict[str, float]:
+    coach = scenarios.start_coach(room, folder, scenarios.LONG_LINE_ROUTINE)
+    try:
+        stop = scenarios.stop_mid_sentence(room, coach, mic, speaker)
+    finally:
+        coach.close()
+    return {"stop: word end -> coach silent": stop.to_silence}
+
+
+def measure_pain(
+    room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
+) -> dict[str, float]:
+    coach = scenarios.start_coach(room, folder, scenarios.HOLD_ROUTINE, *scenarios.HOLD_OPTIONS)
+    try:
+        pain = scenarios.pain_mid_hold(room, coach, mic, speaker)
+    finally:
+        coach.close()
+    return {
+        "pain: word end -> question shown": pain.to_shown,
+        "pain: word end -> question heard": pain.to_heard,
+    }
+
+
+def one_run(room: VirtualRoom, measure: Measure) -> dict[str, float] | None:
+    """One scenario in a fresh data folder; None (with the reason printed) on a miss."""
+    with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as folder:
+        os.environ["VOICECOACH_DATA_DIR"] = str(Path(folder) / "data")
+        mic, speaker = LiveMonitor(room.mic.monitor), LiveMonitor(room.speaker.monitor)
+        try:
+            mic.wait_streaming()
+            speaker.wait_streaming()
+            return measure(room, Path(folder), mic, speaker)
+        except AssertionError as error:
+            print(f"  miss: {str(error).splitlines()[0]}", flush=True)
+            return None
+        finally:
+            mic.close()
+            speaker.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--with-next", action="store_true", help='also "next" during a hold -> release line'
+    )
+    args = parser.parse_args()
+    reason = pulse.ensure_running()
+    if reason:
+        sys.exit(f"cannot run: {reason}")
+    if not espeak.available():
+        sys.exit("cannot run: espeak-ng is not installed")
+    times: dict[str, list[float]] = {}
+    scenarios_run = {"stop": measure_stop, "pain": measure_pain}
+    if args.with_next:
+        scenarios_run["next"] = measure_next
+    misses = dict.fromkeys(scenarios_run, 0)
+    with tempfile.TemporaryDirectory(prefix="voicecoach-room-") as folder:
+        room = VirtualRoom(Path(folder))
+        try:
+            for run in range(1, args.runs + 1):
+                for name, measure in scenarios_run.items():
+                    result = one_run(room, measure)
+                    if result is None:
+                        misses[name] += 1
+                        continue
+                    shown = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.items())
+                    print(f"run {run}: {shown}", flush=True)
+                    for key, value in result.items():
+                        times.setdefault(key, []).append(value)
+        finally:
+            room.close()
+    missed = ", ".join(f"{name} {count}" for name, count in misses.items())
+    print(f"\n{args.runs} runs each; misses: {missed}")
+    for key, values in times.items():
+        goal = {"stop": 500, "pain": 1000, "next": 2000}[key.split(":")[0]]
+        print(
+            f"{key}: median {statistics.median(values) * 1000:.0f} ms, "
+            f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+            f"worst {max(values) * 1000:.0f} ms (n={len(values)}, goal: {goal} ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The spoken scenarios the end-to-end tests check and the benchmark repeats: short
+routines made for them, and each scenario played up to the moment it is measured.
+
+Each scenario takes a running coach and returns what was measured; the caller decides
+what happens next (the tests go on to the end of the session, the benchmark stops it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import voice_rig
+from voice_rig import Coach, LiveMonitor, Span, VirtualRoom
+
+HOLD_ROUTINE = """\
+title: Hold test
+steps:
+  - kind: hold
+    title: Knee to chest
+    hold_line: Slowly pull your knee toward your chest.
+    release: Slowly release.
+"""
+HOLD_OPTIONS = ("--hold", "30", "--count", "10")
+"""One 30 s hold counted at 10 s and 20 s: quiet for its first ten seconds."""
+
+LONG_SENTENCE = (
+    "Lie on your back on a firm surface with your knees bent and your feet flat on the "
+    "floor and let your whole back sink slowly into the floor while you breathe in through "
+    "your nose and out through your mouth as slowly and as gently as you can manage."
+)
+"""No comma, so it is said as one line (several seconds even at a fast rate)."""
+LONG_LINE_ROUTINE = f"""\
+title: Long line
+steps:
+  - kind: say
+    title: Settle in
+    say:
+      - {LONG_SENTENCE}
+"""
+SPEECH_RATE = "280"
+"""Words per minute (the voice's own is ~175), so less time goes by listening to the
+coach; nothing measured depends on it."""
+FIRST_RED_FLAG = "Have you suddenly lost control of your bowel or bladder?"
+
+
+def start_coach(room: VirtualRoom, folder: Path, routine: str, *options: str) -> Coach:
+    """The coach running `routine` in the room, its log and routines in `folder`."""
+    voice_rig.write_routine(folder, "e2e", routine)
+    env = voice_rig.coach_env(room, folder)
+    return Coach(["routine", "e2e", "--no-pain-scores", "--rate", SPEECH_RATE, *options], env)
+
+
+def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str) -> Span:
+    """Wait for the hold to begin, then say `word` in its quiet part (the first count is
+    at 10 s: the coach is silent, so every command is armed)."""
+    coach.wait_for(r"\] 30 s left", timeout=40)
+    time.sleep(1.0)
+    return room.say(word, heard_by=mic)
+
+
+@dataclass(frozen=True)
+class NextDuringHold:
+    """'next' said in the quiet part of a hold, and the release line that followed."""
+
+    word: Span
+    """When the word was heard at the microphone."""
+    released: float
+    """When the release line was printed (the hold is over)."""
+
+    @property
+    def to_release(self) -> float:
+        return self.released - self.word.end
+
+
+def next_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor) -> NextDuringHold:
+    """Say "next" in the quiet part of the hold; returns once the release line is shown."""
+    word = say_during_hold(room, coach, mic, "next")
+    released, _ = coach.wait_for(r"Slowly release\.", timeout=10, after=word.start)
+    return NextDuringHold(word, released)
+
+
+@dataclass(frozen=True)
+class StopMidSentence:
+    """'stop' said while the coach was saying LONG_SENTENCE."""
+
+    word: Span
+    """When the word was heard at the microphone."""
+    silent_at: float
+    """When the coach's sentence fell silent at its speaker."""
+    paused_shown: float
+    """When "Paused." was printed."""
+
+    @property
+    def to_silence(self) -> float:
+        return self.silent_at - self.word.end
+
+
+def stop_mid_sentence(
+    room: VirtualRoom, coach: Coach, mic: LiveMonitor, speaker: LiveMonitor
+) -> StopMidSentence:
+    """Say "stop" 1.5 s into the long sentence; returns once "Are you in pain?" is shown."""
+    shown, _ = coach.wait_for(re.escape(LONG_SENTENCE[:40]), timeout=40)
+    sentence_start = voice_rig.wait_for_sound(speaker, since=shown, timeout=10)
+    time.sleep(max(0.0, sentence_start + 1.5 - time.monotonic()))
+    word = room.say("stop", heard_by=mic)
+    paused, _ = coach.wait_for(r"^\s+Paused\.$", timeout=10, after=word.start)
+    coach.wait_for(r"Are you in pain\?", timeout=10, after=paused)
+    silent_at = voice_rig.speech_cut_off(speaker, sentence_start, paused)
+    return StopMidSentence(word, silent_at, paused)
+
+
+@dataclass(frozen=True)
+class PainMidHold:
+    """'pain' said during a hold, and the first red-flag question that followed."""
+
+    word: Span
+    """When the word was heard at the microphone."""
+    question_shown: float
+    """When the first red-flag question was printed."""
+    question_heard: float
+    """When the coach's speaker first sounded after the word (the question)."""
+
+    @property
+    def to_shown(self) -> float:
+        return self.question_shown - self.word.end
+
+    @property
+    def to_heard(self) -> float:
+        return self.question_heard - self.word.end
+
+
+def pain_mid_hold(
+    room: VirtualRoom, coach: Coach, mic: LiveMonitor, speaker: LiveMonitor
+) -> PainMidHold:
+    """Say "pain" in the quiet part of the hold; returns once the question is heard."""
+    word = say_during_hold(room, coach, mic, "pain")
+    shown, _ = coach.wait_for(re.escape(FIRST_RED_FLAG), timeout=10, after=word.start)
+    heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
+    return PainMidHold(word, shown, heard)
