@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
+import voice_rig  # noqa: E402
 import voice_scenarios as scenarios  # noqa: E402
 from voice_rig import LiveMonitor, VirtualRoom  # noqa: E402
 
@@ -85,10 +87,25 @@ def one_run(room: VirtualRoom, measure: Measure) -> dict[str, float] | None:
             return measure(room, Path(folder), mic, speaker)
         except AssertionError as error:
             print(f"  miss: {str(error).splitlines()[0]}", flush=True)
+            print(f"  commands the coach logged: {logged_commands(Path(folder), room)}")
             return None
         finally:
             mic.close()
             speaker.close()
+
+
+def logged_commands(folder: Path, room: VirtualRoom) -> list[str]:
+    """What the coach acted on, from its log: tells a word not heard from one ignored."""
+    try:
+        sessions = voice_rig.history(voice_rig.coach_env(room, folder))
+    except (OSError, ValueError, subprocess.SubprocessError) as error:
+        return [f"(log unreadable: {error})"]
+    return [
+        f"{e['data'].get('command')} ({e['data'].get('source')})"
+        for session in sessions
+        for e in session["events"]
+        if e["kind"] == "command"
+    ]
 
 
 def percentile(values: list[float], fraction: float) -> float:
