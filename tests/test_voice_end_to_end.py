@@ -84,14 +84,18 @@ def of_kind(session: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def test_next_said_during_a_hold_ends_it(
     room: VirtualRoom, monitors: tuple[LiveMonitor, LiveMonitor], tmp_path: Path
 ) -> None:
-    mic, _ = monitors
+    mic, speaker = monitors
     coach = start_coach(room, tmp_path, HOLD_ROUTINE, *HOLD_OPTIONS)
     try:
-        step = next_during_hold(room, coach, mic)
+        step = next_during_hold(room, coach, mic, speaker)
         assert coach.finish(timeout=20) == 0
     finally:
         coach.close()
-    print(f"'next' end -> release line: {step.to_release * 1000:.0f} ms")
+    print(
+        f"'next' end -> hold-end cue heard {step.to_heard * 1000:.0f} ms, "
+        f"release line {step.to_release * 1000:.0f} ms"
+    )
+    assert step.to_heard < 1.0, coach.transcript()
     assert step.to_release < 2.0, coach.transcript()
     session = logged_session(tmp_path, room)
     assert session["outcome"] == "completed"

@@ -68,18 +68,27 @@ class NextDuringHold:
     word: Span
     """When the word was heard at the microphone."""
     released: float
-    """When the release line was printed (the hold is over)."""
+    """When the release line was printed (after the 0.62 s hold-end cue)."""
+    ended_heard: float
+    """When the coach's speaker first sounded after the word (the hold-end cue)."""
 
     @property
     def to_release(self) -> float:
         return self.released - self.word.end
 
+    @property
+    def to_heard(self) -> float:
+        return self.ended_heard - self.word.end
 
-def next_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor) -> NextDuringHold:
+
+def next_during_hold(
+    room: VirtualRoom, coach: Coach, mic: LiveMonitor, speaker: LiveMonitor
+) -> NextDuringHold:
     """Say "next" in the quiet part of the hold; returns once the release line is shown."""
     word = say_during_hold(room, coach, mic, "next")
     released, _ = coach.wait_for(r"Slowly release\.", timeout=10, after=word.start)
-    return NextDuringHold(word, released)
+    heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
+    return NextDuringHold(word, released, heard)
 
 
 @dataclass(frozen=True)
