@@ -37,6 +37,10 @@ from voicecoach.listening import espeak  # noqa: E402
 Measure = Callable[[VirtualRoom, Path, LiveMonitor, LiveMonitor], dict[str, float]]
 
 
+next_attempts: list[int] = []
+"""How many times "next" had to be said in each run (the scenario says it again if missed)."""
+
+
 def measure_next(
     room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
 ) -> dict[str, float]:
@@ -45,6 +49,7 @@ def measure_next(
         step = scenarios.next_during_hold(room, coach, mic, speaker)
     finally:
         coach.close()
+    next_attempts.append(step.attempts)
     return {
         "next: word end -> hold-end cue heard": step.to_heard,
         "next: word end -> release line shown": step.to_release,
@@ -147,6 +152,11 @@ def main() -> None:
             room.close()
     missed = ", ".join(f"{name} {count}" for name, count in misses.items())
     print(f"\n{args.runs} runs each; misses: {missed}")
+    if next_attempts:
+        print(
+            f"'next' said {sum(next_attempts)} times for {len(next_attempts)} holds ended "
+            f"(missed {sum(next_attempts) - len(next_attempts)} times, then said again)"
+        )
     for key, values in times.items():
         goal = {"stop": 500, "pain": 1000, "next": 2000}[key.split(":")[0]]
         print(

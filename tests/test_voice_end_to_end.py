@@ -93,7 +93,7 @@ def test_next_said_during_a_hold_ends_it(
         coach.close()
     print(
         f"'next' end -> hold-end cue heard {step.to_heard * 1000:.0f} ms, "
-        f"release line {step.to_release * 1000:.0f} ms"
+        f"release line {step.to_release * 1000:.0f} ms (said {step.attempts} time(s))"
     )
     assert step.to_heard < 1.0, coach.transcript()
     assert step.to_release < 2.0, coach.transcript()

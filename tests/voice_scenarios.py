@@ -61,6 +61,11 @@ def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str
     return room.say(word, heard_by=mic)
 
 
+NEXT_ATTEMPTS = 4
+"""The recogniser still misses words now and then (issue 3): like a person, the test says
+"next" again when nothing happens, and reports how often it had to."""
+
+
 @dataclass(frozen=True)
 class NextDuringHold:
     """'next' said in the quiet part of a hold, and the release line that followed."""
@@ -71,6 +76,8 @@ class NextDuringHold:
     """When the release line was printed (after the 0.62 s hold-end cue)."""
     ended_heard: float
     """When the coach's speaker first sounded after the word (the hold-end cue)."""
+    attempts: int = 1
+    """How many times "next" was said before the coach acted on it."""
 
     @property
     def to_release(self) -> float:
@@ -86,9 +93,16 @@ def next_during_hold(
 ) -> NextDuringHold:
     """Say "next" in the quiet part of the hold; returns once the release line is shown."""
     word = say_during_hold(room, coach, mic, "next")
-    released, _ = coach.wait_for(r"Slowly release\.", timeout=10, after=word.start)
+    for attempt in range(1, NEXT_ATTEMPTS + 1):
+        try:
+            released, _ = coach.wait_for(r"Slowly release\.", timeout=1.6, after=word.start)
+            break
+        except AssertionError:
+            if attempt == NEXT_ATTEMPTS:
+                raise
+            word = room.say("next", heard_by=mic)  # not heard: said again, as a person would
     heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
-    return NextDuringHold(word, released, heard)
+    return NextDuringHold(word, released, heard, attempt)
 
 
 @dataclass(frozen=True)
