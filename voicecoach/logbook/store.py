@@ -206,7 +206,10 @@ def _check_header(path: Path) -> None:
         return
     except OSError as error:
         raise LogFileError(f"cannot read the log {path}: {error}") from error
-    if head and head != _SQLITE_MAGIC:
+    # Empty, short or still all zeros: another coach is creating it this instant (its
+    # first page is being written); SQLite itself judges it once the header is there.
+    being_created = len(head) < len(_SQLITE_MAGIC) or not head.strip(b"\0")
+    if not being_created and head != _SQLITE_MAGIC:
         raise _corrupt(path, "it is not an SQLite database")
 
 
