@@ -147,7 +147,8 @@ def test_episode_start_then_status_through_the_session_log(tmp_path: Path) -> No
 
 
 def test_remind_says_it_on_schedule_then_ends() -> None:
-    command = ["remind", "--every", "30m", "--for", "1h", "--time-scale", "0.0003"]
+    # Reminders at 30 and 60 minutes; the run ends at 75, clear of the second one.
+    command = ["remind", "--every", "30m", "--for", "75m", "--time-scale", "0.0003"]
     result = runner.invoke(app, [*command, "--captions-only"])
     assert result.exit_code == 0, result.output
     assert result.output.count("A reminder: avoid long periods of sitting or standing") == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -149,7 +150,7 @@ def open_store(
         raise LogFileError(f"cannot open the log {path}: {error}") from error
     try:
         _refuse_unusable(conn, path)  # reads only: nothing is written before this passes
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn, busy_timeout_s)
         conn.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, not only a kill
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
@@ -162,6 +163,20 @@ def open_store(
         conn.close()
         raise LogFileError(f"the log {path} cannot be used: {error}") from error
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch to WAL. On a brand-new file another coach may hold the lock this instant,
+    and SQLite answers "database is locked" at once here (no busy wait): try again."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def check_store(path: Path | None = None) -> str:
