@@ -271,6 +271,11 @@ class Recording:
             stderr=subprocess.DEVNULL,
         )
         time.sleep(0.3)  # parecord connects to the server
+        # On a server that has just started, connecting takes longer: wait (bounded) until
+        # parecord has written its WAV header, so the recording really is running.
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline and _size(self.path) < 44:
+            time.sleep(0.05)
         self.started_at = time.monotonic()
         return self
 
@@ -292,6 +297,13 @@ class Recording:
     def samples(self) -> tuple[array.array[int], int]:
         """The recorded 16-bit mono samples and their rate (call after stop())."""
         return read_wav(self.path)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def read_wav(path: str) -> tuple[array.array[int], int]:
