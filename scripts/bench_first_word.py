@@ -13,9 +13,7 @@ Usage: .venv/bin/python scripts/bench_first_word.py [--runs 5] [-- extra routine
 from __future__ import annotations
 
 import argparse
-import array
 import os
-import select
 import statistics
 import subprocess
 import sys
@@ -25,47 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-
-LOUD = 500
-RATE = 16000
-
-
-class LiveMonitor:
-    """parec of a sink's monitor straight into a pipe, watched as it arrives."""
-
-    def __init__(self, source: str) -> None:
-        self.process = subprocess.Popen(
-            [
-                "parec",
-                f"--device={source}",
-                "--format=s16le",
-                "--channels=1",
-                f"--rate={RATE}",
-                "--latency-msec=5",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(0.3)  # connected and streaming before the launch
-
-    def first_loud_time(self, deadline: float) -> float | None:
-        """The monotonic time the first loud sample came through the pipe."""
-        assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            chunk = os.read(fd, 320)  # 10 ms
-            samples = array.array("h", chunk[: len(chunk) // 2 * 2])
-            if any(abs(s) > LOUD for s in samples):
-                return time.monotonic()
-        return None
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait(timeout=5)
-
+import voice_rig  # noqa: E402  (the tests' live sink reader)
 
 SINK_SETTLE_SECONDS = 2.5
 """A freshly made null sink plays nothing for its first ~1.6 s (measured: a raw PyAudio
@@ -89,6 +47,13 @@ main()
 """
 
 
+def first_sound(monitor: voice_rig.LiveMonitor, launched: float) -> float | None:
+    try:
+        return voice_rig.wait_for_sound(monitor, since=launched, timeout=15)
+    except AssertionError:
+        return None
+
+
 def first_block_time(stderr: bytes) -> float | None:
     for line in stderr.decode(errors="replace").splitlines():
         if line.startswith("FIRST-BLOCK "):
@@ -98,7 +63,8 @@ def first_block_time(stderr: bytes) -> float | None:
 
 def one_run(extra: list[str]) -> tuple[float, float]:
     with pulse.null_sink("firstword", rate=22050) as sink:
-        monitor = LiveMonitor(sink.monitor)
+        monitor = voice_rig.LiveMonitor(sink.monitor)
+        monitor.wait_streaming()
         time.sleep(SINK_SETTLE_SECONDS)
         env = dict(os.environ, PULSE_SINK=sink.name)
         launched = time.monotonic()
@@ -110,7 +76,7 @@ def one_run(extra: list[str]) -> tuple[float, float]:
             stderr=subprocess.PIPE,
         )
         try:
-            heard = monitor.first_loud_time(launched + 15)
+            heard = first_sound(monitor, launched)
         finally:
             child.kill()
             _, stderr = child.communicate(timeout=10)
