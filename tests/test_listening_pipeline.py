@@ -56,6 +56,16 @@ def test_vad_finds_a_word_and_drops_a_long_sentence() -> None:
 
 
 @needs_espeak
+def test_a_click_just_before_a_word_does_not_make_it_part_of_a_sentence() -> None:
+    """A knock (or the start of a noisy recording) 0.3 s before "stop" must not hide it."""
+    vowel = espeak.render("ah")
+    knock = vowel[3200:5120]  # 60 ms of it: shorter than any word
+    word = noise(0.5) + knock + noise(0.3) + espeak.render("stop") + noise(0.5)
+    found = list(UtteranceDetector().utterances(split_frames(word)))
+    assert len(found) == 1 and 0.1 < found[0].speech_seconds < 0.9
+
+
+@needs_espeak
 def test_stop_while_the_coach_speaks_reaches_the_inbox_and_silences_it() -> None:
     silenced = threading.Event()
     inbox = Inbox(on_urgent=silenced.set)

@@ -142,8 +142,10 @@ class UtteranceDetector:
         self._preroll.extend(frames[-self.settings.preroll_frames :])
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
+        if speech_seconds < self.settings.min_speech_seconds:
+            return None  # a click is not speech: the next word still counts as on its own
         self._last_speech_end = self._speech_end
-        if self._too_long or speech_seconds < self.settings.min_speech_seconds:
+        if self._too_long:
             return None
         if quiet_before < self.settings.min_quiet_before:
             return None  # it followed other speech closely: part of a sentence
