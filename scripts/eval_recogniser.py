@@ -82,14 +82,24 @@ def pipeline_run(
     return got, latency
 
 
-def cached_espeak(text: str, voice: espeak.Voice, condition: str, snr: float | None) -> bytes:
-    path = CACHE / f"{text.replace(' ', '_')}--{voice.tag}--{condition}.wav"
+def cached_espeak(
+    text: str,
+    voice: espeak.Voice,
+    condition: str,
+    snr: float | None,
+    cache: Path = CACHE,
+    seed_offset: int = 0,
+    colours: tuple[str, str] = ("low", "white"),
+) -> bytes:
+    """`text` said by `voice`, with noise at `snr` dB (colour picked by the voice's name),
+    cached as a WAV file (the tuning script gives its own cache, seeds and colours)."""
+    path = cache / f"{text.replace(' ', '_')}--{voice.tag}--{condition}.wav"
     if path.exists():
         return read_wav(path)
     pcm = espeak.render(text, voice)
     if snr is not None:
-        colour = "white" if sum(map(ord, voice.tag)) % 2 else "low"
-        pcm = espeak.add_noise(pcm, snr, colour, seed=len(text))
+        colour = colours[sum(map(ord, voice.tag)) % 2]
+        pcm = espeak.add_noise(pcm, snr, colour, seed=seed_offset + len(text))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_wav(path, pcm)
     return pcm

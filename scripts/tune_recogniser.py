@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Tuning set for the PocketSphinx engine, kept apart from the evaluation set.
+
+    .venv/bin/python scripts/tune_recogniser.py           # 16 voices + synthetic noises
+    .venv/bin/python scripts/tune_recogniser.py --quick   # 4 voices
+
+Different espeak-ng voice variants, speeds and pitches from scripts/eval_recogniser.py,
+different non-command words and sentences, plus synthetic non-speech (clinks, knocks,
+notes, tunes, noise bursts, miaows). Prints, for the engine as configured, how many right
+commands the grammar finds, then per threshold the right commands kept, non-commands
+rejected and false commands per 10 minutes of the synthetic noises, and the thresholds
+the settings' rule picks (keep 97% of right commands, all of "stop" and "pain"). The
+human recordings are never used here. Files are cached under bench-out/tune-set/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import struct
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from eval_recogniser import cached_espeak  # noqa: E402
+
+from voicecoach.listening import espeak  # noqa: E402
+from voicecoach.listening.frames import (  # noqa: E402
+    SAMPLE_RATE,
+    noise,
+    read_wav,
+    split_frames,
+    write_wav,
+)
+from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
+from voicecoach.listening.vad import UtteranceDetector  # noqa: E402
+from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
+from voicecoach.ports import URGENT_COMMANDS  # noqa: E402
+
+CACHE = REPO / "bench-out" / "tune-set"
+VOICES = [
+    ("en-us+m4", 150, 40), ("en-gb+f5", 170, 60), ("en-gb-scotland+m5", 140, 45),
+    ("en-029+f5", 180, 55), ("en-gb-x-rp+m6", 160, 35), ("en-us-nyc+f1", 190, 65),
+    ("en-gb-x-gbclan+m8", 130, 50), ("en-gb-x-gbcwmd+m4", 200, 40), ("en-us+klatt", 170, 50),
+    ("en-gb+david", 150, 45), ("en-us+steph", 160, 60), ("en-gb-x-rp+john", 140, 50),
+    ("en-us+linda", 210, 55), ("en-gb+edward", 125, 40), ("en-us-nyc+m6", 175, 30),
+    ("en-029+m5", 155, 50),
+]  # fmt: skip
+CONDITIONS = [("clean", None), ("snr20", 20.0), ("snr10", 10.0)]
+REJECT_WORDS = [
+    "go", "so", "sir", "stuff", "spot", "stomp", "plane", "page", "man", "out", "couch", "mouse",
+    "paws", "cause", "boys", "presume", "consume", "compete", "defeat", "skin", "script", "kit",
+    "quick", "quite", "yet", "guess", "mess", "nope", "snow", "though", "hello", "yellow", "belt",
+    "self", "head", "far", "fore", "fight", "mix", "sticks", "heaven", "eighty", "late", "mine",
+    "fine", "tent", "then", "when", "hero", "won", "ton", "tea", "free", "tune", "hurry", "hurdle",
+    "along", "how", "long", "it", "next door", "stop it",
+]  # fmt: skip
+SENTENCES = [
+    "keep breathing slowly", "let your knees fall to one side", "rest your arms by your sides",
+    "we will start again soon", "that was good, well done", "can you pass me the water",
+    "I think it is getting better", "what time is it now",
+]  # fmt: skip
+NOISE_KINDS = ("clink", "knock", "note", "tune", "burst", "miaow")
+NOISE_CLIPS_PER_KIND = 20
+KEEP_RIGHT = 0.97
+"""The rule for min_score: keep this share of the right commands the grammar finds."""
+
+
+@dataclass
+class Heard:
+    """One decoded utterance: what the grammar chose and its score per frame."""
+
+    text: str
+    score: float | None
+
+
+@dataclass
+class Clip:
+    kind: str  # "command", "reject" or "noise"
+    expected: str | None
+    heard: list[Heard]
+    seconds: float
+
+
+def decode_clip(engine: SphinxEngine, pcm: bytes) -> list[Heard]:
+    """The live pipeline's VAD, then the engine on each utterance (scores kept even when
+    the engine rejects, so any threshold can be tried afterwards)."""
+    padded = noise(0.3, seed=3) + pcm + noise(1.0, seed=4)
+    detector = UtteranceDetector()
+    heard = []
+    for utterance in detector.utterances(split_frames(padded, start=-0.3)):
+        decoded = engine.decode(utterance.pcm)
+        heard.append(Heard(decoded.text, decoded.confidence))
+    return heard
+
+
+def cached_noise(kind: str, index: int) -> bytes:
+    path = CACHE / f"noise-{kind}-{index}.wav"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(path, synthetic_noise(kind, index))
+    return read_wav(path)
+
+
+def speech_clips(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Clip]:
+    clips = []
+    for name, speed, pitch in voices:
+        voice = espeak.Voice(name, speed, pitch)
+        for condition, snr in CONDITIONS:
+            for phrase in PHRASES:
+                pcm = render(phrase.text, voice, condition, snr)
+                clips.append(Clip("command", phrase.text, decode_clip(engine, pcm), 0.0))
+        for text in REJECT_WORDS + SENTENCES:
+            pcm = render(text, voice, "clean", None)
+            clips.append(Clip("reject", None, decode_clip(engine, pcm), 0.0))
+    return clips
+
+
+def render(text: str, voice: espeak.Voice, condition: str, snr: float | None) -> bytes:
+    """Seeds and noise colours differ from the evaluation set's."""
+    return cached_espeak(text, voice, condition, snr, CACHE, 1000, ("white", "low"))
+
+
+def noise_clips(engine: SphinxEngine) -> list[Clip]:
+    clips = []
+    for kind in NOISE_KINDS:
+        for index in range(NOISE_CLIPS_PER_KIND):
+            pcm = cached_noise(kind, index)
+            seconds = len(pcm) / 2 / SAMPLE_RATE
+            clips.append(Clip("noise", None, decode_clip(engine, pcm), seconds))
+    return clips
+
+
+def synthetic_noise(kind: str, seed: int) -> bytes:
+    """One or two non-speech events of `kind` with quiet between, at -35..-15 dBFS."""
+    rng = random.Random(f"{kind}-{seed}")
+    samples = [rng.gauss(0.0, 6.0) for _ in range(SAMPLE_RATE * 3 // 10)]
+    for _ in range(rng.randint(1, 2)):
+        event = _EVENTS[kind](rng)
+        level = math.sqrt(sum(v * v for v in event) / len(event)) or 1.0
+        gain = 32768 * 10 ** (rng.uniform(-35, -15) / 20) / level
+        samples += [v * gain + rng.gauss(0.0, 6.0) for v in event]
+        samples += [rng.gauss(0.0, 6.0) for _ in range(int(rng.uniform(0.5, 1.0) * SAMPLE_RATE))]
+    clipped = [max(-32768, min(32767, int(v))) for v in samples]
+    return struct.pack(f"<{len(clipped)}h", *clipped)
+
+
+def _decaying(seconds: float, freqs: list[float], decay: float) -> list[float]:
+    count = int(seconds * SAMPLE_RATE)
+    return [
+        math.exp(-i / SAMPLE_RATE / decay)
+        * sum(math.sin(2 * math.pi * f * i / SAMPLE_RATE) for f in freqs)
+        for i in range(count)
+    ]
+
+
+def _clink(rng: random.Random) -> list[float]:
+    freqs = [rng.uniform(1000, 6000) for _ in range(3)]
+    return _decaying(rng.uniform(0.1, 0.4), freqs, rng.uniform(0.03, 0.15))
+
+
+def _knock(rng: random.Random) -> list[float]:
+    tone = _decaying(rng.uniform(0.1, 0.3), [rng.uniform(80, 300)], rng.uniform(0.02, 0.08))
+    return [v * (1 + rng.gauss(0.0, 0.5)) for v in tone]
+
+
+def _note(rng: random.Random) -> list[float]:
+    base = rng.uniform(110, 880)
+    return _decaying(rng.uniform(0.15, 0.6), [base * k for k in (1, 2, 3, 4)], 0.3)
+
+
+def _tune(rng: random.Random) -> list[float]:
+    return [v for _ in range(rng.randint(2, 4)) for v in _note(rng)]
+
+
+def _burst(rng: random.Random) -> list[float]:
+    count = int(rng.uniform(0.15, 0.9) * SAMPLE_RATE)
+    return [rng.gauss(0.0, 1.0) * math.sin(math.pi * i / count) for i in range(count)]
+
+
+def _miaow(rng: random.Random) -> list[float]:
+    count = int(rng.uniform(0.3, 0.9) * SAMPLE_RATE)
+    base, phase, out = rng.uniform(300, 700), 0.0, []
+    for i in range(count):
+        shape = math.sin(math.pi * i / count)
+        phase += 2 * math.pi * base * (1 + 0.5 * shape) / SAMPLE_RATE
+        out.append(shape * sum(math.sin(k * phase) / k for k in range(1, 8)))
+    return out
+
+
+_EVENTS = {
+    "clink": _clink,
+    "knock": _knock,
+    "note": _note,
+    "tune": _tune,
+    "burst": _burst,
+    "miaow": _miaow,
+}
+
+
+def accepted(heard: list[Heard], threshold: float, urgent_threshold: float) -> list[str]:
+    out = []
+    for h in heard:
+        phrase = BY_TEXT.get(h.text)
+        if phrase is None or h.score is None:
+            continue
+        limit = urgent_threshold if phrase.command in URGENT_COMMANDS else threshold
+        if h.score >= limit:
+            out.append(h.text)
+    return out
+
+
+def right(clip: Clip, threshold: float, urgent_threshold: float) -> bool:
+    got = accepted(clip.heard, threshold, urgent_threshold)
+    return got == [clip.expected] if clip.expected else not got
+
+
+def rule_thresholds(commands: list[Clip]) -> tuple[float, float]:
+    """min_score keeps KEEP_RIGHT of the right grammar results; min_score_urgent all."""
+    normal: list[float] = []
+    urgent: list[float] = []
+    for clip in commands:
+        if len(clip.heard) == 1 and clip.heard[0].text == clip.expected:
+            score = clip.heard[0].score
+            if score is not None:
+                is_urgent = BY_TEXT[clip.expected].command in URGENT_COMMANDS
+                (urgent if is_urgent else normal).append(score)
+    normal.sort()
+    return normal[int((1 - KEEP_RIGHT) * len(normal))], min(urgent)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="4 voices instead of 16")
+    args = parser.parse_args()
+    if not espeak.available():
+        sys.exit("espeak-ng is not installed: cannot make the tuning set")
+    engine = SphinxEngine()
+    clips = speech_clips(engine, VOICES[:4] if args.quick else VOICES) + noise_clips(engine)
+    commands = [c for c in clips if c.kind == "command"]
+    rejects = [c for c in clips if c.kind == "reject"]
+    noises = [c for c in clips if c.kind == "noise"]
+    minutes = sum(c.seconds for c in noises) / 60
+    grammar = sum(right(c, -math.inf, -math.inf) for c in commands)
+    print(f"grammar alone: {grammar}/{len(commands)} right commands")
+    settings = engine.settings
+    normal, urgent = rule_thresholds(commands)
+    print(f"rule (keep {KEEP_RIGHT:.0%} of right, all urgent): min_score {normal:.1f}, "
+          f"min_score_urgent {urgent:.1f}; configured {settings.min_score}, "
+          f"{settings.min_score_urgent}")  # fmt: skip
+    print(" min_score  right commands  non-commands rejected  synthetic noise false /10 min")
+    for threshold in (-32.0, -30.0, -29.0, -28.0, -27.5, -27.0, -26.0, -25.0, -23.0, -21.0):
+        kept = sum(right(c, threshold, settings.min_score_urgent) for c in commands)
+        rejected = sum(right(c, threshold, settings.min_score_urgent) for c in rejects)
+        false = sum(len(accepted(c.heard, threshold, settings.min_score_urgent)) for c in noises)
+        print(f" {threshold:9.1f}  {kept:5d}/{len(commands):<5d}   {rejected:5d}/{len(rejects):<5d}"
+              f"            {false / minutes * 10:6.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
