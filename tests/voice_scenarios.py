@@ -63,7 +63,8 @@ def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str
 
 NEXT_ATTEMPTS = 4
 """The recogniser still misses words now and then (issue 3): like a person, the test says
-"next" again when nothing happens, and reports how often it had to."""
+"next" again when nothing happens (a near miss said again is taken), and reports how often
+it had to."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class NextDuringHold:
     """When the coach's speaker first sounded after the word (the hold-end cue)."""
     attempts: int = 1
     """How many times "next" was said before the coach acted on it."""
+    listened: tuple[str, ...] = ()
+    """What the coach's listener made of each sound (outcome, words, score)."""
 
     @property
     def to_release(self) -> float:
@@ -102,7 +105,10 @@ def next_during_hold(
                 raise
             word = room.say("next", heard_by=mic)  # not heard: said again, as a person would
     heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
-    return NextDuringHold(word, released, heard, attempt)
+    listened = tuple(
+        f"{r.outcome} {r.text!r} {r.score:.1f}" for r in coach.listened() if r.score is not None
+    )
+    return NextDuringHold(word, released, heard, attempt, listened)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,12 @@ class SphinxSettings:
     min_score_urgent: float = -35.0
     """The same for "stop" and "pain" words, set lower: missing them costs more than a
     false alarm (kept 100% of them on the tuning set)."""
+    near_miss_margin: float = 6.0
+    """How far below its threshold a command may score and still count as a near miss:
+    ignored alone, taken when the same phrase comes again at once (a person says it
+    again). A word's score swings by up to 4 with where it falls against the decoder's
+    10 ms frames, so one draw says little; two in a row did not happen once on the human
+    noise, speech and non-command recordings."""
     remove_noise: bool = False
     """PocketSphinx's own noise subtraction (off: it needs longer audio than one word
     to settle)."""
@@ -101,8 +107,12 @@ class SphinxEngine:
         text = " ".join(w for w in hypothesis.hypstr.split() if w != _QUIET)
         score = _per_frame(hypothesis.score, decoder.n_frames())
         phrase = BY_TEXT.get(text)
-        if phrase is None or not self._armed(phrase) or score < self._threshold(phrase):
+        if phrase is None or not self._armed(phrase):
             return Decoded(None, text, score)
+        threshold = self._threshold(phrase)
+        if score < threshold:
+            near = score >= threshold - self.settings.near_miss_margin
+            return Decoded(None, text, score, near_miss=near)
         return Decoded(phrase, text, score)
 
     def arm_scores(self, armed: bool) -> None:
