@@ -192,6 +192,17 @@ def wait_for_quiet(monitor: LiveMonitor, since: float, quiet: float, timeout: fl
     raise AssertionError(f"the sound did not end within {timeout} s")
 
 
+def wait_until_silent(monitor: LiveMonitor, quiet: float, timeout: float) -> None:
+    """Wait until nothing loud has been heard for the last `quiet` seconds (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heard_until = monitor.time_of(max(0, monitor.samples_so_far() - 1))
+        if not loud_spans(monitor, heard_until - quiet, LOUD):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the sound went on for {timeout} s")
+
+
 NEXT_LINE_MIN_SECONDS = 0.2
 """Shorter than any line the coach says next ("Paused." lasts ~0.45 s), longer than the
 player's last block after it is silenced (~50 ms)."""

@@ -103,7 +103,10 @@ def next_during_hold(
         except AssertionError:
             if attempt == NEXT_ATTEMPTS:
                 raise
-            word = room.say("next", heard_by=mic)  # not heard: said again, as a person would
+            # Not heard: said again, as a person would, once the coach is not talking
+            # (over its voice only "stop" and "pain" are taken; the first count is at 10 s).
+            voice_rig.wait_until_silent(speaker, quiet=0.6, timeout=5)
+            word = room.say("next", heard_by=mic)
     heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
     listened = tuple(
         f"{r.outcome} {r.text!r} {r.score:.1f}" for r in coach.listened() if r.score is not None
