@@ -61,7 +61,7 @@ class SphinxSettings:
     """How far below its threshold a command may score and still count as a near miss:
     ignored alone, taken when the same phrase comes again at once (a person says it
     again). One word's score swings with where it falls against the decoder's 10 ms
-    frames (one espeak-ng "next", said 40 times live: -25.7 to -36.3), so one draw says
+    frames (one espeak-ng "next" said live ~70 times: -25.7 to -36.3), so one draw says
     little; two near misses of one phrase in a row did not happen once on the human
     noise, speech and non-command recordings (margins 3 to 10 tried)."""
     remove_noise: bool = False
