@@ -68,9 +68,9 @@ class SelfHearingGate:
     last_played: LastPlayed | None = None
     """What it played last, to cover the echo just after a line ends."""
     echo_tail: float = 0.5
-    """Seconds after a line ended at the speaker during which a sound that begins may still
-    be its echo (room reverberation, and the microphone's own latency: its frames are
-    stamped when they arrive, later than the sound)."""
+    """Seconds after a line ended at the speaker (the player waits for its last sample to
+    be played) during which a sound that begins may still be its echo: room reverberation,
+    and the microphone's own latency (its frames are timed from their arrival)."""
     clock: Callable[[], float] = time.monotonic
     """The clock the speaker's times come from (used when no start time is given)."""
 
