@@ -39,31 +39,16 @@ import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 import voice_rig  # noqa: E402
 
 from voicecoach.inbox import Inbox  # noqa: E402
-from voicecoach.ports import AfterCheck, Command, Heard, NullLog  # noqa: E402
+from voicecoach.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
 from voicecoach.redflags import URGENT_FLAGS  # noqa: E402
 from voicecoach.safety import SpokenSafetyCheck, phrases_to_prerender  # noqa: E402
+from voicecoach.session import MonotonicClock  # noqa: E402
 from voicecoach.speaker import AudioSpeaker, open_speaker  # noqa: E402
 
 INSTRUCTION = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "
     "and pillows under your knees, and let your breathing slow down."
 )
-
-
-class MonotonicClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-
-class NoDisplay:
-    def show_step(self, title: str, text: str) -> None:
-        pass
-
-    def show_hold(self, remaining: float, total: float) -> None:
-        pass
-
-    def show_status(self, text: str) -> None:
-        pass
 
 
 def watch_for_question(speaker: AudioSpeaker, inbox: Inbox, seen: list[float]) -> None:
