@@ -105,8 +105,21 @@ def one_trial(
     watcher.start()
     assert safety.on_pain() is AfterCheck.URGENT
     watcher.join(timeout=25)
-    heard_at = voice_rig.wait_for_sound(sink, since=seen[0], timeout=5)
+    heard_at = first_new_sound(sink, since=seen[0], timeout=5)
     return cut_at - pain_at[0], seen[0] - pain_at[0], heard_at - pain_at[0]
+
+
+def first_new_sound(monitor: voice_rig.LiveMonitor, since: float, timeout: float) -> float:
+    """When the first sound that began after `since` was played: a sound already going
+    at `since` (the cut-off instruction's last block) is not the question."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        spans = voice_rig.loud_spans(monitor, since, voice_rig.LOUD, join_gap=0.0)
+        later = [span.start for span in spans if span.start > since + voice_rig.WINDOW]
+        if later:
+            return later[0]
+        time.sleep(0.02)
+    raise AssertionError(f"the question was not heard within {timeout} s")
 
 
 def summary(name: str, values: list[float]) -> str:
