@@ -8,9 +8,16 @@ answers "yes" as soon as the first question plays, and cuts the advice short.
 
 Per trial:
   - pain -> instruction cut off (its playback ended);
-  - pain -> first red-flag question started playing (AudioSpeaker.now_playing).
+  - pain -> first red-flag question started playing (AudioSpeaker.now_playing);
+  - pain -> that question first heard at the sink (its monitor, read live).
 Goal (issue 4): the question within a second. --no-prerender renders the questions on
 demand instead of ahead, to show what prerendering saves.
+
+The sink's monitor is read for the whole run, as a sound card plays all the time. A null
+sink that nobody records runs at its longest latency: then the first write of a stream
+reopened after a cut-off blocked ~1.9 s, and a "pain" arriving meanwhile waited for it
+(measured: median 503 ms one run, 48 ms another; with the monitor read, every trial
+19-23 ms). That was the rig, not the coach.
 
 Usage: python scripts/bench_pain_to_question.py [--trials 10] [--no-prerender]
 Needs PulseAudio (started if it is not running) and espeak-ng.
@@ -29,33 +36,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
+import voice_rig  # noqa: E402
 
 from voicecoach.inbox import Inbox  # noqa: E402
-from voicecoach.ports import AfterCheck, Command, Heard, NullLog  # noqa: E402
+from voicecoach.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
 from voicecoach.redflags import URGENT_FLAGS  # noqa: E402
 from voicecoach.safety import SpokenSafetyCheck, phrases_to_prerender  # noqa: E402
+from voicecoach.session import MonotonicClock  # noqa: E402
 from voicecoach.speaker import AudioSpeaker, open_speaker  # noqa: E402
 
 INSTRUCTION = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "
     "and pillows under your knees, and let your breathing slow down."
 )
-
-
-class MonotonicClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-
-class NoDisplay:
-    def show_step(self, title: str, text: str) -> None:
-        pass
-
-    def show_hold(self, remaining: float, total: float) -> None:
-        pass
-
-    def show_status(self, text: str) -> None:
-        pass
 
 
 def watch_for_question(speaker: AudioSpeaker, inbox: Inbox, seen: list[float]) -> None:
@@ -82,7 +75,9 @@ def forget_safety_phrases(speaker: AudioSpeaker) -> None:
             del cache[key]
 
 
-def one_trial(speaker: AudioSpeaker, rerender: bool) -> tuple[float, float]:
+def one_trial(
+    speaker: AudioSpeaker, rerender: bool, sink: voice_rig.LiveMonitor
+) -> tuple[float, float, float]:
     if rerender:
         forget_safety_phrases(speaker)
     inbox = Inbox(on_urgent=speaker.silence)
@@ -110,7 +105,21 @@ def one_trial(speaker: AudioSpeaker, rerender: bool) -> tuple[float, float]:
     watcher.start()
     assert safety.on_pain() is AfterCheck.URGENT
     watcher.join(timeout=25)
-    return cut_at - pain_at[0], seen[0] - pain_at[0]
+    heard_at = first_new_sound(sink, since=seen[0], timeout=5)
+    return cut_at - pain_at[0], seen[0] - pain_at[0], heard_at - pain_at[0]
+
+
+def first_new_sound(monitor: voice_rig.LiveMonitor, since: float, timeout: float) -> float:
+    """When the first sound that began after `since` was played: a sound already going
+    at `since` (the cut-off instruction's last block) is not the question."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        spans = voice_rig.loud_spans(monitor, since, voice_rig.LOUD, join_gap=0.0)
+        later = [span.start for span in spans if span.start > since + voice_rig.WINDOW]
+        if later:
+            return later[0]
+        time.sleep(0.02)
+    raise AssertionError(f"the question was not heard within {timeout} s")
 
 
 def summary(name: str, values: list[float]) -> str:
@@ -130,18 +139,24 @@ def main() -> None:
     if reason:
         sys.exit(f"cannot benchmark: {reason}")
     with pulse.null_sink("bench-pain") as sink, pulse.routed_to(sink=sink.name):
+        monitor = voice_rig.LiveMonitor(sink.monitor, max_seconds=60 + 20 * args.trials)
+        monitor.wait_streaming()
         speaker = open_speaker()
         speaker.prerender([INSTRUCTION])
         if not args.no_prerender:
             speaker.prerender(phrases_to_prerender(listening=True))
         speaker.cue("tick")
         time.sleep(2.5)  # a fresh null sink delays the first sound written to it
-        results = [one_trial(speaker, args.no_prerender) for _ in range(args.trials)]
-        speaker.close()
-    cut, question = zip(*results, strict=True)
+        try:
+            results = [one_trial(speaker, args.no_prerender, monitor) for _ in range(args.trials)]
+        finally:
+            speaker.close()
+            monitor.close()
+    cut, question, heard = zip(*results, strict=True)
     print(f"prerendered questions: {not args.no_prerender}")
-    print(summary("pain -> instruction cut off      ", list(cut)))
-    print(summary("pain -> first red-flag question   ", list(question)))
+    print(summary("pain -> instruction cut off        ", list(cut)))
+    print(summary("pain -> first red-flag question    ", list(question)))
+    print(summary("pain -> that question heard at sink", list(heard)))
 
 
 if __name__ == "__main__":

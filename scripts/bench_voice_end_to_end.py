@@ -50,6 +50,7 @@ def measure_next(
     finally:
         coach.close()
     next_attempts.append(step.attempts)
+    print(f"  'next' said {step.attempts} time(s); the listener: {'; '.join(step.listened)}")
     return {
         "next: word end -> hold-end cue heard": step.to_heard,
         "next: word end -> release line shown": step.to_release,

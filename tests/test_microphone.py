@@ -8,7 +8,7 @@ import pytest
 from fake_pyaudio import FakePyAudio
 
 from voicecoach.audio_system import AudioUnavailable
-from voicecoach.microphone import Frame, Microphone, MicSettings
+from voicecoach.microphone import Frame, Microphone, MicSettings, SampleClock
 
 
 def test_frames_are_30ms_of_16khz_mono_with_rising_capture_times() -> None:
@@ -131,3 +131,21 @@ def test_without_a_stall_timeout_a_quiet_microphone_keeps_waiting_and_stops_on_r
     assert mic.running
     mic.stop(timeout=1.0)
     assert not mic.running and mic.lost_reason is None
+
+
+def test_frames_read_late_and_bunched_keep_their_real_spacing() -> None:
+    """Reads that return late in a bunch (a busy processor) must not make a word seem to
+    start late: frames are stamped 30 ms apart, never later than they arrived."""
+    clock = SampleClock(0.03)
+    arrivals = [1.03, 1.06, 1.09, 1.30, 1.30, 1.30, 1.30, 1.31, 1.33, 1.36]
+    stamps = [clock.stamp(t) for t in arrivals]
+    assert stamps == pytest.approx([1.03 + 0.03 * i for i in range(10)])
+    assert all(s <= t + 1e-9 for s, t in zip(stamps, arrivals, strict=True))
+
+
+def test_after_audio_was_lost_the_clock_catches_up_within_its_window() -> None:
+    clock = SampleClock(0.03, window_frames=5)
+    stamps = [clock.stamp(1.0 + 0.03 * i) for i in range(5)]
+    later = [clock.stamp(3.0 + 0.03 * i) for i in range(10)]  # 2 s of audio never came
+    assert stamps[-1] == pytest.approx(1.12)
+    assert later[-1] == pytest.approx(3.27)

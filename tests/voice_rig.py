@@ -35,6 +35,8 @@ import pulse
 
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, write_wav
+from voicecoach.listening.listen_log import LISTEN_LOG_ENV, read_listen_log
+from voicecoach.listening.recogniser import Report
 
 RATE = SAMPLE_RATE
 """Both monitors are read at 16 kHz mono."""
@@ -190,6 +192,17 @@ def wait_for_quiet(monitor: LiveMonitor, since: float, quiet: float, timeout: fl
     raise AssertionError(f"the sound did not end within {timeout} s")
 
 
+def wait_until_silent(monitor: LiveMonitor, quiet: float, timeout: float) -> None:
+    """Wait until nothing loud has been heard for the last `quiet` seconds (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        heard_until = monitor.time_of(max(0, monitor.samples_so_far() - 1))
+        if not loud_spans(monitor, heard_until - quiet, LOUD):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the sound went on for {timeout} s")
+
+
 NEXT_LINE_MIN_SECONDS = 0.2
 """Shorter than any line the coach says next ("Paused." lasts ~0.45 s), longer than the
 player's last block after it is silenced (~50 ms)."""
@@ -287,6 +300,10 @@ class Coach:
     """
 
     def __init__(self, args: list[str], env: dict[str, str], max_seconds: float = 90.0) -> None:
+        self.listen_log: Path | None = None
+        """The coach's listening log (VOICECOACH_LISTEN_LOG), shown with its transcript."""
+        if env.get(LISTEN_LOG_ENV):
+            self.listen_log = Path(env[LISTEN_LOG_ENV])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voicecoach", *args],
             env=env,
@@ -324,7 +341,17 @@ class Coach:
 
     def transcript(self) -> str:
         out = "\n".join(f"{t:.3f} {line}" for t, line in self.lines)
-        return f"{out}\n-- stderr --\n" + "\n".join(self.errors[-20:])
+        listened = "\n".join(
+            f"{r.speech_start:.3f}-{r.speech_end:.3f} {r.outcome} {r.text!r} {r.score}"
+            for r in self.listened()
+        )
+        return f"{out}\n-- listening log --\n{listened}\n-- stderr --\n" + "\n".join(
+            self.errors[-20:]
+        )
+
+    def listened(self) -> list[Report]:
+        """What the coach's listener made of each sound so far (its listening log)."""
+        return [] if self.listen_log is None else read_listen_log(self.listen_log)
 
     def wait_for(self, pattern: str, timeout: float, after: float = 0.0) -> tuple[float, str]:
         """The first printed line matching `pattern` (regex) at or after `after`."""
@@ -398,6 +425,7 @@ def coach_env(room: VirtualRoom, config_dir: Path) -> dict[str, str]:
         PULSE_PROP=f"application.id={pulse.unique_name('stream')}",
         VOICECOACH_CONFIG_DIR=str(config_dir),
         PYTHONUNBUFFERED="1",
+        **{LISTEN_LOG_ENV: str(config_dir / "listen.jsonl")},
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from voicecoach.ports import Command, Display, Listener, Log, Speaker
+from voicecoach.ports import Command, Display, Listener, Log, NoDisplay, Speaker
 from voicecoach.wording import SPOKEN, Wording
 
 T = TypeVar("T")
@@ -103,7 +103,7 @@ def ask_pain_score(
     Returns None (and logs nothing) when the person says skip (or no, or next) or
     gives no clear number.
     """
-    voice = Voice(speaker, listener, display or _NoDisplay(), "Pain score", wording)
+    voice = Voice(speaker, listener, display or NoDisplay(), "Pain score", wording)
     for attempt in range(settings.asks):
         ask = PAIN_SCORE_QUESTION if attempt == 0 else PAIN_SCORE_AGAIN
         line = f"{ask} {wording.score()}"
@@ -132,14 +132,3 @@ def drop_waiting(listener: Listener) -> int:
     while dropped < STALE_LIMIT and listener.next_command(0.0) is not None:
         dropped += 1
     return dropped
-
-
-class _NoDisplay:
-    def show_step(self, title: str, text: str) -> None:
-        pass
-
-    def show_hold(self, remaining: float, total: float) -> None:
-        pass
-
-    def show_status(self, text: str) -> None:
-        pass

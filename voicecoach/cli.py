@@ -7,11 +7,11 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from voicecoach.settings import CountStyle, Side
+from voicecoach.settings import CountStyle, SessionSettings, Side
 
 if TYPE_CHECKING:
     from voicecoach.episode import EpisodeStore
@@ -92,19 +92,10 @@ def routine(
     Example: voicecoach routine gentle --hold 45 --count 10
     """
     from voicecoach.session import AudioOptions, UnknownRoutine, run_routine
-    from voicecoach.settings import SessionSettings
 
-    try:
-        settings = SessionSettings(
-            hold_seconds=hold,
-            repetitions=reps,
-            side=side,
-            count_style=count,
-            time_scale=time_scale,
-            ask_pain_scores=pain_scores,
-        )
-    except ValueError as error:
-        raise fail(str(error)) from None
+    settings = _session_settings(
+        hold, reps, side, count, time_scale=time_scale, ask_pain_scores=pain_scores
+    )
     if online:
         typer.echo(
             "warning: --online sends what the microphone hears to an online service", err=True
@@ -127,6 +118,18 @@ def routine(
     raise typer.Exit(code)
 
 
+def _session_settings(
+    hold: int, reps: int, side: Side, count: CountStyle, **more: Any
+) -> SessionSettings:
+    """The settings `routine` and `show` share; a bad combination is a one-line error."""
+    try:
+        return SessionSettings(
+            hold_seconds=hold, repetitions=reps, side=side, count_style=count, **more
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+
+
 @app.command()
 def routines() -> None:
     """List built-in and your own routines with their length.
@@ -135,7 +138,6 @@ def routines() -> None:
     """
     from voicecoach.plan import build_plan, plan_seconds
     from voicecoach.routines import load_catalogue, user_routines_dir
-    from voicecoach.settings import SessionSettings
 
     catalogue = load_catalogue()
     for item in catalogue.routines.values():
@@ -166,13 +168,12 @@ def show(
     """
     from voicecoach.plan import build_plan, script_lines
     from voicecoach.session import UnknownRoutine, find_routine
-    from voicecoach.settings import SessionSettings
 
     try:
         found = find_routine(name)
     except UnknownRoutine as error:
         raise fail(str(error)) from None
-    settings = SessionSettings(hold_seconds=hold, repetitions=reps, side=side, count_style=count)
+    settings = _session_settings(hold, reps, side, count)
     for line in script_lines(build_plan(found, settings, listening=listen)):
         typer.echo(line)
 

@@ -12,6 +12,7 @@ import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,12 +54,36 @@ class Frame:
     pcm: bytes
     """16-bit little-endian mono samples."""
     captured_at: float
-    """Monotonic time the frame's last sample arrived (when the read returned)."""
+    """Monotonic time the frame's last sample was captured, as far as can be told (see
+    SampleClock): frames are 30 ms apart, however late and bunched their reads were."""
     rate: int
 
     @property
     def seconds(self) -> float:
         return len(self.pcm) / 2 / self.rate
+
+
+class SampleClock:
+    """Times frames by how much audio came before them, not by when each read returned.
+
+    A read returns late whenever the reader thread waited for the processor, and then
+    several frames come at once; stamped on arrival, a word would seem to start up to
+    ~0.1 s late (measured with two busy cores), enough to put it inside the count the
+    coach started just after it. Each frame's earliest possible time is its arrival
+    minus the audio since the first frame; the earliest over the last few seconds is
+    the best anchor (the window lets lost audio or clock drift move it on)."""
+
+    def __init__(self, frame_seconds: float, window_frames: int = 100) -> None:
+        self.frame_seconds = frame_seconds
+        self._frames = 0
+        self._anchors: deque[float] = deque(maxlen=window_frames)
+
+    def stamp(self, arrived: float) -> float:
+        """The capture time of the end of the next frame, which arrived at `arrived`."""
+        self._frames += 1
+        audio_so_far = self._frames * self.frame_seconds
+        self._anchors.append(arrived - audio_so_far)
+        return min(self._anchors) + audio_so_far
 
 
 class Microphone:
@@ -131,6 +156,7 @@ class Microphone:
 
     def _read_loop(self) -> None:
         stream = self._stream
+        clock = SampleClock(self.settings.frame_samples / self.settings.rate)
         try:
             last_audio = time.monotonic()
             heard_any = False
@@ -148,7 +174,7 @@ class Microphone:
                     continue
                 last_audio, heard_any = now, True
                 try:
-                    self._on_frame(Frame(pcm, now, self.settings.rate))
+                    self._on_frame(Frame(pcm, clock.stamp(now), self.settings.rate))
                 except Exception as error:  # a bug downstream must not kill silently
                     self._lost(f"microphone frames could not be handled: {error!r}")
                     return

@@ -153,6 +153,19 @@ class Outcome(str, Enum):
     INTERRUPTED = "interrupted"
 
 
+class NoDisplay:
+    """A display that shows nothing: for spoken-only flows and benchmarks."""
+
+    def show_step(self, title: str, text: str) -> None:
+        pass
+
+    def show_hold(self, remaining: float, total: float) -> None:
+        pass
+
+    def show_status(self, text: str) -> None:
+        pass
+
+
 @dataclass
 class NullLog:
     """A log that keeps events in memory; used when no log is wanted and in tests."""

@@ -6,7 +6,9 @@ One module per concern:
 - vocabulary: the command words and how they map to `Command`.
 - sphinx: the default PocketSphinx engine (grammar + phone-loop rejection).
 - engines: optional engines (Vosk, Whisper, online) behind a flag.
-- recogniser: frames -> utterances -> commands, with the whole-utterance rule.
+- recogniser: frames -> utterances -> commands, with the whole-utterance rule, the
+  self-hearing gate and the said-again rule for near misses.
 - listener: a background thread that feeds an Inbox from any frame source.
+- listen_log: VOICECOACH_LISTEN_LOG, one JSON line per sound and what became of it.
 - espeak: renders test speech with espeak-ng (evaluation and tests).
 """

@@ -18,6 +18,9 @@ class Decoded:
     """What the engine heard, for logs and debugging ("" for nothing)."""
     confidence: float | None = None
     """The engine's confidence in `phrase`, when it has one."""
+    near_miss: bool = False
+    """The whole utterance was exactly one command phrase (`text`) that scored a little
+    too low to act on. Said again at once, it is taken (see recogniser.SAID_AGAIN_WITHIN)."""
 
 
 class Engine(Protocol):

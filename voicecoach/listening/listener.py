@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import SAMPLE_RATE, Frame
+from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
     Detection,
     LastPlayed,
@@ -55,7 +56,10 @@ class VoiceListener:
 
             engine = SphinxEngine()
         gate = SelfHearingGate(now_playing, last_played) if now_playing is not None else None
-        self.recogniser = Recogniser(engine, vad or VadSettings(), gate)
+        self.log = ListenLog.from_environment()
+        """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
+        on_report = self.log.write if self.log is not None else None
+        self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
@@ -89,6 +93,9 @@ class VoiceListener:
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def _loop(self) -> None:
         while not self._stopping.is_set():

@@ -15,6 +15,14 @@ hears it):
    hurts" still lets "pain" through.
 3. Quiet before: a command must follow at least `VadSettings.min_quiet_before` of quiet,
    longer than the pause at a comma inside the coach's sentence.
+The gate judges by when the utterance BEGAN, not when it was decided: a word that
+began in quiet cannot have been set off by the coach's voice, even if the coach's next
+count starts while the word is still being decoded.
+
+Said again: a command phrase that scored a little too low (a near miss) is ignored, but
+the same phrase again within SAID_AGAIN_WITHIN seconds is taken. A person whose "next"
+was not acted on says it again; one score is a noisy draw (it swings with where the word
+falls against the decoder's 10 ms frames), two near misses of one phrase in a row are not.
 """
 
 from __future__ import annotations
@@ -26,12 +34,17 @@ from dataclasses import dataclass
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
+from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 from voicecoach.ports import URGENT_COMMANDS, Heard
 
 NowPlaying = Callable[[], "tuple[str, float] | None"]
 """speaker.now_playing: (text, monotonic start) of what is playing, or None."""
 LastPlayed = Callable[[], "tuple[str, float, float] | None"]
 """speaker.last_played: (text, monotonic start, monotonic end) of the last line."""
+
+SAID_AGAIN_WITHIN = 5.0
+"""Seconds from the end of a near miss to the start of the same phrase said again, for
+the second to be taken (a person repeats a word within a few seconds)."""
 
 
 @dataclass(frozen=True)
@@ -55,31 +68,37 @@ class SelfHearingGate:
     last_played: LastPlayed | None = None
     """What it played last, to cover the echo just after a line ends."""
     echo_tail: float = 0.5
-    """Seconds after a line ends during which it still counts as playing."""
+    """Seconds after a line ended at the speaker (the player waits for its last sample to
+    be played) during which a sound that begins may still be its echo: room reverberation,
+    and the microphone's own latency (its frames are timed from their arrival)."""
     clock: Callable[[], float] = time.monotonic
-    """The clock the speaker's times come from."""
+    """The clock the speaker's times come from (used when no start time is given)."""
 
-    def allows(self, decoded: Decoded) -> bool:
+    def allows(self, decoded: Decoded, began: float | None = None) -> bool:
         """While the coach speaks only "stop" and "pain" are heard (barge-in), and not
         when the line playing says that very word: its counts ("fifteen" can decode
-        as "repeat") and its help ("you can say next...") must never be obeyed."""
+        as "repeat") and its help ("you can say next...") must never be obeyed.
+
+        `began` is when the utterance's sound began (default: now); a sound that began
+        before the coach started a line, or after its echo, is not the coach's."""
         phrase = decoded.phrase
         if phrase is None:
             return True
-        playing = self._lines_playing()
+        playing = self._lines_sounding(self.clock() if began is None else began)
         if not playing:
             return True
         if phrase.command not in URGENT_COMMANDS or any(_is_count(line) for line in playing):
             return False  # a count lasts half a second; "thirteen" decoded as "stop"
         return not any(_says(line, phrase.text) for line in playing)
 
-    def _lines_playing(self) -> list[str]:
+    def _lines_sounding(self, moment: float) -> list[str]:
+        """The coach's lines that were playing (or echoing) at `moment`."""
         lines = []
         playing = self.now_playing()
-        if playing is not None:
+        if playing is not None and playing[1] <= moment:
             lines.append(playing[0])
         last = self.last_played() if self.last_played is not None else None
-        if last is not None and self.clock() - last[2] <= self.echo_tail:
+        if last is not None and last[1] <= moment <= last[2] + self.echo_tail:
             lines.append(last[0])
         return lines
 
@@ -94,6 +113,25 @@ def _says(line: str, phrase: str) -> bool:
     return any(words[i : i + len(target)] == target for i in range(len(words)))
 
 
+@dataclass(frozen=True)
+class Report:
+    """What became of one stretch of sound: for the listening log and the benchmarks."""
+
+    speech_start: float
+    """When its sound began (stream or monotonic time, as the frames)."""
+    speech_end: float
+    """When its sound ended."""
+    outcome: str
+    """"heard", "said again", "near miss", "not a command", "coach speaking", or why
+    the VAD dropped it ("longer than any command", ...)."""
+    text: str = ""
+    """What the engine made of it ("" when it was not decoded)."""
+    score: float | None = None
+    """The engine's score, when it has one."""
+    decided_at: float | None = None
+    """Stream time of the decision (end of the VAD hangover), when it was decoded."""
+
+
 class Recogniser:
     """Feed frames in order; get a Detection when a command was said."""
 
@@ -102,12 +140,17 @@ class Recogniser:
         engine: Engine,
         vad: VadSettings | None = None,
         gate: SelfHearingGate | None = None,
+        on_report: Callable[[Report], None] | None = None,
     ) -> None:
         self.engine = engine
         self.detector = UtteranceDetector(vad or VadSettings())
         self.gate = gate
+        self.on_report = on_report
+        self.detector.on_dropped = self._dropped
         self.decode_seconds = 0.0
         """Processor time spent decoding, for the CPU benchmark."""
+        self._near_miss: tuple[str, float] | None = None
+        """(phrase, end of its sound) of the last utterance, when it was a near miss."""
 
     def feed(self, frame: Frame) -> Detection | None:
         utterance = self.detector.feed(frame)
@@ -116,9 +159,10 @@ class Recogniser:
         started = time.process_time()
         decoded = self.engine.decode(utterance.pcm)
         self.decode_seconds += time.process_time() - started
-        if decoded.phrase is None or (self.gate is not None and not self.gate.allows(decoded)):
+        phrase, outcome = self._judge(decoded, utterance)
+        self._report(utterance, decoded, outcome)
+        if phrase is None:
             return None
-        phrase = decoded.phrase
         heard = Heard(
             phrase.command,
             source="voice",
@@ -128,8 +172,51 @@ class Recogniser:
         )
         return Detection(heard, utterance.detected_at, utterance)
 
+    def _judge(self, decoded: Decoded, utterance: Utterance) -> tuple[Phrase | None, str]:
+        """The phrase to act on (or None), and what became of the utterance."""
+        near_miss, self._near_miss = self._near_miss, None
+        phrase = decoded.phrase
+        if phrase is None and decoded.near_miss:
+            phrase = BY_TEXT.get(decoded.text)
+        if phrase is None:
+            return None, "not a command"
+        if self.gate is not None:
+            as_heard = Decoded(phrase, decoded.text, decoded.confidence)
+            if not self.gate.allows(as_heard, began=utterance.speech_start):
+                return None, "coach speaking"
+        if decoded.phrase is not None:
+            return phrase, "heard"
+        if near_miss is not None and _again(near_miss, phrase, utterance):
+            return phrase, "said again"
+        self._near_miss = (phrase.text, utterance.speech_end)
+        return None, "near miss"
+
+    def _report(self, utterance: Utterance, decoded: Decoded, outcome: str) -> None:
+        if self.on_report is not None:
+            self.on_report(
+                Report(
+                    utterance.speech_start,
+                    utterance.speech_end,
+                    outcome,
+                    decoded.text,
+                    decoded.confidence,
+                    utterance.detected_at,
+                )
+            )
+
+    def _dropped(self, start: float, end: float, reason: str) -> None:
+        self._near_miss = None  # something else was said in between
+        if self.on_report is not None:
+            self.on_report(Report(start, end, reason))
+
     def run(self, frames: Iterable[Frame]) -> Iterator[Detection]:
         for frame in frames:
             detection = self.feed(frame)
             if detection is not None:
                 yield detection
+
+
+def _again(near_miss: tuple[str, float], phrase: Phrase, utterance: Utterance) -> bool:
+    """Whether `phrase` repeats the near miss just before it, soon enough."""
+    text, ended = near_miss
+    return text == phrase.text and utterance.speech_start - ended <= SAID_AGAIN_WITHIN

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import struct
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from voicecoach.listening.frames import FRAME_SAMPLES, FRAME_SECONDS, Frame
@@ -89,6 +89,8 @@ class UtteranceDetector:
         self._speech_end = 0.0
         self._quiet_run = 0
         self._last_speech_end = float("-inf")
+        self.on_dropped: Callable[[float, float, str], None] | None = None
+        """Told (speech start, speech end, why) of each stretch of sound not passed on."""
 
     @property
     def in_speech(self) -> bool:
@@ -142,15 +144,24 @@ class UtteranceDetector:
         self._preroll.extend(frames[-self.settings.preroll_frames :])
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
-        if speech_seconds < self.settings.min_speech_seconds:
-            return None  # a click is not speech: the next word still counts as on its own
-        self._last_speech_end = self._speech_end
-        if self._too_long:
+        if speech_seconds >= self.settings.min_speech_seconds:
+            self._last_speech_end = self._speech_end  # a click is not speech before a word
+        reason = self._drop_reason(speech_seconds, quiet_before)
+        if reason is not None:
+            if self.on_dropped is not None:
+                self.on_dropped(self._speech_start, self._speech_end, reason)
             return None
-        if quiet_before < self.settings.min_quiet_before:
-            return None  # it followed other speech closely: part of a sentence
         pcm = b"".join(f.pcm for f in frames)
         return Utterance(pcm, self._speech_start, self._speech_end, frame.end)
+
+    def _drop_reason(self, speech_seconds: float, quiet_before: float) -> str | None:
+        if self._too_long:
+            return "longer than any command"
+        if speech_seconds < self.settings.min_speech_seconds:
+            return "shorter than any command"
+        if quiet_before < self.settings.min_quiet_before:
+            return "too soon after other sound"  # part of a sentence
+        return None
 
     def utterances(self, frames: Iterator[Frame]) -> Iterator[Utterance]:
         for frame in frames:
