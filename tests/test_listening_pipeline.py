@@ -56,6 +56,23 @@ def test_vad_finds_a_word_and_drops_a_long_sentence() -> None:
 
 
 @needs_espeak
+def test_a_word_in_steady_low_noise_is_found_and_ends_soon_after_the_word() -> None:
+    """A fan or traffic hum 10 dB under the voice: the WebRTC detector alone calls the hum
+    speech too, so the word never ended (and was dropped as a sentence)."""
+    word = espeak.render("stop")
+    stream = espeak.add_noise(noise(1.0) + word + noise(2.0), 10.0, "low", seed=5)
+    word_end = 1.0 + espeak.speech_end(word)
+    found = [
+        u
+        for u in UtteranceDetector().utterances(split_frames(stream))
+        if u.speech_start > 0.5  # the first 0.3 s, before the background is known
+    ]
+    assert len(found) == 1
+    assert found[0].speech_start < word_end < found[0].speech_end + 0.3
+    assert found[0].detected_at - word_end < 0.35
+
+
+@needs_espeak
 def test_a_click_just_before_a_word_does_not_make_it_part_of_a_sentence() -> None:
     """A knock (or the start of a noisy recording) 0.3 s before "stop" must not hide it."""
     vowel = espeak.render("ah")

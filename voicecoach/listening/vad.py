@@ -2,7 +2,10 @@
 
 PocketSphinx 5 ships WebRTC's voice-activity detector (`pocketsphinx.Vad`), so no
 extra dependency is needed. A frame counts as speech only when that detector says so
-AND it is louder than a minimum level, which keeps steady hiss from starting utterances.
+AND it is louder than a minimum level, which keeps steady hiss from starting utterances,
+AND it stands out from the background (the level of the quietest frames of the last few
+seconds): that detector takes a steady hum for speech, so without this a word said over a
+fan never ended.
 An utterance ends after a short run of non-speech frames (the hangover), so a command
 can be decoded a fraction of a second after the word ends rather than after a long
 silence. Utterances longer than any command are dropped whole: a sentence never gets
@@ -43,6 +46,12 @@ class VadSettings:
     its own, while a pause at a comma inside a sentence is shorter than this."""
     min_speech_seconds: float = 0.12
     """Shorter than any command: a click or a knock."""
+    floor_margin_db: float = 3.0
+    """Inside an utterance, a frame within this many dB of the background level counts
+    as quiet even when the WebRTC detector calls it speech: in loud low-pitched noise
+    that detector hears speech long after the word ended, which delayed commands."""
+    floor_frames: int = 100
+    """Frames the background level is estimated over (3 s)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ def level_dbfs(pcm: bytes) -> float:
     return 10 * math.log10(mean_square / (32768.0 * 32768.0) + 1e-12)
 
 
+_FLOOR_MIN_FRAMES = 10
+"""Frames of background needed before it is trusted (0.3 s)."""
+
+
 class UtteranceDetector:
     """Feed frames in order; get back each finished utterance (or None)."""
 
@@ -89,6 +102,8 @@ class UtteranceDetector:
         self._speech_end = 0.0
         self._quiet_run = 0
         self._last_speech_end = float("-inf")
+        self._levels: deque[float] = deque(maxlen=settings.floor_frames)
+        """Levels (dBFS) of the latest frames, for the background level."""
         self.on_dropped: Callable[[float, float, str], None] | None = None
         """Told (speech start, speech end, why) of each stretch of sound not passed on."""
 
@@ -96,17 +111,27 @@ class UtteranceDetector:
     def in_speech(self) -> bool:
         return self._in_speech
 
-    def is_speech(self, frame: Frame) -> bool:
-        if level_dbfs(frame.pcm) < self.settings.min_level_dbfs:
-            return False
-        return bool(self._vad.is_speech(frame.pcm))
-
     def feed(self, frame: Frame) -> Utterance | None:
-        speech = self.is_speech(frame)
+        level = level_dbfs(frame.pcm)
+        speech = self._is_speech(frame, level)
+        self._levels.append(level)
         if not self._in_speech:
             self._wait_for_start(frame, speech)
             return None
         return self._continue(frame, speech)
+
+    def _is_speech(self, frame: Frame, level: float) -> bool:
+        if level < self.settings.min_level_dbfs or self._at_background(level):
+            return False
+        return bool(self._vad.is_speech(frame.pcm))
+
+    def _at_background(self, level: float) -> bool:
+        """The frame is no louder than the background: the level that the quietest
+        fifth of the last few seconds' frames reach (pauses between words included)."""
+        if len(self._levels) < _FLOOR_MIN_FRAMES:
+            return False
+        floor = sorted(self._levels)[len(self._levels) // 5]
+        return level < floor + self.settings.floor_margin_db
 
     def _wait_for_start(self, frame: Frame, speech: bool) -> None:
         self._history.append(speech)
