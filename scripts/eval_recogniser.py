@@ -7,7 +7,8 @@ latency and CPU use.
 
 The espeak-ng set is generated here (cached under bench-out/espeak-set/). The human
 recordings (../shared/audio/human) are only measured, never tuned on. Every clip goes
-through the same pipeline as live (frames -> VAD -> engine) with noise-floor padding.
+through the same pipeline as live (frames -> VAD -> engine) with noise-floor padding; a
+second pass runs the commands with the noise steady around them, as a fan would be.
 Latency is in stream time: from the end of the word (last 10 ms window within 35 dB of
 the peak) to the end of the frame on which the command was emitted.
 """
@@ -38,6 +39,8 @@ from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 from voicecoach.listening.vocabulary import PHRASES  # noqa: E402
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
+LEAD = 0.3
+"""Seconds of lead-in before each clip."""
 CACHE = REPO / "bench-out" / "espeak-set"
 VOICES = [
     ("en-us", 160, 50), ("en-gb", 140, 40), ("en-gb-scotland", 180, 60), ("en-029", 150, 45),
@@ -68,11 +71,12 @@ class Result:
 
 
 def pipeline_run(
-    engine: SphinxEngine, pcm: bytes, word_end: float | None
+    engine: SphinxEngine, pcm: bytes, word_end: float | None, padded: bytes | None = None
 ) -> tuple[list[str], float | None]:
-    """Run padded audio through the live pipeline; return phrases heard and latency."""
-    lead = 0.3
-    padded = noise(lead, seed=3) + pcm + noise(1.0, seed=4)
+    """Run padded audio through the live pipeline; return phrases heard and latency.
+    `padded`: the stream to use instead of hiss + pcm + hiss (it must lead by LEAD s)."""
+    lead = LEAD
+    padded = padded or noise(lead, seed=3) + pcm + noise(1.0, seed=4)
     recogniser = Recogniser(engine)
     got, latency = [], None
     for detection in recogniser.run(split_frames(padded, start=-lead)):
@@ -119,6 +123,24 @@ def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list
             pcm = cached_espeak(text, voice, "clean", None)
             got, _ = pipeline_run(engine, pcm, None)
             results.append(Result(None, got, None, len(pcm) / 2 / SAMPLE_RATE))
+    return results
+
+
+def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+    """The commands with the noise running before, during and after the word, as a fan
+    or traffic would (the main set adds noise only within each rendered clip)."""
+    results = []
+    for name, speed, pitch in voices:
+        voice = espeak.Voice(name, speed, pitch)
+        colour = "white" if sum(map(ord, voice.tag)) % 2 else "low"
+        for _, snr in CONDITIONS[1:]:
+            assert snr is not None
+            for phrase in PHRASES:
+                clean = cached_espeak(phrase.text, voice, "clean", None)
+                stream = noise(LEAD, seed=3) + clean + noise(1.0, seed=4)
+                stream = espeak.add_noise(stream, snr, colour, seed=len(phrase.text))
+                got, latency = pipeline_run(engine, clean, espeak.speech_end(clean), stream)
+                results.append(Result(phrase.text, got, latency, len(stream) / 2 / SAMPLE_RATE))
     return results
 
 
@@ -207,6 +229,9 @@ def main() -> None:
         report("espeak-ng non-commands (words and sentences, must reject)",
                [r for r in results if r.expected is None])  # fmt: skip
         audio_seconds += sum(r.seconds + 1.3 for r in results)
+        steady = steady_noise_set(engine, VOICES[:4] if args.quick else VOICES)
+        report("espeak-ng commands in steady noise (before, during, after; 20 and 10 dB)", steady)
+        audio_seconds += sum(r.seconds for r in steady)
     else:
         print("espeak-ng not installed: generated set skipped")
     if HUMAN.is_dir() and not args.no_human:
