@@ -106,14 +106,14 @@ def test_a_word_that_began_before_the_count_started_is_not_the_coach() -> None:
     """ "next" said just before a count: decided while the count plays, but it began in
     quiet, so it cannot be the coach's own voice."""
     gate = SelfHearingGate(lambda: ("10", 20.0))
-    assert gate.allows(heard("next"), began=19.5)
-    assert not gate.allows(heard("next"), began=20.1)
+    assert gate.allows(BY_TEXT["next"], began=19.5)
+    assert not gate.allows(BY_TEXT["next"], began=20.1)
 
 
 def test_a_word_that_began_after_the_lines_echo_gets_through() -> None:
     gate = SelfHearingGate(lambda: None, lambda: ("15", 14.0, 14.6), echo_tail=0.3)
-    assert not gate.allows(heard("next"), began=14.8)  # may be the count's echo
-    assert gate.allows(heard("next"), began=15.0)
+    assert not gate.allows(BY_TEXT["next"], began=14.8)  # may be the count's echo
+    assert gate.allows(BY_TEXT["next"], began=15.0)
 
 
 @needs_espeak

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from listening_support import needs_espeak
 
-from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import SelfHearingGate
 from voicecoach.listening.selfcheck import commands_heard
 from voicecoach.listening.sphinx import SphinxEngine
-from voicecoach.listening.vocabulary import BY_TEXT
+from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 
 COACH_LINES = [
     "Welcome. You can speak to me at any time.",
@@ -49,34 +48,34 @@ def test_without_the_gate_most_lines_still_give_nothing() -> None:
     assert {line for line, _ in heard} <= {"Ten. Nine. Eight.", "If it hurts, say pain."}
 
 
-def _decoded(text: str) -> Decoded:
-    return Decoded(BY_TEXT[text], text)
+def _phrase(text: str) -> Phrase:
+    return BY_TEXT[text]
 
 
 def test_while_the_coach_speaks_only_stop_and_pain_not_in_its_line_get_through() -> None:
     gate = SelfHearingGate(lambda: ("If it hurts, say next.", 0.0))
-    assert not gate.allows(_decoded("next"))
-    assert not gate.allows(_decoded("it hurts"))
-    assert gate.allows(_decoded("pain"))  # pain stays armed through its other words
-    assert gate.allows(_decoded("stop"))
-    assert not gate.allows(_decoded("repeat"))  # barge-in is for stop and pain only
+    assert not gate.allows(_phrase("next"))
+    assert not gate.allows(_phrase("it hurts"))
+    assert gate.allows(_phrase("pain"))  # pain stays armed through its other words
+    assert gate.allows(_phrase("stop"))
+    assert not gate.allows(_phrase("repeat"))  # barge-in is for stop and pain only
 
 
 def test_nothing_gets_through_while_the_coach_says_a_count() -> None:
     gate = SelfHearingGate(lambda: ("13", 0.0))
-    assert not gate.allows(_decoded("stop"))
-    assert not gate.allows(_decoded("pain"))
+    assert not gate.allows(_phrase("stop"))
+    assert not gate.allows(_phrase("pain"))
 
 
 def test_everything_gets_through_while_the_coach_is_silent() -> None:
     gate = SelfHearingGate(lambda: None)
-    assert gate.allows(_decoded("repeat"))
-    assert gate.allows(_decoded("next"))
+    assert gate.allows(_phrase("repeat"))
+    assert gate.allows(_phrase("next"))
 
 
 def test_gate_covers_the_echo_just_after_a_line_ends() -> None:
     now = [10.0]
     gate = SelfHearingGate(lambda: None, lambda: ("Say next.", 8.0, 9.8), clock=lambda: now[0])
-    assert not gate.allows(_decoded("next"))
+    assert not gate.allows(_phrase("next"))
     now[0] = 11.0
-    assert gate.allows(_decoded("next"))
+    assert gate.allows(_phrase("next"))

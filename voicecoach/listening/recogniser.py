@@ -74,16 +74,13 @@ class SelfHearingGate:
     clock: Callable[[], float] = time.monotonic
     """The clock the speaker's times come from (used when no start time is given)."""
 
-    def allows(self, decoded: Decoded, began: float | None = None) -> bool:
+    def allows(self, phrase: Phrase, began: float | None = None) -> bool:
         """While the coach speaks only "stop" and "pain" are heard (barge-in), and not
         when the line playing says that very word: its counts ("fifteen" can decode
         as "repeat") and its help ("you can say next...") must never be obeyed.
 
         `began` is when the utterance's sound began (default: now); a sound that began
         before the coach started a line, or after its echo, is not the coach's."""
-        phrase = decoded.phrase
-        if phrase is None:
-            return True
         playing = self._lines_sounding(self.clock() if began is None else began)
         if not playing:
             return True
@@ -180,10 +177,8 @@ class Recogniser:
             phrase = BY_TEXT.get(decoded.text)
         if phrase is None:
             return None, "not a command"
-        if self.gate is not None:
-            as_heard = Decoded(phrase, decoded.text, decoded.confidence)
-            if not self.gate.allows(as_heard, began=utterance.speech_start):
-                return None, "coach speaking"
+        if self.gate is not None and not self.gate.allows(phrase, utterance.speech_start):
+            return None, "coach speaking"
         if decoded.phrase is not None:
             return phrase, "heard"
         if near_miss is not None and _again(near_miss, phrase, utterance):
