@@ -20,3 +20,29 @@ def test_numbers_are_armed_only_from_the_question_to_the_next_line():
     speaker.say(PAIN_SCORE_AGAIN)
     assert armed[-1] is True
     assert speaker.duration("Thank you.") > 0  # everything else passes straight through
+
+
+def test_care_commands_arm_numbers_only_for_the_question_too(monkeypatch):
+    """`redflags`, `therapy` and the rest listen as a routine does: a number heard while
+    a cold pack runs is not a pain score."""
+    import voicecoach.session as session
+    from voicecoach.care_io import open_care_io
+
+    armed: list[bool] = []
+
+    class FakeListener:
+        arm_scores = staticmethod(armed.append)
+
+        def stop(self) -> None:
+            pass
+
+    def listening(options, inbox, speaker):
+        return session._Voice(FakeListener(), FakeListener())
+
+    monkeypatch.setattr(session, "start_listening", listening)
+    with open_care_io(listen=True, speak=False, time_scale=0.001) as io:
+        assert io.listening and armed == [False]
+        io.speaker.say(PAIN_SCORE_QUESTION)
+        assert armed[-1] is True
+        io.speaker.say("Thank you.")
+        assert armed[-1] is False

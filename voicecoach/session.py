@@ -174,6 +174,10 @@ class _Voice:
         self.microphone.stop()
         self.listener.stop()
 
+    def arming_scores(self, speaker: Any) -> ScoresArmedWhenAsked:
+        """`speaker`, made to arm the pain-score numbers only while a score is asked for."""
+        return ScoresArmedWhenAsked(speaker, self.listener.arm_scores)
+
 
 def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice | None:
     """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
@@ -273,7 +277,7 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
         parts.voice = start_listening(options, parts.inbox, parts.speaker)
     listening = parts.voice is not None
     if parts.voice is not None:
-        parts.speaker = ScoresArmedWhenAsked(parts.speaker, parts.voice.listener.arm_scores)
+        parts.speaker = parts.voice.arming_scores(parts.speaker)
     plan = build_plan(routine, settings, listening=listening)
     _prerender(parts.speaker, plan, listening)
     try:
