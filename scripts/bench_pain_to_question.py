@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import threading
 import time
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 import voice_rig  # noqa: E402
+from timing_summary import summary  # noqa: E402
 
 from voicecoach.inbox import Inbox  # noqa: E402
 from voicecoach.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
@@ -120,14 +120,6 @@ def first_new_sound(monitor: voice_rig.LiveMonitor, since: float, timeout: float
             return later[0]
         time.sleep(0.02)
     raise AssertionError(f"the question was not heard within {timeout} s")
-
-
-def summary(name: str, values: list[float]) -> str:
-    ms = sorted(v * 1000 for v in values)
-    return (
-        f"{name}: median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms, "
-        f"min {ms[0]:.0f} ms (n={len(ms)})"
-    )
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import array
 import random
-import statistics
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
+from timing_summary import summary  # noqa: E402
 
 from voicecoach.microphone import Frame, Microphone  # noqa: E402
 from voicecoach.playback import PlaybackSettings  # noqa: E402
@@ -66,17 +66,6 @@ def one_trial(speaker: AudioSpeaker, frames: list[Frame]) -> tuple[float, float,
         player.stopped_at - player.silenced_at,
         max(heard) - player.silenced_at if heard else float("nan"),
         heard[0] - asked if heard else float("nan"),
-    )
-
-
-def summary(name: str, values: list[float]) -> str:
-    values = sorted(v * 1000 for v in values if v == v)
-    if not values:
-        return f"{name}: no data"
-    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-    return (
-        f"{name}: median {statistics.median(values):.0f} ms, p95 {p95:.0f} ms, "
-        f"max {values[-1]:.0f} ms (n={len(values)})"
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 import voice_rig  # noqa: E402
 import voice_scenarios as scenarios  # noqa: E402
+from timing_summary import summary  # noqa: E402
 from voice_rig import LiveMonitor, VirtualRoom  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
@@ -114,11 +114,6 @@ def logged_commands(folder: Path, room: VirtualRoom) -> list[str]:
     ]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -160,11 +155,7 @@ def main() -> None:
         )
     for key, values in times.items():
         goal = {"stop": 500, "pain": 1000, "next": 2000}[key.split(":")[0]]
-        print(
-            f"{key}: median {statistics.median(values) * 1000:.0f} ms, "
-            f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "
-            f"worst {max(values) * 1000:.0f} ms (n={len(values)}, goal: {goal} ms)"
-        )
+        print(summary(key, values, extra=f", goal: {goal} ms"))
 
 
 if __name__ == "__main__":
