@@ -20,6 +20,7 @@ import collections
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
+    Frame,
     noise,
     read_wav,
     split_frames,
@@ -70,16 +72,21 @@ class Result:
     seconds: float
 
 
+def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
+    """The clip as a microphone would give it: LEAD s of hiss before, 1 s after, with
+    frame times in seconds from the clip's start (`padded`: a ready-made stream)."""
+    stream = padded or noise(LEAD, seed=3) + pcm + noise(1.0, seed=4)
+    return split_frames(stream, start=-LEAD)
+
+
 def pipeline_run(
     engine: SphinxEngine, pcm: bytes, word_end: float | None, padded: bytes | None = None
 ) -> tuple[list[str], float | None]:
     """Run padded audio through the live pipeline; return phrases heard and latency.
     `padded`: the stream to use instead of hiss + pcm + hiss (it must lead by LEAD s)."""
-    lead = LEAD
-    padded = padded or noise(lead, seed=3) + pcm + noise(1.0, seed=4)
     recogniser = Recogniser(engine)
     got, latency = [], None
-    for detection in recogniser.run(split_frames(padded, start=-lead)):
+    for detection in recogniser.run(padded_frames(pcm, padded)):
         got.append(detection.heard.text)
         if latency is None and word_end is not None:
             latency = detection.at - word_end

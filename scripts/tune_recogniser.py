@@ -26,14 +26,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from eval_recogniser import cached_espeak  # noqa: E402
+from eval_recogniser import cached_espeak, padded_frames  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
-    noise,
     read_wav,
-    split_frames,
     write_wav,
 )
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
@@ -89,10 +87,9 @@ class Clip:
 def decode_clip(engine: SphinxEngine, pcm: bytes) -> list[Heard]:
     """The live pipeline's VAD, then the engine on each utterance (scores kept even when
     the engine rejects, so any threshold can be tried afterwards)."""
-    padded = noise(0.3, seed=3) + pcm + noise(1.0, seed=4)
     detector = UtteranceDetector()
     heard = []
-    for utterance in detector.utterances(split_frames(padded, start=-0.3)):
+    for utterance in detector.utterances(padded_frames(pcm)):
         decoded = engine.decode(utterance.pcm)
         heard.append(Heard(decoded.text, decoded.confidence))
     return heard
