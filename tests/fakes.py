@@ -104,6 +104,8 @@ class FakeListener:
     speaker: FakeSpeaker | None = None
     queue: list[Heard] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
+    expectations: list[frozenset[Command] | None] = field(default_factory=list)
+    """Every expect() call, in order."""
 
     def command_at(self, when: float, command: Command, score: int | None = None) -> None:
         heard = Heard(command, source="key", score=score)
@@ -132,6 +134,9 @@ class FakeListener:
                 self.command_at(self.clock.now() + delay, command, score)
 
         self.speaker.on_said.append(hook)
+
+    def expect(self, commands: frozenset[Command] | None) -> None:
+        self.expectations.append(commands)
 
     def next_command(self, timeout: float) -> Heard | None:
         self.waits.append(timeout)

@@ -49,14 +49,3 @@ def test_a_word_after_a_pause_is_heard_but_not_inside_a_sentence(engine: SphinxE
     alone = espeak.render("stop")
     assert heard_in(engine, sentence) == []
     assert heard_in(engine, sentence + noise(0.8) + alone) == ["stop"]
-
-
-def test_numbers_count_as_scores_only_while_armed(engine: SphinxEngine) -> None:
-    five = espeak.render("five")
-    try:
-        engine.arm_scores(False)
-        assert heard_in(engine, five) == []
-        assert heard_in(engine, espeak.render("stop")) == ["stop"]
-    finally:
-        engine.arm_scores(True)
-    assert heard_in(engine, five) == ["five"]

@@ -7,11 +7,16 @@ caller decides what is safe. Nothing here ever assumes an answer.
 
 Before each question, commands already waiting are dropped: a "no" heard twice, or said
 to the question before, must never answer this one.
+
+While a question waits, the listener takes by voice only its answers (and "stop",
+"pain", "repeat", "help"): a "no" misheard as "nine", or a cough heard as "skip", then
+cannot answer it, and a "yes" said during a hold means nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,10 +25,10 @@ from voicecoach.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 
-SCORE_QUESTION_MARK = "zero to ten"
-"""Every line that asks for a pain score says this (the listener hears numbers then)."""
-PAIN_SCORE_QUESTION = f"From {SCORE_QUESTION_MARK}, how bad is the pain?"
-PAIN_SCORE_AGAIN = f"I need a number from {SCORE_QUESTION_MARK}."
+PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
+PAIN_SCORE_AGAIN = "I need a number from zero to ten."
+SCORE_ANSWERS = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT})
+"""A number, or a word that declines to give one."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,14 @@ def ask_choice(
 
     `again` is said before the prompt when it is repeated ("Please answer.").
     """
-    for attempt in range(settings.asks):
-        line = f"{again} {prompt}".strip() if attempt and again else prompt
-        drop_waiting(voice.listener)
-        voice.tell(line)
-        heard = voice.listener.next_command(settings.wait_seconds)
-        if heard is not None and heard.command in choices:
-            return choices[heard.command]
+    with expecting(voice.listener, frozenset(choices)):
+        for attempt in range(settings.asks):
+            line = f"{again} {prompt}".strip() if attempt and again else prompt
+            drop_waiting(voice.listener)
+            voice.tell(line)
+            heard = voice.listener.next_command(settings.wait_seconds)
+            if heard is not None and heard.command in choices:
+                return choices[heard.command]
     return None
 
 
@@ -104,6 +110,12 @@ def ask_pain_score(
     gives no clear number.
     """
     voice = Voice(speaker, listener, display or NoDisplay(), "Pain score", wording)
+    with expecting(listener, SCORE_ANSWERS):
+        return _ask_score(voice, log, when, settings)
+
+
+def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int | None:
+    listener, wording = voice.listener, voice.wording
     for attempt in range(settings.asks):
         ask = PAIN_SCORE_QUESTION if attempt == 0 else PAIN_SCORE_AGAIN
         line = f"{ask} {wording.score()}"
@@ -120,6 +132,16 @@ def ask_pain_score(
             voice.tell("Thank you.")
             return heard.score
     return None
+
+
+@contextmanager
+def expecting(listener: Listener, answers: frozenset[Command]) -> Iterator[None]:
+    """Have the listener take only `answers` by voice while the block runs."""
+    listener.expect(answers)
+    try:
+        yield
+    finally:
+        listener.expect(None)
 
 
 STALE_LIMIT = 100

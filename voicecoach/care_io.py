@@ -51,8 +51,6 @@ def open_care_io(
     inbox = Inbox(on_urgent=speaker.silence)
     keys = KeyReader(inbox.put)
     voice = start_listening(options, inbox, speaker) if listen else None
-    if voice is not None:
-        speaker = voice.arming_scores(speaker)
     try:
         keys.start()
         yield CoachIO(speaker, inbox, MonotonicClock(), display, listening=voice is not None)

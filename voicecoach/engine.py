@@ -89,6 +89,9 @@ class _UrgentBreaksOut:
             raise _UrgentHeard(heard)
         return heard
 
+    def expect(self, commands: frozenset[Command] | None) -> None:
+        self.listener.expect(commands)
+
 
 class Timer:
     """Session time for one hold or rest, on the clock, with pauses left out."""

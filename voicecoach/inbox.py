@@ -10,13 +10,22 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable
 
-from voicecoach.ports import URGENT_COMMANDS, Heard
+from voicecoach.ports import ALWAYS_EXPECTED, DURING_ROUTINE, URGENT_COMMANDS, Command, Heard
 
 
 class Inbox:
     def __init__(self, on_urgent: Callable[[], None] | None = None) -> None:
         self._queue: queue.Queue[Heard] = queue.Queue()
         self._on_urgent = on_urgent
+        self._expected = DURING_ROUTINE
+
+    def expect(self, commands: frozenset[Command] | None) -> None:
+        """What a spoken word may mean from now on (see ports.Listener.expect)."""
+        self._expected = DURING_ROUTINE if commands is None else commands | ALWAYS_EXPECTED
+
+    def expected(self) -> frozenset[Command]:
+        """What the voice listener should take now; safe from any thread."""
+        return self._expected
 
     def set_urgent_handler(self, on_urgent: Callable[[], None]) -> None:
         self._on_urgent = on_urgent

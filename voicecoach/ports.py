@@ -33,6 +33,13 @@ class Command(str, Enum):
 URGENT_COMMANDS = frozenset({Command.STOP, Command.PAIN})
 """Commands that silence the coach the moment they arrive, whatever it is doing."""
 
+DURING_ROUTINE = frozenset(Command) - {Command.YES, Command.NO, Command.SCORE}
+"""What a spoken word may mean while no question is waiting for an answer: "yes", "no"
+and the numbers mean nothing then, and heard then they could only be false commands."""
+
+ALWAYS_EXPECTED = URGENT_COMMANDS | {Command.REPEAT, Command.HELP}
+"""Taken by voice whatever question is waiting ("repeat" and "help" ask it again)."""
+
 
 @dataclass(frozen=True)
 class Heard:
@@ -93,6 +100,12 @@ class Listener(Protocol):
 
         This is also how the engine waits: there is no other sleep.
         """
+        ...
+
+    def expect(self, commands: frozenset[Command] | None) -> None:
+        """Take by voice only `commands` (and ALWAYS_EXPECTED) until told otherwise; None
+        goes back to DURING_ROUTINE. Keys are always taken: a key press is never a
+        mishearing. A question sets this while it waits for its answer."""
         ...
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from voicecoach.asking import SCORE_QUESTION_MARK, ask_pain_score
+from voicecoach.asking import ask_pain_score
 from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, open_display
 from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
 from voicecoach.care_io import CoachIO
@@ -174,10 +174,6 @@ class _Voice:
         self.microphone.stop()
         self.listener.stop()
 
-    def arming_scores(self, speaker: Any) -> ScoresArmedWhenAsked:
-        """`speaker`, made to arm the pain-score numbers only while a score is asked for."""
-        return ScoresArmedWhenAsked(speaker, self.listener.arm_scores)
-
 
 def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice | None:
     """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
@@ -198,6 +194,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         engine,
         now_playing=getattr(coach, "now_playing", None),
         last_played=getattr(coach, "last_played", None),
+        expected=inbox.expected,
     ).start()
     mic_settings = MicSettings(device=_device(options.mic), stall_timeout=3.0)
     try:
@@ -208,25 +205,6 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
-
-
-class ScoresArmedWhenAsked:
-    """Passes lines to the speaker, and has the listener take numbers as pain scores only
-    while a score is being asked for: heard the rest of the time, numbers (and what
-    sounds like them) would be false commands."""
-
-    def __init__(self, speaker: Any, arm_scores: Callable[[bool], None]) -> None:
-        self._speaker = speaker
-        self._arm_scores = arm_scores
-        arm_scores(False)
-
-    def say(self, text: str) -> bool:
-        self._arm_scores(SCORE_QUESTION_MARK in text)
-        finished: bool = self._speaker.say(text)
-        return finished
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._speaker, name)
 
 
 def _device(wanted: str | None) -> int | str | None:
@@ -276,8 +254,6 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
     if options.listen:
         parts.voice = start_listening(options, parts.inbox, parts.speaker)
     listening = parts.voice is not None
-    if parts.voice is not None:
-        parts.speaker = parts.voice.arming_scores(parts.speaker)
     plan = build_plan(routine, settings, listening=listening)
     _prerender(parts.speaker, plan, listening)
     try:

@@ -2,7 +2,7 @@
 
 Wiring, one line (the microphone calls on_frame from its own thread):
     listener = VoiceListener(inbox, now_playing=speaker.now_playing,
-                             last_played=speaker.last_played).start()
+                             last_played=speaker.last_played, expected=inbox.expected).start()
     Microphone(settings, on_frame=listener.on_frame).start()
 Decoding runs on the listener's own thread, so the microphone thread never waits.
 """
@@ -19,6 +19,7 @@ from voicecoach.listening.frames import SAMPLE_RATE, Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
     Detection,
+    Expected,
     LastPlayed,
     NowPlaying,
     Recogniser,
@@ -50,6 +51,7 @@ class VoiceListener:
         vad: VadSettings | None = None,
         now_playing: NowPlaying | None = None,
         last_played: LastPlayed | None = None,
+        expected: Expected | None = None,
     ) -> None:
         if engine is None:
             from voicecoach.listening.sphinx import SphinxEngine
@@ -60,21 +62,14 @@ class VoiceListener:
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
         on_report = self.log.write if self.log is not None else None
         self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
+        if expected is not None:
+            self.recogniser.expected = expected
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[Frame] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-
-    def arm_scores(self, armed: bool) -> None:
-        """Count numbers said alone as pain scores only while one is asked for.
-
-        Disarmed numbers are rejected (they still compete in the grammar), which cut
-        false commands from noise by more than half in the evaluation."""
-        arm = getattr(self.recogniser.engine, "arm_scores", None)
-        if arm is not None:
-            arm(armed)
 
     def on_frame(self, frame: Any) -> None:
         """Give the listener one frame; safe from any thread, never blocks."""

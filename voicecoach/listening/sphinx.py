@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voicecoach.listening.engine import Decoded
-from voicecoach.listening.vocabulary import BY_TEXT, PRONUNCIATIONS, Phrase, phrases
+from voicecoach.listening.vocabulary import BY_TEXT, PHRASES, PRONUNCIATIONS, Phrase
 from voicecoach.ports import URGENT_COMMANDS
 
 FILLER_WORDS: tuple[str, ...] = (
@@ -68,8 +68,6 @@ class SphinxSettings:
     filler_weight: float = 0.001
     """Grammar weight of all filler words together against 1 for each command: lower
     means fewer real commands lost to a filler and more non-commands accepted."""
-    numbers: bool = True
-    """Start with the pain-score numbers zero to ten armed (see `arm_scores`)."""
     fillers: tuple[str, ...] = FILLER_WORDS
     """The competing non-command words."""
     noise_weight: float = 0.001
@@ -107,10 +105,7 @@ class SphinxEngine:
         import pocketsphinx
 
         self.settings = settings
-        self._phrases = phrases(numbers=True)
-        self.scores_armed = settings.numbers
-        """Whether a number said on its own counts (as Command.SCORE). When not, numbers
-        stay in the grammar as extra non-command words, which helps reject noise."""
+        self._phrases = PHRASES
         model = pocketsphinx.get_model_path()
         cmudict = os.path.join(model, "en-us", "cmudict-en-us.dict")
         self._folder = tempfile.TemporaryDirectory(prefix="voicecoach-sphinx-")
@@ -143,20 +138,13 @@ class SphinxEngine:
         text = " ".join(w for w in hypothesis.hypstr.split() if w not in _NON_WORDS)
         score = _per_frame(hypothesis.score, decoder.n_frames())
         phrase = BY_TEXT.get(text)
-        if phrase is None or not self._armed(phrase):
+        if phrase is None:
             return Decoded(None, text, score)
         threshold = self._threshold(phrase)
         if score < threshold:
             near = score >= threshold - self.settings.near_miss_margin
             return Decoded(None, text, score, near_miss=near)
         return Decoded(phrase, text, score)
-
-    def arm_scores(self, armed: bool) -> None:
-        """Listen for pain scores only while one is asked for; safe from any thread."""
-        self.scores_armed = armed
-
-    def _armed(self, phrase: Phrase) -> bool:
-        return phrase.score is None or self.scores_armed
 
     def _threshold(self, phrase: Phrase) -> float:
         if phrase.command in URGENT_COMMANDS:

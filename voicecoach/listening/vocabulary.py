@@ -81,8 +81,3 @@ PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "ten": ("T EH N",),
 }
 """Pronunciations of every word in PHRASES, in the acoustic model's phones."""
-
-
-def phrases(numbers: bool = True) -> tuple[Phrase, ...]:
-    """The phrases to listen for; pain scores (numbers) only when `numbers`."""
-    return tuple(p for p in PHRASES if numbers or p.command is not Command.SCORE)
