@@ -11,6 +11,11 @@ through the same pipeline as live (frames -> VAD -> engine) with noise-floor pad
 second pass runs the commands with the noise steady around them, as a fan would be.
 Latency is in stream time: from the end of the word (last 10 ms window within 35 dB of
 the peak) to the end of the frame on which the command was emitted.
+
+Each word is heard as in a session, where it means something: "yes" and "no" while a
+yes/no question waits, numbers while a pain score is asked for, every other command
+during a routine. False commands are counted during a routine (where a session spends
+nearly all its time) and, separately, while each kind of question waits.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from voicecoach.asking import SCORE_ANSWERS  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
@@ -38,7 +44,8 @@ from voicecoach.listening.frames import (  # noqa: E402
 )
 from voicecoach.listening.recogniser import Recogniser  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
-from voicecoach.listening.vocabulary import PHRASES  # noqa: E402
+from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
+from voicecoach.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command  # noqa: E402
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
 LEAD = 0.3
@@ -64,6 +71,23 @@ SENTENCES = [
 ]  # fmt: skip
 
 
+YES_NO_QUESTION = frozenset({Command.YES, Command.NO}) | ALWAYS_EXPECTED
+SCORE_QUESTION = SCORE_ANSWERS | ALWAYS_EXPECTED
+CONTEXTS = {
+    "during a routine": DURING_ROUTINE,
+    "while a yes/no question waits": YES_NO_QUESTION,
+    "while a pain score is asked for": SCORE_QUESTION,
+}
+
+
+def context_for(text: str | None) -> frozenset[Command]:
+    """Where in a session `text` means something (a non-command: a routine)."""
+    command = BY_TEXT[text].command if text else None
+    if command in (Command.YES, Command.NO):
+        return YES_NO_QUESTION
+    return SCORE_QUESTION if command is Command.SCORE else DURING_ROUTINE
+
+
 @dataclass
 class Result:
     expected: str | None  # phrase text, or None for must-reject audio
@@ -80,11 +104,16 @@ def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
 
 
 def pipeline_run(
-    engine: SphinxEngine, pcm: bytes, word_end: float | None, padded: bytes | None = None
+    engine: SphinxEngine,
+    pcm: bytes,
+    word_end: float | None,
+    padded: bytes | None = None,
+    expected: frozenset[Command] = DURING_ROUTINE,
 ) -> tuple[list[str], float | None]:
     """Run padded audio through the live pipeline; return phrases heard and latency.
-    `padded`: the stream to use instead of hiss + pcm + hiss (it must lead by LEAD s)."""
-    recogniser = Recogniser(engine)
+    `padded`: the stream to use instead of hiss + pcm + hiss (it must lead by LEAD s);
+    `expected`: what the session takes by voice at that moment."""
+    recogniser = Recogniser(engine, expected=lambda: expected)
     got, latency = [], None
     for detection in recogniser.run(padded_frames(pcm, padded)):
         got.append(detection.heard.text)
@@ -124,7 +153,8 @@ def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list
             for phrase in PHRASES:
                 pcm = cached_espeak(phrase.text, voice, condition, snr)
                 clean = cached_espeak(phrase.text, voice, "clean", None)
-                got, latency = pipeline_run(engine, pcm, espeak.speech_end(clean))
+                expected = context_for(phrase.text)
+                got, latency = pipeline_run(engine, pcm, espeak.speech_end(clean), None, expected)
                 results.append(Result(phrase.text, got, latency, len(pcm) / 2 / SAMPLE_RATE))
         for text in REJECT_WORDS + SENTENCES:
             pcm = cached_espeak(text, voice, "clean", None)
@@ -146,7 +176,10 @@ def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -
                 clean = cached_espeak(phrase.text, voice, "clean", None)
                 stream = noise(LEAD, seed=3) + clean + noise(1.0, seed=4)
                 stream = espeak.add_noise(stream, snr, colour, seed=len(phrase.text))
-                got, latency = pipeline_run(engine, clean, espeak.speech_end(clean), stream)
+                expected = context_for(phrase.text)
+                got, latency = pipeline_run(
+                    engine, clean, espeak.speech_end(clean), stream, expected
+                )
                 results.append(Result(phrase.text, got, latency, len(stream) / 2 / SAMPLE_RATE))
     return results
 
@@ -173,10 +206,18 @@ def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
 
 
 def run_file(
-    engine: SphinxEngine, path: Path, expected: str | None, latency: bool = True
+    engine: SphinxEngine,
+    path: Path,
+    expected: str | None,
+    latency: bool = True,
+    context: frozenset[Command] | None = None,
 ) -> Result:
+    """One recording through the pipeline, heard where `expected` means something (or
+    in `context`)."""
     pcm = read_wav(path)
-    got, lag = pipeline_run(engine, pcm, espeak.speech_end(pcm) if latency else None)
+    word_end = espeak.speech_end(pcm) if latency else None
+    context = context if context is not None else context_for(expected)
+    got, lag = pipeline_run(engine, pcm, word_end, None, context)
     return Result(expected, got, lag, len(pcm) / 2 / SAMPLE_RATE)
 
 
@@ -254,13 +295,14 @@ def main() -> None:
         right = sum(map(correct, stop_yes_no))
         share = 100 * right / len(stop_yes_no)
         print(f"\nhuman stop/yes/no: {right}/{len(stop_yes_no)} = {share:.1f}%")
-        false_per_minute("human _speech", groups["_speech"])
-        false_per_minute("human _noise (incl. music)", groups["_noise"])
-        engine.arm_scores(False)
-        print("\n-- with pain-score numbers disarmed (only armed while a score is asked for):")
-        for folder in ("_speech", "_noise"):
-            paths = sorted((HUMAN / folder).glob("*.wav"))
-            false_per_minute(f"human {folder}", [run_file(engine, p, None, False) for p in paths])
+        false_per_minute("human _speech, during a routine", groups["_speech"])
+        false_per_minute("human _noise (incl. music), during a routine", groups["_noise"])
+        for name, context in list(CONTEXTS.items())[1:]:
+            print(f"\n-- {name}:")
+            for folder in ("_speech", "_noise"):
+                paths = sorted((HUMAN / folder).glob("*.wav"))
+                heard = [run_file(engine, p, None, False, context) for p in paths]
+                false_per_minute(f"human {folder}, {name}", heard)
         audio_seconds += sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
     elif not args.no_human:
         print(f"human recordings not found at {HUMAN}: skipped")
