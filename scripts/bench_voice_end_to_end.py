@@ -10,8 +10,13 @@ sinks live (the scenarios of tests/test_voice_end_to_end.py, tests/voice_scenari
   - next (with --with-next): "next" said mid-hold; word end -> the hold-end cue heard,
            and -> the release line printed (it follows the 0.62 s cue; goal: within 2 s).
 A run whose word is not acted on counts as a miss (printed, and left out of the times).
+With --echo-db, the microphone also hears the coach's speaker, that many dB against the
+person's voice (a laptop's own speaker; the coach cancels the echo unless
+--no-echo-cancel); the word is then timed where it is played, ~20 ms before it reaches
+the microphone, so the times run ~20 ms long.
 
 Usage: .venv/bin/python scripts/bench_voice_end_to_end.py [--runs 5] [--with-next]
+           [--echo-db -6] [--no-echo-cancel]
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ def one_run(room: VirtualRoom, measure: Measure) -> dict[str, float] | None:
     """One scenario in a fresh data folder; None (with the reason printed) on a miss."""
     with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as folder:
         os.environ["VOICECOACH_DATA_DIR"] = str(Path(folder) / "data")
-        mic, speaker = LiveMonitor(room.mic.monitor), LiveMonitor(room.speaker.monitor)
+        mic, speaker = LiveMonitor(room.voice.monitor), LiveMonitor(room.speaker.monitor)
         try:
             mic.wait_streaming()
             speaker.wait_streaming()
@@ -120,7 +125,11 @@ def main() -> None:
     parser.add_argument(
         "--with-next", action="store_true", help='also "next" during a hold -> release line'
     )
+    parser.add_argument("--echo-db", type=float, help="the coach's speaker heard by the mic")
+    parser.add_argument("--no-echo-cancel", action="store_true", help="the coach's option")
     args = parser.parse_args()
+    if args.no_echo_cancel:
+        scenarios.EXTRA_OPTIONS.append("--no-echo-cancel")
     reason = pulse.ensure_running()
     if reason:
         sys.exit(f"cannot run: {reason}")
@@ -132,7 +141,7 @@ def main() -> None:
         scenarios_run["next"] = measure_next
     misses = dict.fromkeys(scenarios_run, 0)
     with tempfile.TemporaryDirectory(prefix="voicecoach-room-") as folder:
-        room = VirtualRoom(Path(folder))
+        room = VirtualRoom(Path(folder), echo_db=args.echo_db)
         try:
             for run in range(1, args.runs + 1):
                 for name, measure in scenarios_run.items():

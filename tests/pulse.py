@@ -216,6 +216,41 @@ def null_sink(prefix: str = "sink", rate: int = 22050) -> Iterator[NullSink]:
 
 
 @contextlib.contextmanager
+def loopback(source: str, sink: str, gain_db: float = 0.0) -> Iterator[None]:
+    """What `source` hears played into `sink`, `gain_db` louder, about 20 ms later: a
+    room, where the microphone hears the loudspeaker."""
+    result = _pactl(
+        "load-module",
+        "module-loopback",
+        f"source={source}",
+        f"sink={sink}",
+        "latency_msec=20",
+        "source_dont_move=true",
+        "sink_dont_move=true",
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot load a PulseAudio loopback: {result.stderr.strip()}")
+    module = result.stdout.strip()
+    try:
+        _set_loopback_gain(module, gain_db)  # always: PulseAudio may restore an old volume
+        yield
+    finally:
+        _pactl("unload-module", module)
+
+
+def _set_loopback_gain(module: str, gain_db: float, timeout: float = 10.0) -> None:
+    """Set the volume of the loopback's stream (it may appear a moment after loading)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for block in _pactl("list", "sink-inputs").stdout.split("Sink Input #")[1:]:
+            if f"Owner Module: {module}\n" in block:
+                _pactl("set-sink-input-volume", block.split()[0], f"{gain_db}dB")
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"the loopback's stream did not appear within {timeout} s")
+
+
+@contextlib.contextmanager
 def routed_to(sink: str | None = None, source: str | None = None) -> Iterator[None]:
     """PyAudio streams opened inside this block play to `sink` / record from `source`."""
     saved = {key: os.environ.get(key) for key in ("PULSE_SINK", "PULSE_SOURCE", "PULSE_PROP")}

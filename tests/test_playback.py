@@ -119,3 +119,21 @@ def test_no_output_device_is_a_plain_error() -> None:
 def test_an_unknown_output_name_lists_the_choices() -> None:
     with pytest.raises(AudioUnavailable, match="no audio output matches 'hdmi'.*Speakers"):
         Player(PlaybackSettings(device="hdmi"), pa=FakePyAudio())
+
+
+def test_every_block_written_is_handed_to_the_echo_canceller(
+    player: Player, pa: FakePyAudio
+) -> None:
+    """What the coach plays, silence between phrases included, is what the canceller
+    must take back out of the microphone."""
+    played: list[tuple[bytes, int]] = []
+    player.on_played = lambda block, rate: played.append((block, rate))
+    sound = tone(0.3)
+    assert player.play(sound, RATE) is True
+    speech = b"".join(block for block, _ in played if any(block))
+    assert speech == sound
+    assert {rate for _, rate in played} == {RATE}
+    assert (
+        b"".join(block for block, _ in played)
+        == b"".join(pa.outputs[0].written)[: sum(len(block) for block, _ in played)]
+    )

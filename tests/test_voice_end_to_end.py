@@ -57,7 +57,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualRoom]:
 @pytest.fixture
 def monitors(room: VirtualRoom) -> Iterator[tuple[LiveMonitor, LiveMonitor]]:
     """(microphone, speaker): both monitors heard live for the length of one test."""
-    mic, speaker = LiveMonitor(room.mic.monitor), LiveMonitor(room.speaker.monitor)
+    mic, speaker = LiveMonitor(room.voice.monitor), LiveMonitor(room.speaker.monitor)
     try:
         mic.wait_streaming()
         speaker.wait_streaming()

@@ -260,15 +260,25 @@ class Hiss:
 
 
 class VirtualRoom:
-    """Two null sinks (the coach's speaker, the microphone) with a hiss in the microphone."""
+    """Two null sinks (the coach's speaker, the microphone) with a hiss in the microphone.
 
-    def __init__(self, folder: Path) -> None:
+    With `echo_db`, the microphone also hears the coach's speaker, that much louder than
+    the person (a laptop's own speaker); the person then speaks into a third sink
+    (`voice`), looped into the microphone, so the word can still be timed on its own."""
+
+    def __init__(self, folder: Path, echo_db: float | None = None) -> None:
         self.folder = folder
         self._stack = contextlib.ExitStack()
         self.speaker = self._stack.enter_context(pulse.null_sink("e2e_out", rate=RATE))
         self.mic = self._stack.enter_context(pulse.null_sink("e2e_mic", rate=RATE))
-        self._hiss = Hiss(self.mic.name)
-        self._stack.callback(self._hiss.stop)
+        self.voice = self.mic
+        """Where the person's words are played, and timed."""
+        if echo_db is not None:
+            self.voice = self._stack.enter_context(pulse.null_sink("e2e_person", rate=RATE))
+            self._stack.enter_context(pulse.loopback(self.voice.monitor, self.mic.name))
+            self._stack.enter_context(pulse.loopback(self.speaker.monitor, self.mic.name, echo_db))
+        for sink in {self.mic.name, self.voice.name}:  # a monitor with nothing played is mute
+            self._stack.callback(Hiss(sink).stop)
         self._words: dict[str, Path] = {}
         time.sleep(SINK_SETTLE_SECONDS)
 
@@ -285,7 +295,7 @@ class VirtualRoom:
     def say(self, word: str, heard_by: LiveMonitor) -> Span:
         """Play `word` into the microphone; when it was heard there (start, end of speech)."""
         before = time.monotonic()
-        pulse.play_into(self.mic.name, str(self.word_file(word)), timeout=10)
+        pulse.play_into(self.voice.name, str(self.word_file(word)), timeout=10)
         time.sleep(0.1)  # the last samples reach the pipe
         spans = loud_spans(heard_by, before, threshold=200, join_gap=0.3)
         if not spans:

@@ -46,11 +46,16 @@ coach; nothing measured depends on it."""
 FIRST_RED_FLAG = "Have you suddenly lost control of your bowel or bladder?"
 
 
+EXTRA_OPTIONS: list[str] = []
+"""Options every coach started here gets (the benchmark's --no-echo-cancel)."""
+
+
 def start_coach(room: VirtualRoom, folder: Path, routine: str, *options: str) -> Coach:
     """The coach running `routine` in the room, its log and routines in `folder`."""
     voice_rig.write_routine(folder, "e2e", routine)
     env = voice_rig.coach_env(room, folder)
-    return Coach(["routine", "e2e", "--no-pain-scores", "--rate", SPEECH_RATE, *options], env)
+    args = ["routine", "e2e", "--no-pain-scores", "--rate", SPEECH_RATE, *options]
+    return Coach(args + EXTRA_OPTIONS, env)
 
 
 def say_during_hold(room: VirtualRoom, coach: Coach, mic: LiveMonitor, word: str) -> Span:

@@ -66,6 +66,13 @@ ModelOption = Annotated[str | None, typer.Option(help="Local model path for vosk
 OnlineOption = Annotated[
     bool, typer.Option(help="Allow an online recogniser: audio leaves this computer.")
 ]
+EchoCancelOption = Annotated[
+    bool,
+    typer.Option(
+        "--echo-cancel/--no-echo-cancel",
+        help="Take the coach's own voice out of the microphone (off: for headphones).",
+    ),
+]
 
 
 @app.command()
@@ -82,6 +89,7 @@ def routine(
     engine: EngineOption = "pocketsphinx",
     model: ModelOption = None,
     online: OnlineOption = False,
+    echo_cancel: EchoCancelOption = True,
     listen: ListenOption = True,
     speak: SpeakOption = True,
     pain_scores: PainScoresOption = True,
@@ -110,6 +118,7 @@ def routine(
         model=model,
         online=online,
         speak=speak,
+        echo_cancel=echo_cancel,
     )
     try:
         code = run_routine(name, settings, options)

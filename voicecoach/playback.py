@@ -82,6 +82,9 @@ class Player:
         """Monotonic time the writer last dropped a cut-off phrase (for benchmarks)."""
         self.lost_reason: str | None = None
         """Why the output last failed, if it did."""
+        self.on_played: Callable[[bytes, int], None] | None = None
+        """Given every block written (speech and silence) with its rate: what the echo
+        canceller takes out of the microphone."""
         self._silence_block = bytes(settings.block_frames * 2)
         self._open_stream(DEFAULT_RATE)  # fail here, plainly, if the device cannot open
         self._thread = threading.Thread(target=self._run, name="voicecoach-playback", daemon=True)
@@ -161,7 +164,7 @@ class Player:
             except queue.Empty:
                 pass
             try:
-                self._stream.write(self._silence_block)  # paced by the sound card
+                self._write(self._stream, self._silence_block)  # paced by the sound card
             except OSError as error:
                 self._close_stream()
                 self._report_lost(error)
@@ -186,7 +189,7 @@ class Player:
         for offset in range(0, len(job.pcm), block_bytes):
             if not self._current(job):
                 return self._cut_off()
-            stream.write(job.pcm[offset : offset + block_bytes])
+            self._write(stream, job.pcm[offset : offset + block_bytes])
             self.last_block_at = time.monotonic()
         # The tail is still in the sound server's buffer: push it out with silence,
         # still checking between blocks, until it has been heard.
@@ -194,8 +197,13 @@ class Player:
         while time.monotonic() < heard_at:
             if not self._current(job):
                 return self._cut_off()
-            stream.write(self._silence_block)
+            self._write(stream, self._silence_block)
         return True
+
+    def _write(self, stream: Any, block: bytes) -> None:
+        stream.write(block)
+        if self.on_played is not None:
+            self.on_played(block, self._stream_rate)
 
     def _cut_off(self) -> bool:
         """Drop everything queued (close); the writer reopens once the caller is let go."""

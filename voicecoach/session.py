@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -61,6 +61,8 @@ class AudioOptions:
     """Allow an online recogniser (audio leaves the machine)."""
     speak: bool = True
     """Speak out loud; False shows captions only."""
+    echo_cancel: bool = True
+    """Take the coach's own voice out of what the microphone hears (see echo.py)."""
 
 
 class UnknownRoutine(LookupError):
@@ -196,15 +198,33 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         last_played=getattr(coach, "last_played", None),
         expected=inbox.expected,
     ).start()
+    on_frame: Callable[[Any], None] = listener.on_frame
+    player = getattr(coach, "player", None)
+    if options.echo_cancel and player is not None:
+        on_frame = _cancelling_echo(player, on_frame)
     mic_settings = MicSettings(device=_device(options.mic), stall_timeout=3.0)
     try:
-        microphone = Microphone(mic_settings, on_frame=listener.on_frame, on_lost=_mic_lost)
+        microphone = Microphone(mic_settings, on_frame=on_frame, on_lost=_mic_lost)
         microphone.start()
     except AudioUnavailable as error:
         listener.stop()
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
+
+
+def _cancelling_echo(player: Any, on_frame: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`on_frame`, given the microphone's frames with what `player` plays taken out; as
+    it is (said once) when the canceller cannot run."""
+    from voicecoach.echo import EchoCanceller, EchoUnavailable
+
+    try:
+        canceller = EchoCanceller()
+    except EchoUnavailable as error:
+        say_once(f"{error}: while the coach talks it may not hear you.")
+        return on_frame
+    player.on_played = canceller.played
+    return canceller.cleaning(on_frame)
 
 
 def _device(wanted: str | None) -> int | str | None:

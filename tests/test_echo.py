@@ -1,0 +1,68 @@
+"""The coach's own voice, heard back through the microphone, is taken out (WebRTC's echo
+canceller, real, on espeak-ng speech), so a word said over the coach stands on its own."""
+
+from __future__ import annotations
+
+import array
+import math
+
+import pytest
+from echo_support import LEAD, SENTENCE, cancelled, room
+from listening_support import needs_espeak
+
+from voicecoach.listening import espeak
+from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
+from voicecoach.listening.recogniser import Recogniser, Report
+from voicecoach.listening.sphinx import SphinxEngine
+
+ENGINE = SphinxEngine()
+
+
+def listen(coach: bytes, mic: bytes, cancel: bool) -> list[Report]:
+    """What the listener makes of the microphone (each sound it found)."""
+    reports: list[Report] = []
+    recogniser = Recogniser(ENGINE, on_report=reports.append)
+    for frame in cancelled(coach, mic) if cancel else split_frames(mic):
+        recogniser.feed(frame)
+    return reports
+
+
+@pytest.fixture(scope="module")
+def coach() -> bytes:
+    if not espeak.available():
+        pytest.skip("espeak-ng is not installed")
+    return espeak.render(SENTENCE, espeak.Voice("en-us", 175, 50))
+
+
+@needs_espeak
+def test_the_coachs_echo_alone_is_taken_out(coach: bytes) -> None:
+    mic = room(coach, b"", 0.0, echo_db=0.0)
+    without = listen(coach, mic, cancel=False)
+    assert [r.outcome for r in without] == ["longer than any command"]  # the rig is real
+    assert listen(coach, mic, cancel=True) == []
+    cleaned = b"".join(frame.pcm for frame in cancelled(coach, mic))
+    settled = int((LEAD + 1.0) * SAMPLE_RATE) * 2  # a second to find the echo
+    ended = len(noise(LEAD) + coach)
+    assert level(cleaned[settled:ended]) < level(mic[settled:ended]) - 30.0
+
+
+@needs_espeak
+@pytest.mark.parametrize("word", ["stop", "pain", "next"])
+def test_a_word_said_over_the_coach_stands_on_its_own(coach: bytes, word: str) -> None:
+    """Over the coach's voice 6 dB under it, the word is found as a sound of its own,
+    where it was said; without the canceller, word and sentence are one long sound."""
+    word_at = 3.0
+    said = espeak.render(word, espeak.Voice("en-gb", 150, 40))
+    mic = room(coach, said, word_at, echo_db=-6.0)
+    without = listen(coach, mic, cancel=False)
+    assert [r.outcome for r in without] == ["longer than any command"]
+    sounds = listen(coach, mic, cancel=True)
+    assert len(sounds) == 1, sounds
+    assert abs(sounds[0].speech_start - word_at) < 0.25
+    assert sounds[0].speech_end - sounds[0].speech_start < 1.0
+
+
+def level(pcm: bytes) -> float:
+    """RMS level in dB (of full-scale-ish units; only differences matter)."""
+    samples = array.array("h", pcm)
+    return 10 * math.log10(sum(s * s for s in samples) / max(1, len(samples)) + 1e-9)
