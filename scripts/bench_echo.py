@@ -2,12 +2,14 @@
 """Spoken commands over the coach's own voice, with and without echo cancellation.
 
 The coach says a long sentence; its sound comes back into the microphone 20 or 80 ms
-later, at -12, -6 or 0 dB against the person's voice, with a faint hiss; 1.5 s into the
-sentence one of four espeak-ng voices says a command. Everything goes through the live
-pipeline (the canceller fed as the player and microphone feed it, then the VAD and the
-recogniser, with no self-hearing gate). Prints, per echo level, how many commands were
-heard, how many were found as a sound of their own (whatever they decoded to), and any
-command heard from the coach's echo alone.
+later, at -100 (none: headphones), -30 (a microphone across the room), -12, -6 or 0 dB
+against the person's voice, with a faint hiss; 1.5 s into the sentence one of four
+espeak-ng voices says a command. Everything goes through the live listener (the
+canceller fed as the player and microphone feed it, then VAD and recogniser on each ear,
+with no self-hearing gate), listening three ways: the microphone alone (no canceller),
+the echo-cancelled audio alone, and both ears, as the coach does. Prints, per echo level,
+how many commands were taken, how many were found as a sound of their own (whatever
+they decoded to), and any command taken from the coach's echo alone.
 
     .venv/bin/python scripts/bench_echo.py
 """
@@ -25,25 +27,53 @@ from echo_support import LEAD, SENTENCE, cancelled, room  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import split_frames  # noqa: E402
-from voicecoach.listening.recogniser import Recogniser, Report  # noqa: E402
+from voicecoach.listening.listener import VoiceListener  # noqa: E402
+from voicecoach.listening.recogniser import Report  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
+from voicecoach.ports import Heard  # noqa: E402
 
 COACH = espeak.Voice("en-us", 175, 50)
 PEOPLE = [espeak.Voice("en-gb", 150, 40), espeak.Voice("en-us+f3", 140, 60),
           espeak.Voice("en-029", 160, 45), espeak.Voice("en-gb-scotland", 170, 55)]  # fmt: skip
 WORDS = ["stop", "pain", "ouch", "next"]
-ECHO_DB = [-12.0, -6.0, 0.0]
+ECHO_DB = [-100.0, -30.0, -12.0, -6.0, 0.0]
+EARS = {
+    "the microphone alone": (True, False),
+    "the echo-cancelled audio alone": (False, True),
+    "both (what the coach does)": (True, True),
+}
 DELAYS = [0.02, 0.08]
 WORD_AT = LEAD + 1.5
 
 
-def heard(engine: SphinxEngine, coach: bytes, mic: bytes, cancel: bool) -> list[Report]:
-    """What the listener made of each sound in `mic`."""
+def heard(
+    engine: SphinxEngine, coach: bytes, mic: bytes, ears: tuple[bool, bool]
+) -> tuple[list[str], list[Report]]:
+    """The commands the listener took from `mic` through `ears` (raw, echo-cancelled),
+    and what it made of each sound."""
+    taken: list[Heard] = []
+    listener = VoiceListener(Sink(taken), engine)
     reports: list[Report] = []
-    recogniser = Recogniser(engine, on_report=reports.append)
-    for frame in cancelled(coach, mic) if cancel else split_frames(mic):
-        recogniser.feed(frame)
-    return reports
+    raw, cancelled_ear = ears
+    listener.recogniser.on_report = reports.append
+    listener.cancelled.on_report = reports.append
+    cleaned = cancelled(coach, mic) if cancelled_ear else []
+    for index, frame in enumerate(split_frames(mic)):
+        if raw and cleaned:
+            listener.feed(frame, cleaned[index].pcm)
+        elif raw:
+            listener.feed(frame)
+        else:  # the echo-cancelled audio in place of the microphone's
+            listener.feed(cleaned[index])
+    return [h.text for h in taken], reports
+
+
+class Sink:
+    def __init__(self, taken: list[Heard]) -> None:
+        self.taken = taken
+
+    def put(self, heard: Heard) -> None:
+        self.taken.append(heard)
 
 
 def main() -> None:
@@ -51,23 +81,28 @@ def main() -> None:
         sys.exit("espeak-ng is not installed")
     engine = SphinxEngine()
     coach = espeak.render(SENTENCE, COACH)
-    for cancel in (True, False):
-        print(f"\n== echo cancellation {'on' if cancel else 'off'}")
+    for ears, which in EARS.items():
+        print(f"\n== listening to {ears}")
         for echo_db in ECHO_DB:
             right = alone = total = false = 0
             for delay in DELAYS:
-                echo_only = heard(engine, coach, room(coach, b"", 0.0, echo_db, delay), cancel)
-                false += sum(r.outcome == "heard" for r in echo_only)
+                echo_only = room(coach, b"", 0.0, echo_db, delay)
+                false += len(heard(engine, coach, echo_only, which)[0])
                 for person in PEOPLE:
                     for word in WORDS:
                         mic = room(coach, espeak.render(word, person), WORD_AT, echo_db, delay)
-                        sounds = heard(engine, coach, mic, cancel)
-                        right += [(r.outcome, r.text) for r in sounds] == [("heard", word)]
-                        alone += any(abs(r.speech_start - WORD_AT) < 0.25 for r in sounds)
+                        taken, sounds = heard(engine, coach, mic, which)
+                        right += taken == [word]
+                        alone += any(short_and_at(r, WORD_AT) for r in sounds)
                         total += 1
-            print(f"  echo {echo_db:+.0f} dB: {right}/{total} commands heard over the coach, "
+            print(f"  echo {echo_db:+.0f} dB: {right}/{total} commands taken, "
                   f"{alone}/{total} found as a sound of their own; "
                   f"{false} commands from the coach's echo alone")  # fmt: skip
+
+
+def short_and_at(report: Report, moment: float) -> bool:
+    """A sound shorter than a second that began within 0.25 s of `moment`."""
+    return abs(report.speech_start - moment) < 0.25 and report.speech_end - report.speech_start < 1
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ from listening_support import needs_espeak
 
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
+from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Recogniser, Report
 from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.ports import Heard
 
 ENGINE = SphinxEngine()
 
@@ -66,3 +68,39 @@ def level(pcm: bytes) -> float:
     """RMS level in dB (of full-scale-ish units; only differences matter)."""
     samples = array.array("h", pcm)
     return 10 * math.log10(sum(s * s for s in samples) / max(1, len(samples)) + 1e-9)
+
+
+class Taken:
+    """The inbox: what the listener took."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def put(self, heard: Heard) -> None:
+        self.commands.append(heard.text)
+
+
+def both_ears(coach: bytes, mic: bytes) -> list[str]:
+    """The commands the live listener takes, given the microphone's frames and the same
+    with the echo cancelled, as the session gives them."""
+    taken = Taken()
+    listener = VoiceListener(taken, ENGINE)
+    for frame, cleaned in zip(split_frames(mic), cancelled(coach, mic), strict=True):
+        listener.feed(frame, cleaned.pcm)
+    return taken.commands
+
+
+@needs_espeak
+def test_with_no_echo_at_all_a_word_said_over_the_coach_is_still_heard(coach: bytes) -> None:
+    """Headphones: the canceller never finds an echo and mutes a word said while the
+    coach talks, so the listener also hears the microphone as it is."""
+    mic = room(coach, espeak.render("stop"), LEAD + 1.5, echo_db=-100.0)
+    cancelled_only = [r.text for r in listen(coach, mic, cancel=True) if r.outcome == "heard"]
+    assert "stop" not in cancelled_only  # why the second ear is there
+    assert both_ears(coach, mic) == ["stop"]
+
+
+@needs_espeak
+def test_a_word_both_ears_hear_is_taken_once(coach: bytes) -> None:
+    mic = room(coach, espeak.render("pain"), LEAD + 7.0, echo_db=-30.0)
+    assert both_ears(coach, mic) == ["pain"]

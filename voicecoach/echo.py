@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 RATE = 16000
@@ -71,13 +70,14 @@ class EchoCanceller:
                 out += bytes(frame.data.cast("B"))
         return bytes(out) + pcm[len(out) :]
 
-    def cleaning(self, on_frame: Callable[[Any], None]) -> Callable[[Any], None]:
-        """`on_frame` for the microphone, given each frame with the echo taken out."""
+    def alongside(self, on_frame: Callable[[Any, bytes], None]) -> Callable[[Any], None]:
+        """An `on_frame` for the microphone that hands `on_frame` each frame together
+        with its samples with the echo taken out (the listener hears both)."""
 
-        def clean(frame: Any) -> None:
-            on_frame(replace(frame, pcm=self.heard(frame.pcm)))
+        def both(frame: Any) -> None:
+            on_frame(frame, self.heard(frame.pcm))
 
-        return clean
+        return both
 
     def _frame(self, pcm: bytes) -> Any:
         return self._rtc.AudioFrame(bytearray(pcm), RATE, 1, len(pcm) // 2)

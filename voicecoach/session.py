@@ -201,7 +201,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
     on_frame: Callable[[Any], None] = listener.on_frame
     player = getattr(coach, "player", None)
     if options.echo_cancel and player is not None:
-        on_frame = _cancelling_echo(player, on_frame)
+        on_frame = _cancelling_echo(player, listener.on_frame) or on_frame
     mic_settings = MicSettings(device=_device(options.mic), stall_timeout=3.0)
     try:
         microphone = Microphone(mic_settings, on_frame=on_frame, on_lost=_mic_lost)
@@ -213,18 +213,20 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
     return _Voice(microphone, listener)
 
 
-def _cancelling_echo(player: Any, on_frame: Callable[[Any], None]) -> Callable[[Any], None]:
-    """`on_frame`, given the microphone's frames with what `player` plays taken out; as
-    it is (said once) when the canceller cannot run."""
+def _cancelling_echo(
+    player: Any, on_frame: Callable[[Any, bytes], None]
+) -> Callable[[Any], None] | None:
+    """An on_frame for the microphone handing `on_frame` each frame and the same with what
+    `player` plays taken out; None (said once) when the canceller cannot run."""
     from voicecoach.echo import EchoCanceller, EchoUnavailable
 
     try:
         canceller = EchoCanceller()
     except EchoUnavailable as error:
         say_once(f"{error}: while the coach talks it may not hear you.")
-        return on_frame
+        return None
     player.on_played = canceller.played
-    return canceller.cleaning(on_frame)
+    return canceller.alongside(on_frame)
 
 
 def _device(wanted: str | None) -> int | str | None:

@@ -5,6 +5,16 @@ Wiring, one line (the microphone calls on_frame from its own thread):
                              last_played=speaker.last_played, expected=inbox.expected).start()
     Microphone(settings, on_frame=listener.on_frame).start()
 Decoding runs on the listener's own thread, so the microphone thread never waits.
+
+Two ears: given each frame with the coach's echo taken out as well (`on_frame(frame,
+cleaned)`, see echo.py), the listener runs the recogniser on both. The canceller is
+needed when the microphone hears the speaker: the coach's voice and a word said over it
+are one long sound to the first ear. But where the microphone hears no speaker
+(headphones, a microphone across the room) WebRTC's canceller never learns an echo path
+and mangles words said while the coach talks ("stop" heard as "help"; said 0.5 to 4 s
+into a sentence, "stop" and "pain" were lost 6 times of 6). So the microphone's own ear
+decides whenever it heard the word as a sound of its own; the echo-cancelled ear is
+taken only when the first could not separate the word from the coach (see _Ears).
 """
 
 from __future__ import annotations
@@ -23,9 +33,10 @@ from voicecoach.listening.recogniser import (
     LastPlayed,
     NowPlaying,
     Recogniser,
+    Report,
     SelfHearingGate,
 )
-from voicecoach.listening.vad import VadSettings
+from voicecoach.listening.vad import Utterance, VadSettings
 from voicecoach.ports import Heard
 
 
@@ -64,17 +75,23 @@ class VoiceListener:
         self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
+        self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
+        """The recogniser on the echo-cancelled audio, when the frames come with it."""
+        self.cancelled.expected = self.recogniser.expected
+        self.cancelled.ear = "echo-cancelled"
+        self._ears = _Ears(self.recogniser)
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
-        self._frames: queue.Queue[Frame] = queue.Queue(maxsize=2000)
+        self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def on_frame(self, frame: Any) -> None:
-        """Give the listener one frame; safe from any thread, never blocks."""
+    def on_frame(self, frame: Any, cleaned: bytes | None = None) -> None:
+        """Give the listener one frame (and the same with the echo taken out); safe from
+        any thread, never blocks."""
         with contextlib.suppress(queue.Full):  # hopelessly behind: drop audio, not the mic
-            self._frames.put_nowait(as_frame(frame))
+            self._frames.put_nowait((as_frame(frame), cleaned))
 
     def start(self) -> VoiceListener:
         self._stopping.clear()
@@ -95,15 +112,76 @@ class VoiceListener:
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                frame = self._frames.get(timeout=0.1)
+                frame, cleaned = self._frames.get(timeout=0.1)
             except queue.Empty:
                 continue
-            self.feed(frame)
+            self.feed(frame, cleaned)
 
-    def feed(self, frame: Frame) -> Detection | None:
-        """Process one frame on the caller's thread (used by the loop and by file runs)."""
-        detection = self.recogniser.feed(frame)
+    def feed(self, frame: Frame, cleaned: bytes | None = None) -> Detection | None:
+        """Process one frame on the caller's thread (used by the loop and by file runs);
+        the command taken from it, if any."""
+        taken = [self.recogniser.feed(frame)]
+        if cleaned is not None:
+            self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
+            taken += self._ears.settled(frame.end)
+        for detection in taken:
+            if detection is not None:
+                self.detections.append(detection)
+                self.inbox.put(detection.heard)
+        return next((d for d in taken if d is not None), None)
+
+
+class _Ears:
+    """Decides when the echo-cancelled ear's command is taken: only when the microphone's
+    own ear did not hear that word as a sound of its own (it was inside a longer sound, the
+    coach's echo, or came too soon after it, or was cut to a blip). When the first ear
+    did hear it, its decision stands, whatever it was."""
+
+    def __init__(self, first: Recogniser) -> None:
+        self._first = first
+        self._pending: list[Detection] = []
+
+    def offer(self, detection: Detection | None) -> None:
         if detection is not None:
-            self.detections.append(detection)
-            self.inbox.put(detection.heard)
-        return detection
+            self._pending.append(detection)
+
+    def settled(self, now: float) -> list[Detection]:
+        """The echo-cancelled commands to take now; the rest wait or are dropped."""
+        taken, waiting = [], []
+        for detection in self._pending:
+            verdict = self._verdict(detection, now)
+            if verdict == "take":
+                taken.append(detection)
+            elif verdict == "wait":
+                waiting.append(detection)
+        self._pending = waiting
+        return taken
+
+    def _verdict(self, detection: Detection, now: float) -> str:
+        word = detection.utterance
+        if any(_decoded(r) and _overlaps(r, word) for r in self._first.recent):
+            return "drop"  # the first ear heard the word itself and decided
+        began = self._first.detector.sound_began
+        if began is not None and began < word.speech_start - OWN_SOUND_MARGIN:
+            return "take"  # the first ear is inside a longer sound: the coach's echo
+        return "take" if now - detection.at > FIRST_EAR_WAIT else "wait"
+
+
+OWN_SOUND_MARGIN = 0.25
+"""Seconds: sounds that begin or end this close to a word are the word itself."""
+FIRST_EAR_WAIT = 0.3
+"""Seconds the echo-cancelled ear's command waits for the first ear to decide on the
+same word (both ears end a word within a few frames of each other)."""
+_NOT_DECODED = {"longer than any command", "shorter than any command", "too soon after other sound"}
+
+
+def _decoded(report: Report) -> bool:
+    """The first ear found a word-sized sound on its own and decided on it."""
+    return report.outcome not in _NOT_DECODED
+
+
+def _overlaps(report: Report, word: Utterance) -> bool:
+    return (
+        report.speech_start < word.speech_end + OWN_SOUND_MARGIN
+        and report.speech_end > word.speech_start - OWN_SOUND_MARGIN
+    )

@@ -35,6 +35,7 @@ falls against the decoder's 10 ms frames), two near misses of one phrase in a ro
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -138,6 +139,9 @@ class Report:
     """The engine's score, when it has one."""
     decided_at: float | None = None
     """Stream time of the decision (end of the VAD hangover), when it was decoded."""
+    ear: str = ""
+    """Which audio it was heard in: "" the microphone's, "echo-cancelled" the same with
+    the coach's voice taken out (see listener.VoiceListener)."""
 
 
 class Recogniser:
@@ -150,13 +154,17 @@ class Recogniser:
         gate: SelfHearingGate | None = None,
         on_report: Callable[[Report], None] | None = None,
         expected: Expected = lambda: EVERY_COMMAND,
+        ear: str = "",
     ) -> None:
         self.engine = engine
         self.expected = expected
+        self.ear = ear
         self.detector = UtteranceDetector(vad or VadSettings())
         self.gate = gate
         self.on_report = on_report
         self.detector.on_dropped = self._dropped
+        self.recent: deque[Report] = deque(maxlen=8)
+        """The latest sounds and what became of them."""
         self.decode_seconds = 0.0
         """Processor time spent decoding, for the CPU benchmark."""
         self._near_miss: tuple[str, float] | None = None
@@ -202,22 +210,26 @@ class Recogniser:
         return None, "near miss"
 
     def _report(self, utterance: Utterance, decoded: Decoded, outcome: str) -> None:
-        if self.on_report is not None:
-            self.on_report(
-                Report(
-                    utterance.speech_start,
-                    utterance.speech_end,
-                    outcome,
-                    decoded.text,
-                    decoded.confidence,
-                    utterance.detected_at,
-                )
+        self._tell(
+            Report(
+                utterance.speech_start,
+                utterance.speech_end,
+                outcome,
+                decoded.text,
+                decoded.confidence,
+                utterance.detected_at,
+                self.ear,
             )
+        )
 
     def _dropped(self, start: float, end: float, reason: str) -> None:
         self._near_miss = None  # something else was said in between
+        self._tell(Report(start, end, reason, ear=self.ear))
+
+    def _tell(self, report: Report) -> None:
+        self.recent.append(report)
         if self.on_report is not None:
-            self.on_report(Report(start, end, reason))
+            self.on_report(report)
 
     def run(self, frames: Iterable[Frame]) -> Iterator[Detection]:
         for frame in frames:

@@ -111,6 +111,11 @@ class UtteranceDetector:
     def in_speech(self) -> bool:
         return self._in_speech
 
+    @property
+    def sound_began(self) -> float | None:
+        """When the sound in progress began, or None between sounds."""
+        return self._speech_start if self._in_speech else None
+
     def feed(self, frame: Frame) -> Utterance | None:
         level = level_dbfs(frame.pcm)
         speech = self._is_speech(frame, level)
