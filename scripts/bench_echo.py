@@ -9,7 +9,8 @@ canceller fed as the player and microphone feed it, then VAD and recogniser on e
 with no self-hearing gate), listening three ways: the microphone alone (no canceller),
 the echo-cancelled audio alone, and both ears, as the coach does. Prints, per echo level,
 how many commands were taken, how many were found as a sound of their own (whatever
-they decoded to), and any command taken from the coach's echo alone.
+they decoded to), and any command taken from the coach's echo alone; and per way of
+listening, the processor time it took per second of audio.
 
     .venv/bin/python scripts/bench_echo.py
 """
@@ -17,6 +18,7 @@ they decoded to), and any command taken from the coach's echo alone.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from echo_support import LEAD, SENTENCE, cancelled, room  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
-from voicecoach.listening.frames import split_frames  # noqa: E402
+from voicecoach.listening.frames import SAMPLE_RATE, split_frames  # noqa: E402
 from voicecoach.listening.listener import VoiceListener  # noqa: E402
 from voicecoach.listening.recogniser import Report  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
@@ -83,6 +85,7 @@ def main() -> None:
     coach = espeak.render(SENTENCE, COACH)
     for ears, which in EARS.items():
         print(f"\n== listening to {ears}")
+        cpu, audio_seconds = 0.0, 0.0
         for echo_db in ECHO_DB:
             right = alone = total = false = 0
             for delay in DELAYS:
@@ -91,13 +94,18 @@ def main() -> None:
                 for person in PEOPLE:
                     for word in WORDS:
                         mic = room(coach, espeak.render(word, person), WORD_AT, echo_db, delay)
+                        cpu -= time.process_time()  # the listening, not the making of the room
                         taken, sounds = heard(engine, coach, mic, which)
+                        cpu += time.process_time()
+                        audio_seconds += len(mic) / 2 / SAMPLE_RATE
                         right += taken == [word]
                         alone += any(short_and_at(r, WORD_AT) for r in sounds)
                         total += 1
             print(f"  echo {echo_db:+.0f} dB: {right}/{total} commands taken, "
                   f"{alone}/{total} found as a sound of their own; "
                   f"{false} commands from the coach's echo alone")  # fmt: skip
+        print(f"  processor time: {100 * cpu / audio_seconds:.1f}% of one core "
+              f"({audio_seconds:.0f} s of audio with a word in it)")  # fmt: skip
 
 
 def short_and_at(report: Report, moment: float) -> bool:
