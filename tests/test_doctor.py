@@ -18,6 +18,7 @@ from voicecoach.audio_system import AudioUnavailable
 from voicecoach.cli import app
 from voicecoach.doctor import (
     CheckResult,
+    check_echo_canceller,
     check_log,
     check_microphone,
     check_recogniser,
@@ -135,6 +136,17 @@ def test_a_recogniser_model_that_is_missing_is_reported(tmp_path: Path) -> None:
 def test_the_bundled_recogniser_model_is_found() -> None:
     result = check_recogniser()
     assert result.ok, result.line()
+
+
+def test_the_echo_canceller_starts_and_a_broken_one_is_reported_with_its_fix() -> None:
+    assert check_echo_canceller().ok
+
+    def broken() -> object:
+        raise OSError("liblivekit_ffi.so: cannot open shared object file")
+
+    result = check_echo_canceller(broken)
+    assert not result.ok and not result.essential
+    assert "liblivekit_ffi.so" in result.detail and "livekit" in result.fix
 
 
 def test_a_damaged_log_is_an_essential_problem_and_stays_untouched(

@@ -21,7 +21,8 @@ class CheckResult:
     """The outcome of one check, printed as one line."""
 
     name: str
-    """What was checked: "speech", "speaker", "microphone", "recogniser", "log"."""
+    """What was checked: "speech", "speaker", "microphone", "recogniser", "echo canceller",
+    "log"."""
     ok: bool
     """True when this part works."""
     detail: str
@@ -144,6 +145,26 @@ def check_recogniser(model_path: Callable[[], str] | None = None) -> CheckResult
     return CheckResult("recogniser", True, f"PocketSphinx English model at {folder / 'en-us'}")
 
 
+# --- echo canceller ------------------------------------------------------------------------
+
+
+def _make_canceller() -> object:
+    from voicecoach.echo import EchoCanceller
+
+    return EchoCanceller()
+
+
+def check_echo_canceller(make: Callable[[], object] = _make_canceller) -> CheckResult:
+    """WebRTC's echo canceller starts (without it, the coach may not hear a word said
+    while it talks)."""
+    try:
+        make()
+    except Exception as error:
+        fix = "pip install --force-reinstall livekit"
+        return CheckResult("echo canceller", False, f"cannot start it ({error})", fix)
+    return CheckResult("echo canceller", True, "WebRTC AEC3 (livekit)")
+
+
 # --- log ----------------------------------------------------------------------------------
 
 
@@ -162,7 +183,14 @@ def check_log(path: Path | None = None) -> CheckResult:
 
 def default_checks() -> list[Check]:
     """Every check, in the order they are printed."""
-    return [check_speech, check_speaker, check_microphone, check_recogniser, check_log]
+    return [
+        check_speech,
+        check_speaker,
+        check_microphone,
+        check_recogniser,
+        check_echo_canceller,
+        check_log,
+    ]
 
 
 def run_checks(checks: Sequence[Check]) -> list[CheckResult]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import SAMPLE_RATE, Frame
@@ -157,7 +157,7 @@ class _Ears:
         self._pending = waiting
         return taken
 
-    def _verdict(self, detection: Detection, now: float) -> str:
+    def _verdict(self, detection: Detection, now: float) -> Literal["take", "wait", "drop"]:
         word = detection.utterance
         if any(_decoded(r) and _overlaps(r, word) for r in self._first.recent):
             return "drop"  # the first ear heard the word itself and decided
