@@ -15,6 +15,12 @@ hears it):
    hurts" still lets "pain" through.
 3. Quiet before: a command must follow at least `VadSettings.min_quiet_before` of quiet,
    longer than the pause at a comma inside the coach's sentence.
+4. Echo cancellation (live, echo.py): the coach's voice is taken out of a second copy of
+   the microphone's audio, so a word said over the coach is a sound of its own there
+   (the listener's two ears: listener.py).
+The gate judges by when the utterance BEGAN, not when it was decided: a word that
+began in quiet cannot have been set off by the coach's voice, even if the coach's next
+count starts while the word is still being decoded.
 
 Expected words: only what the session can take now counts (`expected`, from the
 Inbox): "yes", "no" and the numbers only while a question asks for them, and while a
@@ -22,9 +28,6 @@ question waits, only its answers and "stop", "pain", "repeat" and "help". The gr
 keeps every phrase, so a word not expected now still competes and is then dropped:
 taken out of the grammar instead, the numbers no longer soaked up noise (false
 commands from the human noise recordings went from 6 to 20 in 5.7 minutes).
-The gate judges by when the utterance BEGAN, not when it was decided: a word that
-began in quiet cannot have been set off by the coach's voice, even if the coach's next
-count starts while the word is still being decoded.
 
 Said again: a command phrase that scored a little too low (a near miss) is ignored, but
 the same phrase again within SAID_AGAIN_WITHIN seconds is taken. A person whose "next"
