@@ -104,3 +104,30 @@ def test_with_no_echo_at_all_a_word_said_over_the_coach_is_still_heard(coach: by
 def test_a_word_both_ears_hear_is_taken_once(coach: bytes) -> None:
     mic = room(coach, espeak.render("pain"), LEAD + 7.0, echo_db=-30.0)
     assert both_ears(coach, mic) == ["pain"]
+
+
+def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_going() -> None:
+    """The player's writes and the microphone's frames go on; the failure is said once."""
+    from voicecoach.echo import EchoCanceller
+    from voicecoach.microphone import Frame as MicFrame
+
+    class Broken:
+        def process_stream(self, frame: object) -> None:
+            raise RuntimeError("apm handle is gone")
+
+        process_reverse_stream = process_stream
+
+        def set_stream_delay_ms(self, delay: int) -> None:
+            pass
+
+    told: list[str] = []
+    canceller = EchoCanceller(on_failed=told.append)
+    canceller._apm = Broken()
+    given: list[bytes | None] = []
+    on_frame = canceller.alongside(lambda frame, cleaned: given.append(cleaned))
+    canceller.played(noise(0.1), SAMPLE_RATE)  # does not raise into the player
+    frame = MicFrame(noise(0.03), 1.0, SAMPLE_RATE)
+    on_frame(frame)
+    on_frame(frame)
+    assert given == [None, None]
+    assert len(told) == 1 and "apm handle is gone" in told[0]

@@ -36,13 +36,20 @@ class EchoCanceller:
     """Feed it what is played (`played`) and what is heard (`heard`); safe across the
     player's and the microphone's threads."""
 
-    def __init__(self, delay_ms: int = DELAY_MS) -> None:
+    def __init__(
+        self, delay_ms: int = DELAY_MS, on_failed: Callable[[str], None] | None = None
+    ) -> None:
         try:
             from livekit import rtc
-        except ImportError as error:  # a broken install: listen without it
-            raise EchoUnavailable(f"echo cancellation needs livekit ({error})") from error
+
+            self._apm = rtc.AudioProcessingModule(echo_cancellation=True)
+        except Exception as error:  # a broken install: listen without it
+            raise EchoUnavailable(f"echo cancellation cannot start ({error})") from error
         self._rtc = rtc
-        self._apm = rtc.AudioProcessingModule(echo_cancellation=True)
+        self._on_failed = on_failed
+        self.failed: str | None = None
+        """Why the canceller stopped, if it failed mid-session (the player and the
+        microphone then carry on without it)."""
         self._delay_ms = delay_ms
         self._lock = threading.Lock()
         self._resamplers: dict[int, Any] = {}
@@ -50,13 +57,19 @@ class EchoCanceller:
         """Far-end samples at RATE not yet handed over (less than 10 ms)."""
 
     def played(self, pcm: bytes, rate: int) -> None:
-        """One block the player has just written (16-bit mono at `rate`)."""
-        with self._lock:
-            self._far += self._to_rate(pcm, rate)
-            while len(self._far) >= STEP * 2:
-                frame = self._frame(bytes(self._far[: STEP * 2]))
-                del self._far[: STEP * 2]
-                self._apm.process_reverse_stream(frame)
+        """One block the player has just written (16-bit mono at `rate`); never raises,
+        so a failing canceller cannot stop the coach's voice."""
+        if self.failed is not None:
+            return
+        try:
+            with self._lock:
+                self._far += self._to_rate(pcm, rate)
+                while len(self._far) >= STEP * 2:
+                    frame = self._frame(bytes(self._far[: STEP * 2]))
+                    del self._far[: STEP * 2]
+                    self._apm.process_reverse_stream(frame)
+        except Exception as error:
+            self._fail(error)
 
     def heard(self, pcm: bytes) -> bytes:
         """One microphone block (16-bit mono at RATE, a whole number of 10 ms steps):
@@ -70,14 +83,26 @@ class EchoCanceller:
                 out += bytes(frame.data.cast("B"))
         return bytes(out) + pcm[len(out) :]
 
-    def alongside(self, on_frame: Callable[[Any, bytes], None]) -> Callable[[Any], None]:
+    def alongside(self, on_frame: Callable[[Any, bytes | None], None]) -> Callable[[Any], None]:
         """An `on_frame` for the microphone that hands `on_frame` each frame together
         with its samples with the echo taken out (the listener hears both)."""
 
         def both(frame: Any) -> None:
-            on_frame(frame, self.heard(frame.pcm))
+            if self.failed is None:
+                try:
+                    on_frame(frame, self.heard(frame.pcm))
+                    return
+                except Exception as error:  # listen on with the first ear alone
+                    self._fail(error)
+            on_frame(frame, None)
 
         return both
+
+    def _fail(self, error: BaseException) -> None:
+        if self.failed is None:
+            self.failed = f"echo cancellation stopped ({error})"
+            if self._on_failed is not None:
+                self._on_failed(self.failed)
 
     def _frame(self, pcm: bytes) -> Any:
         return self._rtc.AudioFrame(bytearray(pcm), RATE, 1, len(pcm) // 2)

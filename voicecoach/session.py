@@ -214,19 +214,23 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
 
 
 def _cancelling_echo(
-    player: Any, on_frame: Callable[[Any, bytes], None]
+    player: Any, on_frame: Callable[[Any, bytes | None], None]
 ) -> Callable[[Any], None] | None:
     """An on_frame for the microphone handing `on_frame` each frame and the same with what
     `player` plays taken out; None (said once) when the canceller cannot run."""
     from voicecoach.echo import EchoCanceller, EchoUnavailable
 
     try:
-        canceller = EchoCanceller()
+        canceller = EchoCanceller(on_failed=_echo_lost)
     except EchoUnavailable as error:
-        say_once(f"{error}: while the coach talks it may not hear you.")
+        _echo_lost(str(error))
         return None
     player.on_played = canceller.played
     return canceller.alongside(on_frame)
+
+
+def _echo_lost(reason: str) -> None:
+    say_once(f"{reason}: while the coach talks it may not hear you.")
 
 
 def _device(wanted: str | None) -> int | str | None:
