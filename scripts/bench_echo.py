@@ -12,11 +12,15 @@ how many commands were taken, how many were found as a sound of their own (whate
 they decoded to), and any command taken from the coach's echo alone; and per way of
 listening, the processor time it took per second of audio.
 
-    .venv/bin/python scripts/bench_echo.py
+    .venv/bin/python scripts/bench_echo.py [--into 1.5] [--ways both]
+
+--into: seconds into the sentence the word is said (the canceller starts with the
+sentence: later words find it further along in learning the echo).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -45,7 +49,6 @@ EARS = {
     "both (what the coach does)": (True, True),
 }
 DELAYS = [0.02, 0.08]
-WORD_AT = LEAD + 1.5
 
 
 def heard(
@@ -79,11 +82,17 @@ class Sink:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--into", type=float, default=1.5, help="seconds into the sentence")
+    parser.add_argument("--ways", choices=["all", "both"], default="all")
+    args = parser.parse_args()
+    word_at = LEAD + args.into
+    ways = EARS if args.ways == "all" else {k: v for k, v in EARS.items() if k.startswith("both")}
     if not espeak.available():
         sys.exit("espeak-ng is not installed")
     engine = SphinxEngine()
     coach = espeak.render(SENTENCE, COACH)
-    for ears, which in EARS.items():
+    for ears, which in ways.items():
         print(f"\n== listening to {ears}")
         cpu, audio_seconds = 0.0, 0.0
         for echo_db in ECHO_DB:
@@ -93,13 +102,13 @@ def main() -> None:
                 false += len(heard(engine, coach, echo_only, which)[0])
                 for person in PEOPLE:
                     for word in WORDS:
-                        mic = room(coach, espeak.render(word, person), WORD_AT, echo_db, delay)
+                        mic = room(coach, espeak.render(word, person), word_at, echo_db, delay)
                         cpu -= time.process_time()  # the listening, not the making of the room
                         taken, sounds = heard(engine, coach, mic, which)
                         cpu += time.process_time()
                         audio_seconds += len(mic) / 2 / SAMPLE_RATE
                         right += taken == [word]
-                        alone += any(short_and_at(r, WORD_AT) for r in sounds)
+                        alone += any(short_and_at(r, word_at) for r in sounds)
                         total += 1
             print(f"  echo {echo_db:+.0f} dB: {right}/{total} commands taken, "
                   f"{alone}/{total} found as a sound of their own; "
