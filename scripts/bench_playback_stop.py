@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 from timing_summary import summary  # noqa: E402
 
-from voicecoach.microphone import Frame, Microphone  # noqa: E402
+from voicecoach.listening.frames import SAMPLE_RATE, Frame  # noqa: E402
+from voicecoach.microphone import Microphone  # noqa: E402
 from voicecoach.playback import PlaybackSettings  # noqa: E402
 from voicecoach.speaker import AudioSpeaker, SpeakerSettings, open_speaker  # noqa: E402
 
@@ -45,7 +46,7 @@ def loud_times(frames: list[Frame]) -> list[float]:
         samples = array.array("h", frame.pcm)
         loud = [i for i, v in enumerate(samples) if abs(v) > LOUD]
         if loud:
-            times.append(frame.captured_at - (len(samples) - 1 - loud[-1]) / frame.rate)
+            times.append(frame.end - (len(samples) - 1 - loud[-1]) / SAMPLE_RATE)
     return times
 
 

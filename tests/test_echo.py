@@ -109,7 +109,7 @@ def test_a_word_both_ears_hear_is_taken_once(coach: bytes) -> None:
 def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_going() -> None:
     """The player's writes and the microphone's frames go on; the failure is said once."""
     from voicecoach.echo import EchoCanceller
-    from voicecoach.microphone import Frame as MicFrame
+    from voicecoach.listening.frames import Frame
 
     class Broken:
         def process_stream(self, frame: object) -> None:
@@ -126,7 +126,7 @@ def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_g
     given: list[bytes | None] = []
     on_frame = canceller.alongside(lambda frame, cleaned: given.append(cleaned))
     canceller.played(noise(0.1), SAMPLE_RATE)  # does not raise into the player
-    frame = MicFrame(noise(0.03), 1.0, SAMPLE_RATE)
+    frame = Frame(noise(0.03), 1.0)
     on_frame(frame)
     on_frame(frame)
     assert given == [None, None]

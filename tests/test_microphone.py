@@ -8,15 +8,16 @@ import pytest
 from fake_pyaudio import FakePyAudio
 
 from voicecoach.audio_system import AudioUnavailable
-from voicecoach.microphone import Frame, Microphone, MicSettings, SampleClock
+from voicecoach.listening.frames import Frame
+from voicecoach.microphone import Microphone, MicSettings, SampleClock
 
 
 def test_frames_are_30ms_of_16khz_mono_with_rising_capture_times() -> None:
     with Microphone(pa=FakePyAudio()) as mic:
         frames = [mic.frames.get(timeout=2.0) for _ in range(5)]
-    assert all(len(f.pcm) == 480 * 2 and f.rate == 16000 for f in frames)
+    assert all(len(f.pcm) == 480 * 2 for f in frames)
     assert frames[0].seconds == pytest.approx(0.03)
-    times = [f.captured_at for f in frames]
+    times = [f.end for f in frames]
     assert times == sorted(times) and len(set(times)) == 5
 
 

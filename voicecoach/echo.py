@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from voicecoach.listening.frames import Frame
+
 RATE = 16000
 """The rate the canceller works at: the microphone's."""
 STEP = RATE // 100
@@ -87,7 +89,7 @@ class EchoCanceller:
         """An `on_frame` for the microphone that hands `on_frame` each frame together
         with its samples with the echo taken out (the listener hears both)."""
 
-        def both(frame: Any) -> None:
+        def both(frame: Frame) -> None:
             if self.failed is None:
                 try:
                     on_frame(frame, self.heard(frame.pcm))

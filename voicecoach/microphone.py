@@ -19,6 +19,7 @@ from typing import Any
 
 from voicecoach.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
 from voicecoach.devices import AudioDevice, find_device
+from voicecoach.listening.frames import FRAME_SAMPLES, SAMPLE_RATE, Frame
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
 POLL_SECONDS = 0.005
@@ -34,9 +35,9 @@ class MicSettings:
 
     device: int | str | None = None
     """PortAudio index, part of the device name (--mic), or None for the system default."""
-    rate: int = 16000
-    """Samples per second (what the recognisers expect)."""
-    frame_samples: int = 480
+    rate: int = SAMPLE_RATE
+    """Samples per second (what the recognisers expect; frames are taken to be at it)."""
+    frame_samples: int = FRAME_SAMPLES
     """Samples per frame: 480 at 16 kHz is 30 ms, a size voice-activity detectors accept."""
     stall_timeout: float | None = None
     """Report the microphone lost after this many seconds without audio; None: never.
@@ -45,22 +46,6 @@ class MicSettings:
     under PulseAudio can simply fall quiet; 3 s is a good value for real use. Leave it None
     with a PulseAudio null-sink monitor as the microphone: that is silent while idle.
     """
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One frame of microphone audio."""
-
-    pcm: bytes
-    """16-bit little-endian mono samples."""
-    captured_at: float
-    """Monotonic time the frame's last sample was captured, as far as can be told (see
-    SampleClock): frames are 30 ms apart, however late and bunched their reads were."""
-    rate: int
-
-    @property
-    def seconds(self) -> float:
-        return len(self.pcm) / 2 / self.rate
 
 
 class SampleClock:
@@ -174,7 +159,8 @@ class Microphone:
                     continue
                 last_audio, heard_any = now, True
                 try:
-                    self._on_frame(Frame(pcm, clock.stamp(now), self.settings.rate))
+                    ended = clock.stamp(now)
+                    self._on_frame(Frame(pcm, ended - len(pcm) / 2 / self.settings.rate))
                 except Exception as error:  # a bug downstream must not kill silently
                     self._lost(f"microphone frames could not be handled: {error!r}")
                     return

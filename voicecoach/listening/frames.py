@@ -42,8 +42,13 @@ class Frame:
     """When the first sample was captured, in seconds (stream or monotonic time)."""
 
     @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / SAMPLE_RATE
+
+    @property
     def end(self) -> float:
-        return self.time + len(self.pcm) / 2 / SAMPLE_RATE
+        """When the sample after the last one would be captured."""
+        return self.time + self.seconds
 
 
 def read_wav(path: str | Path) -> bytes:

@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from voicecoach.listening.engine import Engine
-from voicecoach.listening.frames import SAMPLE_RATE, Frame
+from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
     Detection,
@@ -42,14 +42,6 @@ from voicecoach.ports import Heard
 
 class CommandSink(Protocol):
     def put(self, heard: Heard) -> None: ...
-
-
-def as_frame(frame: Any) -> Frame:
-    """Our Frame from ours or from the microphone module's (pcm, captured_at = end time)."""
-    if isinstance(frame, Frame):
-        return frame
-    pcm = frame.pcm
-    return Frame(pcm, frame.captured_at - len(pcm) / 2 / SAMPLE_RATE)
 
 
 class VoiceListener:
@@ -87,11 +79,11 @@ class VoiceListener:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def on_frame(self, frame: Any, cleaned: bytes | None = None) -> None:
+    def on_frame(self, frame: Frame, cleaned: bytes | None = None) -> None:
         """Give the listener one frame (and the same with the echo taken out); safe from
         any thread, never blocks."""
         with contextlib.suppress(queue.Full):  # hopelessly behind: drop audio, not the mic
-            self._frames.put_nowait((as_frame(frame), cleaned))
+            self._frames.put_nowait((frame, cleaned))
 
     def start(self) -> VoiceListener:
         self._stopping.clear()
