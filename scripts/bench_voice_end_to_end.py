@@ -28,6 +28,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -46,14 +47,30 @@ next_attempts: list[int] = []
 """How many times "next" had to be said in each run (the scenario says it again if missed)."""
 
 
+def played(
+    room: VirtualRoom,
+    folder: Path,
+    mic: LiveMonitor,
+    speaker: LiveMonitor,
+    routine: str,
+    scenario: Callable[..., Any],
+    *options: str,
+) -> Any:
+    """What `scenario` measured, played on a coach running `routine` (then stopped)."""
+    coach = scenarios.start_coach(room, folder, routine, *options)
+    try:
+        return scenario(room, coach, mic, speaker)
+    finally:
+        coach.close()
+
+
 def measure_next(
     room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
 ) -> dict[str, float]:
-    coach = scenarios.start_coach(room, folder, scenarios.HOLD_ROUTINE, *scenarios.HOLD_OPTIONS)
-    try:
-        step = scenarios.next_during_hold(room, coach, mic, speaker)
-    finally:
-        coach.close()
+    step = played(
+        room, folder, mic, speaker, scenarios.HOLD_ROUTINE, scenarios.next_during_hold,
+        *scenarios.HOLD_OPTIONS,
+    )  # fmt: skip
     next_attempts.append(step.attempts)
     print(f"  'next' said {step.attempts} time(s); the listener: {'; '.join(step.listened)}")
     return {
@@ -65,22 +82,18 @@ def measure_next(
 def measure_stop(
     room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
 ) -> dict[str, float]:
-    coach = scenarios.start_coach(room, folder, scenarios.LONG_LINE_ROUTINE)
-    try:
-        stop = scenarios.stop_mid_sentence(room, coach, mic, speaker)
-    finally:
-        coach.close()
+    routine = scenarios.LONG_LINE_ROUTINE
+    stop = played(room, folder, mic, speaker, routine, scenarios.stop_mid_sentence)
     return {"stop: word end -> coach silent": stop.to_silence}
 
 
 def measure_pain(
     room: VirtualRoom, folder: Path, mic: LiveMonitor, speaker: LiveMonitor
 ) -> dict[str, float]:
-    coach = scenarios.start_coach(room, folder, scenarios.HOLD_ROUTINE, *scenarios.HOLD_OPTIONS)
-    try:
-        pain = scenarios.pain_mid_hold(room, coach, mic, speaker)
-    finally:
-        coach.close()
+    pain = played(
+        room, folder, mic, speaker, scenarios.HOLD_ROUTINE, scenarios.pain_mid_hold,
+        *scenarios.HOLD_OPTIONS,
+    )  # fmt: skip
     return {
         "pain: word end -> question shown": pain.to_shown,
         "pain: word end -> question heard": pain.to_heard,
