@@ -131,3 +131,65 @@ def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_g
     on_frame(frame)
     assert given == [None, None]
     assert len(told) == 1 and "apm handle is gone" in told[0]
+
+
+class _Player:
+    on_played: object = None
+
+
+class _Coach:
+    """What start_listening looks for on the speaker: its player, and what it plays."""
+
+    def __init__(self) -> None:
+        self.player = _Player()
+
+    def now_playing(self) -> None:
+        return None
+
+    def last_played(self) -> None:
+        return None
+
+
+class _Speaker:
+    def __init__(self) -> None:
+        self.primary = _Coach()
+
+
+@pytest.mark.parametrize("microphone_opens", [True, False])
+def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
+    monkeypatch: pytest.MonkeyPatch, microphone_opens: bool
+) -> None:
+    import voicecoach.listening.engines as engines
+    import voicecoach.microphone as microphone
+    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.inbox import Inbox
+    from voicecoach.session import AudioOptions, start_listening
+
+    handed: list[object] = []
+
+    class FakeMicrophone:
+        def __init__(self, settings: object, on_frame: object, on_lost: object) -> None:
+            if not microphone_opens:
+                raise AudioUnavailable("no input device")
+            handed.append(on_frame)
+
+        def start(self) -> None:
+            pass
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(engines, "make_engine", lambda *args: ENGINE)
+    monkeypatch.setattr(microphone, "Microphone", FakeMicrophone)
+    speaker = _Speaker()
+    voice = start_listening(AudioOptions(), Inbox(), speaker)
+    player = speaker.primary.player
+    if not microphone_opens:
+        assert voice is None and player.on_played is None
+        return
+    assert voice is not None
+    try:
+        assert callable(player.on_played)  # what the coach plays reaches the canceller
+        assert handed and handed[0] != voice.listener.on_frame  # the mic feeds both ears
+    finally:
+        voice.stop()

@@ -208,6 +208,8 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         microphone.start()
     except AudioUnavailable as error:
         listener.stop()
+        if player is not None:
+            player.on_played = None  # nothing to cancel the echo from
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
