@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from echo_support import LEAD, SENTENCE, cancelled, room  # noqa: E402
+from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import SAMPLE_RATE, split_frames  # noqa: E402
@@ -62,14 +62,12 @@ def heard(
     raw, cancelled_ear = ears
     listener.recogniser.on_report = reports.append
     listener.cancelled.on_report = reports.append
-    cleaned = cancelled(coach, mic) if cancelled_ear else []
-    for index, frame in enumerate(split_frames(mic)):
-        if raw and cleaned:
-            listener.feed(frame, cleaned[index].pcm)
-        elif raw:
+    if raw and cancelled_ear:
+        for frame, cleaned in for_both_ears(coach, mic):
+            listener.feed(frame, cleaned)
+    else:  # one ear: the microphone's audio, or the echo-cancelled audio in its place
+        for frame in split_frames(mic) if raw else cancelled(coach, mic):
             listener.feed(frame)
-        else:  # the echo-cancelled audio in place of the microphone's
-            listener.feed(cleaned[index])
     return [h.text for h in taken], reports
 
 

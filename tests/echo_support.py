@@ -5,6 +5,7 @@ scripts/bench_echo.py."""
 from __future__ import annotations
 
 import array
+from collections.abc import Iterator
 
 from voicecoach.echo import EchoCanceller
 from voicecoach.listening.frames import FRAME_SAMPLES, SAMPLE_RATE, Frame, noise, split_frames
@@ -44,16 +45,32 @@ def room(coach: bytes, word: bytes, word_at: float, echo_db: float, delay: float
 def cancelled(coach: bytes, mic: bytes) -> list[Frame]:
     """The microphone's frames through the canceller while the player plays `coach`,
     the two fed in step, as the player's and the microphone's threads do."""
-    played = noise(LEAD) + coach + noise(TAIL)
     canceller = EchoCanceller()
-    frames, sent = [], 0
+    return [Frame(canceller.heard(frame.pcm), frame.time) for frame in _fed(coach, mic, canceller)]
+
+
+def for_both_ears(coach: bytes, mic: bytes) -> list[tuple[Frame, bytes | None]]:
+    """What the session hands the listener: each frame, with its echo-cancelled samples
+    while the canceller is doing its job (else None)."""
+    given: list[tuple[Frame, bytes | None]] = []
+    canceller = EchoCanceller()
+    on_frame = canceller.alongside(lambda frame, cleaned: given.append((frame, cleaned)))
+    for frame in _fed(coach, mic, canceller):
+        on_frame(frame)
+    return given
+
+
+def _fed(coach: bytes, mic: bytes, canceller: EchoCanceller) -> Iterator[Frame]:
+    """The microphone's frames, one at a time, each once the player's blocks ahead of it
+    have gone to `canceller`, as live."""
+    played = noise(LEAD) + coach + noise(TAIL)
+    sent = 0
     for frame in split_frames(mic):
         until = (round(frame.time * SAMPLE_RATE) + FRAME_SAMPLES + PLAYER_AHEAD) * 2
         while sent < min(until, len(played)):
             canceller.played(played[sent : sent + BLOCK_BYTES], SAMPLE_RATE)
             sent += BLOCK_BYTES
-        frames.append(Frame(canceller.heard(frame.pcm), frame.time))
-    return frames
+        yield frame
 
 
 def _clip(value: float) -> int:

@@ -7,7 +7,7 @@ import array
 import math
 
 import pytest
-from echo_support import LEAD, SENTENCE, cancelled, room
+from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
 from listening_support import needs_espeak
 
 from voicecoach.listening import espeak
@@ -85,8 +85,8 @@ def both_ears(coach: bytes, mic: bytes) -> list[str]:
     with the echo cancelled, as the session gives them."""
     taken = Taken()
     listener = VoiceListener(taken, ENGINE)
-    for frame, cleaned in zip(split_frames(mic), cancelled(coach, mic), strict=True):
-        listener.feed(frame, cleaned.pcm)
+    for frame, cleaned in for_both_ears(coach, mic):
+        listener.feed(frame, cleaned)
     return taken.commands
 
 
@@ -101,9 +101,26 @@ def test_with_no_echo_at_all_a_word_said_over_the_coach_is_still_heard(coach: by
 
 
 @needs_espeak
-def test_a_word_both_ears_hear_is_taken_once(coach: bytes) -> None:
-    mic = room(coach, espeak.render("pain"), LEAD + 7.0, echo_db=-30.0)
+@pytest.mark.parametrize("echo_db", [-40.0, -30.0, -6.0])
+def test_a_word_said_over_the_coach_is_taken_once(coach: bytes, echo_db: float) -> None:
+    mic = room(coach, espeak.render("pain"), LEAD + 7.0, echo_db)
     assert both_ears(coach, mic) == ["pain"]
+
+
+@needs_espeak
+def test_the_echo_cancelled_audio_is_handed_on_only_once_the_echo_is_learnt(
+    coach: bytes,
+) -> None:
+    """Only while the coach talks, and once the canceller takes its echo out: never with
+    no echo (headphones), where it would only mangle words."""
+    coach_ends = LEAD + len(coach) / 2 / SAMPLE_RATE
+    for echo_db, learns in ((-100.0, False), (-6.0, True)):
+        given = for_both_ears(coach, room(coach, b"", 0.0, echo_db))
+        with_cleaned = [frame.time for frame, cleaned in given if cleaned is not None]
+        assert bool(with_cleaned) is learns, echo_db
+        if learns:
+            assert LEAD + 0.9 < with_cleaned[0] < LEAD + 3.0  # about a second to learn
+            assert with_cleaned[-1] < coach_ends + 0.7  # and none once the coach is quiet
 
 
 def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_going() -> None:

@@ -11,11 +11,23 @@ The canceller is WebRTC's AEC3, in-process and offline, through livekit's
 AudioProcessingModule (an adaptive filter with delay estimation and residual echo
 suppression: far better than one we would write). It is given every block the player
 writes (the far end) and every microphone frame (the near end), both at 16 kHz.
+
+Its audio is only handed on while it is doing its job: while the coach talks, once it
+has learnt the echo (over 3 s of the coach talking, it took out MIN_ECHO_REMOVED_DB).
+Before that, its leftovers of the coach's voice can sound like a word: with the
+microphone hearing the speaker at full level, one run of `gentle` in three paused
+itself on a "stop" made of the coach's own voice. With no echo at all (headphones) it
+never learns one, and would only mangle words said over the coach. Once learnt, it
+stays learnt: a word said over the coach passes through it and would otherwise look,
+for as long as the word lasts, like echo it failed to take out.
 """
 
 from __future__ import annotations
 
+import array
+import math
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +40,22 @@ STEP = RATE // 100
 DELAY_MS = 60
 """A first guess at the time from a block written to its echo read back (output and
 input buffering); the canceller finds the real delay itself, this only starts it off."""
+MIN_ECHO_REMOVED_DB = 12.0
+"""How much quieter the microphone's audio must come out, while the coach talks, for the
+canceller's audio to be handed on (learnt: 30 to 50 dB; nothing to learn: about 0)."""
+TALKING_LEVEL = 300.0
+"""RMS of a played 10 ms step above which the coach is talking (its voice peaks near
+10,000; the player's silence is 0)."""
+TALK_TAIL_STEPS = 50
+"""10 ms steps after the coach's last loud step still counted as talking (its echo)."""
+ECHO_LEVEL = 60.0
+"""RMS of a microphone step below which it holds no echo worth judging by (a quiet room;
+the canceller also damps a hiss, which is not learning an echo)."""
+WINDOW_STEPS = 300
+"""The last this many loud steps while the coach talked (3 s) judge how much echo is
+taken out."""
+MIN_WINDOW_STEPS = 100
+"""Such steps needed before the canceller is judged at all (1 s)."""
 
 
 class EchoUnavailable(RuntimeError):
@@ -57,6 +85,12 @@ class EchoCanceller:
         self._resamplers: dict[int, Any] = {}
         self._far = bytearray()
         """Far-end samples at RATE not yet handed over (less than 10 ms)."""
+        self._quiet_steps = TALK_TAIL_STEPS
+        """Played 10 ms steps since the coach last talked."""
+        self._energies: deque[tuple[float, float]] = deque(maxlen=WINDOW_STEPS)
+        """(in, out) energy of the microphone's latest loud steps while the coach talked."""
+        self._learnt = False
+        """It has taken out MIN_ECHO_REMOVED_DB of the coach's echo."""
 
     def played(self, pcm: bytes, rate: int) -> None:
         """One block the player has just written (16-bit mono at `rate`); never raises,
@@ -67,9 +101,11 @@ class EchoCanceller:
             with self._lock:
                 self._far += self._to_rate(pcm, rate)
                 while len(self._far) >= STEP * 2:
-                    frame = self._frame(bytes(self._far[: STEP * 2]))
+                    step = bytes(self._far[: STEP * 2])
                     del self._far[: STEP * 2]
-                    self._apm.process_reverse_stream(frame)
+                    loud = _energy(step) > TALKING_LEVEL**2 * STEP
+                    self._quiet_steps = 0 if loud else self._quiet_steps + 1
+                    self._apm.process_reverse_stream(self._frame(step))
         except Exception as error:
             self._fail(error)
 
@@ -79,20 +115,38 @@ class EchoCanceller:
         out = bytearray()
         with self._lock:
             for start in range(0, len(pcm) - STEP * 2 + 1, STEP * 2):
-                frame = self._frame(pcm[start : start + STEP * 2])
+                step = pcm[start : start + STEP * 2]
+                frame = self._frame(step)
                 self._apm.set_stream_delay_ms(self._delay_ms)
                 self._apm.process_stream(frame)
-                out += bytes(frame.data.cast("B"))
+                cleaned = bytes(frame.data.cast("B"))
+                heard = _energy(step)
+                if self._quiet_steps < TALK_TAIL_STEPS and heard > ECHO_LEVEL**2 * STEP:
+                    self._energies.append((heard, _energy(cleaned)))
+                out += cleaned
         return bytes(out) + pcm[len(out) :]
+
+    @property
+    def doing_its_job(self) -> bool:
+        """The coach is talking, and the canceller has learnt to take its echo out."""
+        with self._lock:
+            if not self._learnt and len(self._energies) >= MIN_WINDOW_STEPS:
+                heard = sum(e[0] for e in self._energies)
+                left = sum(e[1] for e in self._energies)
+                removed = 10 * math.log10((heard + 1.0) / (left + 1.0))
+                self._learnt = removed >= MIN_ECHO_REMOVED_DB
+            return self._learnt and self._quiet_steps < TALK_TAIL_STEPS
 
     def alongside(self, on_frame: Callable[[Any, bytes | None], None]) -> Callable[[Any], None]:
         """An `on_frame` for the microphone that hands `on_frame` each frame together
-        with its samples with the echo taken out (the listener hears both)."""
+        with its samples with the echo taken out (the listener hears both), or with None
+        while the canceller is not doing its job (the first ear alone then)."""
 
         def both(frame: Frame) -> None:
             if self.failed is None:
                 try:
-                    on_frame(frame, self.heard(frame.pcm))
+                    cleaned = self.heard(frame.pcm)
+                    on_frame(frame, cleaned if self.doing_its_job else None)
                     return
                 except Exception as error:  # listen on with the first ear alone
                     self._fail(error)
@@ -118,3 +172,8 @@ class EchoCanceller:
             self._resamplers[rate] = resampler
         frame = self._rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)
         return b"".join(bytes(f.data.cast("B")) for f in resampler.push(frame))
+
+
+def _energy(pcm: bytes) -> float:
+    samples = array.array("h", pcm)
+    return float(sum(s * s for s in samples))

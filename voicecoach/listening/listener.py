@@ -115,7 +115,10 @@ class VoiceListener:
         taken = [self.recogniser.feed(frame)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
-            taken += self._ears.settled(frame.end)
+        elif self._ears.listening:
+            self.cancelled.start_over()  # it heard no part of what comes next
+        self._ears.listening = cleaned is not None
+        taken += self._ears.settled(frame.end)
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
@@ -132,6 +135,8 @@ class _Ears:
     def __init__(self, first: Recogniser) -> None:
         self._first = first
         self._pending: list[Detection] = []
+        self.listening = False
+        """Whether the echo-cancelled ear had the last frame."""
 
     def offer(self, detection: Detection | None) -> None:
         if detection is not None:

@@ -173,6 +173,12 @@ class Recogniser:
         self._near_miss: tuple[str, float] | None = None
         """(phrase, end of its sound) of the last utterance, when it was a near miss."""
 
+    def start_over(self) -> None:
+        """Forget the sound in progress: the frames that follow do not continue it."""
+        self.detector = UtteranceDetector(self.detector.settings)
+        self.detector.on_dropped = self._dropped
+        self._near_miss = None
+
     def feed(self, frame: Frame) -> Detection | None:
         utterance = self.detector.feed(frame)
         if utterance is None:
