@@ -15,26 +15,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pulse
 import pytest
-from voice_rig import LOUD, LiveMonitor, VirtualRoom
+from voice_rig import LOUD, LiveMonitor, VirtualRoom, room_for_tests
 from voice_scenarios import LONG_LINE_ROUTINE, LONG_SENTENCE, start_coach
-
-from voicecoach.listening import espeak
 
 pytestmark = pytest.mark.audio
 
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualRoom]:
-    reason = pulse.ensure_running()
-    if reason is not None:
-        pytest.skip(reason)
-    if not espeak.available():
-        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
-    room = VirtualRoom(tmp_path_factory.mktemp("room"), echo_db=-6.0)
-    yield room
-    room.close()
+    with room_for_tests(tmp_path_factory.mktemp("room"), echo_db=-6.0) as room:
+        yield room
 
 
 def speech_level(monitor: LiveMonitor, since: float) -> float:

@@ -22,10 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pulse
 import pytest
 import voice_rig
-from voice_rig import LiveMonitor, VirtualRoom
+from voice_rig import LiveMonitor, VirtualRoom, room_for_tests
 from voice_scenarios import (
     HOLD_OPTIONS,
     HOLD_ROUTINE,
@@ -36,22 +35,14 @@ from voice_scenarios import (
     stop_mid_sentence,
 )
 
-from voicecoach.listening import espeak
-
 pytestmark = pytest.mark.audio
 
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualRoom]:
     """The two sinks and the microphone's hiss, shared by the tests of this file."""
-    reason = pulse.ensure_running()
-    if reason is not None:
-        pytest.skip(reason)
-    if not espeak.available():
-        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
-    room = VirtualRoom(tmp_path_factory.mktemp("room"))
-    yield room
-    room.close()
+    with room_for_tests(tmp_path_factory.mktemp("room")) as room:
+        yield room
 
 
 @pytest.fixture

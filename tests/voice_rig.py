@@ -303,6 +303,24 @@ class VirtualRoom:
         return Span(spans[0].start, spans[-1].end)
 
 
+@contextlib.contextmanager
+def room_for_tests(folder: Path, echo_db: float | None = None) -> Iterator[VirtualRoom]:
+    """A VirtualRoom, closed afterwards; the test is skipped, with the reason, where
+    PulseAudio or espeak-ng is missing."""
+    import pytest
+
+    reason = pulse.ensure_running()
+    if reason is not None:
+        pytest.skip(reason)
+    if not espeak.available():
+        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
+    room = VirtualRoom(folder, echo_db)
+    try:
+        yield room
+    finally:
+        room.close()
+
+
 class Coach:
     """`python -m voicecoach ...` as a child process, its printed lines timestamped.
 
