@@ -24,14 +24,13 @@ for as long as the word lasts, like echo it failed to take out.
 
 from __future__ import annotations
 
-import array
 import math
 import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from voicecoach.listening.frames import Frame
+from voicecoach.listening.frames import Frame, mean_square
 
 RATE = 16000
 """The rate the canceller works at: the microphone's."""
@@ -87,8 +86,9 @@ class EchoCanceller:
         """Far-end samples at RATE not yet handed over (less than 10 ms)."""
         self._quiet_steps = TALK_TAIL_STEPS
         """Played 10 ms steps since the coach last talked."""
-        self._energies: deque[tuple[float, float]] = deque(maxlen=WINDOW_STEPS)
-        """(in, out) energy of the microphone's latest loud steps while the coach talked."""
+        self._powers: deque[tuple[float, float]] = deque(maxlen=WINDOW_STEPS)
+        """(in, out) power of the microphone's latest loud steps while the coach talked,
+        kept until the canceller has learnt."""
         self._learnt = False
         """It has taken out MIN_ECHO_REMOVED_DB of the coach's echo."""
 
@@ -103,7 +103,7 @@ class EchoCanceller:
                 while len(self._far) >= STEP * 2:
                     step = bytes(self._far[: STEP * 2])
                     del self._far[: STEP * 2]
-                    loud = _energy(step) > TALKING_LEVEL**2 * STEP
+                    loud = mean_square(step) > TALKING_LEVEL**2
                     self._quiet_steps = 0 if loud else self._quiet_steps + 1
                     self._apm.process_reverse_stream(self._frame(step))
         except Exception as error:
@@ -120,24 +120,30 @@ class EchoCanceller:
                 self._apm.set_stream_delay_ms(self._delay_ms)
                 self._apm.process_stream(frame)
                 cleaned = bytes(frame.data.cast("B"))
-                heard = _energy(step)
-                if self._quiet_steps < TALK_TAIL_STEPS and heard > ECHO_LEVEL**2 * STEP:
-                    self._energies.append((heard, _energy(cleaned)))
+                if not self._learnt and self._quiet_steps < TALK_TAIL_STEPS:
+                    self._judge(step, cleaned)
                 out += cleaned
         return bytes(out) + pcm[len(out) :]
+
+    def _judge(self, step: bytes, cleaned: bytes) -> None:
+        """Learning: keep a loud step heard while the coach talks, and what was left of it."""
+        heard = mean_square(step)
+        if heard > ECHO_LEVEL**2:
+            self._powers.append((heard, mean_square(cleaned)))
 
     @property
     def doing_its_job(self) -> bool:
         """The coach is talking, and the canceller has learnt to take its echo out."""
         with self._lock:
-            if not self._learnt and len(self._energies) >= MIN_WINDOW_STEPS:
-                heard = sum(e[0] for e in self._energies)
-                left = sum(e[1] for e in self._energies)
-                removed = 10 * math.log10((heard + 1.0) / (left + 1.0))
+            if not self._learnt and len(self._powers) >= MIN_WINDOW_STEPS:
+                heard = sum(p[0] for p in self._powers)
+                left = sum(p[1] for p in self._powers)
+                guard = 1.0 / STEP  # one unit of energy over a step
+                removed = 10 * math.log10((heard + guard) / (left + guard))
                 self._learnt = removed >= MIN_ECHO_REMOVED_DB
             return self._learnt and self._quiet_steps < TALK_TAIL_STEPS
 
-    def alongside(self, on_frame: Callable[[Any, bytes | None], None]) -> Callable[[Any], None]:
+    def alongside(self, on_frame: Callable[[Frame, bytes | None], None]) -> Callable[[Frame], None]:
         """An `on_frame` for the microphone that hands `on_frame` each frame together
         with its samples with the echo taken out (the listener hears both), or with None
         while the canceller is not doing its job (the first ear alone then)."""
@@ -172,8 +178,3 @@ class EchoCanceller:
             self._resamplers[rate] = resampler
         frame = self._rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)
         return b"".join(bytes(f.data.cast("B")) for f in resampler.push(frame))
-
-
-def _energy(pcm: bytes) -> float:
-    samples = array.array("h", pcm)
-    return float(sum(s * s for s in samples))

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicecoach.listening.frames import SAMPLE_RATE, add_noise_floor, read_wav
+from voicecoach.listening.frames import SAMPLE_RATE, add_noise_floor, mean_square, read_wav
 
 
 class EspeakMissing(RuntimeError):
@@ -56,11 +56,7 @@ def render(text: str, voice: Voice | None = None, timeout: float = 20.0) -> byte
 
 
 def rms(pcm: bytes) -> float:
-    count = len(pcm) // 2
-    if count == 0:
-        return 0.0
-    samples = struct.unpack(f"<{count}h", pcm[: count * 2])
-    return math.sqrt(sum(s * s for s in samples) / count)
+    return math.sqrt(mean_square(pcm))
 
 
 def add_noise(pcm: bytes, snr_db: float, colour: str = "white", seed: int = 0) -> bytes:

@@ -51,6 +51,15 @@ class Frame:
         return self.time + self.seconds
 
 
+def mean_square(pcm: bytes) -> float:
+    """The mean of the squared samples of 16-bit mono audio (its power; 0 when empty)."""
+    count = len(pcm) // 2
+    if count == 0:
+        return 0.0
+    samples = struct.unpack(f"<{count}h", pcm[: count * 2])
+    return sum(s * s for s in samples) / count
+
+
 def read_wav(path: str | Path) -> bytes:
     """The samples of a WAV/AIFF/FLAC file as 16 kHz mono int16 bytes."""
     import speech_recognition as sr  # converts rate, width and channels portably

@@ -15,12 +15,11 @@ decoded piecemeal, so a command word inside a sentence cannot fire.
 from __future__ import annotations
 
 import math
-import struct
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from voicecoach.listening.frames import FRAME_SAMPLES, FRAME_SECONDS, Frame
+from voicecoach.listening.frames import FRAME_SAMPLES, FRAME_SECONDS, Frame, mean_square
 
 
 @dataclass(frozen=True)
@@ -73,10 +72,7 @@ class Utterance:
 
 
 def level_dbfs(pcm: bytes) -> float:
-    count = len(pcm) // 2
-    samples = struct.unpack(f"<{count}h", pcm[: count * 2])
-    mean_square = sum(s * s for s in samples) / max(1, count)
-    return 10 * math.log10(mean_square / (32768.0 * 32768.0) + 1e-12)
+    return 10 * math.log10(mean_square(pcm) / (32768.0 * 32768.0) + 1e-12)
 
 
 _FLOOR_MIN_FRAMES = 10
