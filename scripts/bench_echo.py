@@ -31,12 +31,12 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room  # noqa: E402
 
+from voicecoach.inbox import Inbox  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import SAMPLE_RATE, split_frames  # noqa: E402
 from voicecoach.listening.listener import VoiceListener  # noqa: E402
 from voicecoach.listening.recogniser import Report  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
-from voicecoach.ports import Heard  # noqa: E402
 
 COACH = espeak.Voice("en-us", 175, 50)
 PEOPLE = [espeak.Voice("en-gb", 150, 40), espeak.Voice("en-us+f3", 140, 60),
@@ -56,8 +56,7 @@ def heard(
 ) -> tuple[list[str], list[Report]]:
     """The commands the listener took from `mic` through `ears` (raw, echo-cancelled),
     and what it made of each sound."""
-    taken: list[Heard] = []
-    listener = VoiceListener(Sink(taken), engine)
+    listener = VoiceListener(Inbox(), engine)
     reports: list[Report] = []
     raw, cancelled_ear = ears
     listener.recogniser.on_report = reports.append
@@ -68,15 +67,7 @@ def heard(
     else:  # one ear: the microphone's audio, or the echo-cancelled audio in its place
         for frame in split_frames(mic) if raw else cancelled(coach, mic):
             listener.feed(frame)
-    return [h.text for h in taken], reports
-
-
-class Sink:
-    def __init__(self, taken: list[Heard]) -> None:
-        self.taken = taken
-
-    def put(self, heard: Heard) -> None:
-        self.taken.append(heard)
+    return [detection.heard.text for detection in listener.detections], reports
 
 
 def main() -> None:

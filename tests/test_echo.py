@@ -3,19 +3,17 @@ canceller, real, on espeak-ng speech), so a word said over the coach stands on i
 
 from __future__ import annotations
 
-import array
-import math
-
 import pytest
 from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
 from listening_support import needs_espeak
 
+from voicecoach.inbox import Inbox
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Recogniser, Report
 from voicecoach.listening.sphinx import SphinxEngine
-from voicecoach.ports import Heard
+from voicecoach.listening.vad import level_dbfs
 
 ENGINE = SphinxEngine()
 
@@ -45,7 +43,7 @@ def test_the_coachs_echo_alone_is_taken_out(coach: bytes) -> None:
     cleaned = b"".join(frame.pcm for frame in cancelled(coach, mic))
     settled = int((LEAD + 1.0) * SAMPLE_RATE) * 2  # a second to find the echo
     ended = len(noise(LEAD) + coach)
-    assert level(cleaned[settled:ended]) < level(mic[settled:ended]) - 30.0
+    assert level_dbfs(cleaned[settled:ended]) < level_dbfs(mic[settled:ended]) - 30.0
 
 
 @needs_espeak
@@ -64,30 +62,13 @@ def test_a_word_said_over_the_coach_stands_on_its_own(coach: bytes, word: str) -
     assert sounds[0].speech_end - sounds[0].speech_start < 1.0
 
 
-def level(pcm: bytes) -> float:
-    """RMS level in dB (of full-scale-ish units; only differences matter)."""
-    samples = array.array("h", pcm)
-    return 10 * math.log10(sum(s * s for s in samples) / max(1, len(samples)) + 1e-9)
-
-
-class Taken:
-    """The inbox: what the listener took."""
-
-    def __init__(self) -> None:
-        self.commands: list[str] = []
-
-    def put(self, heard: Heard) -> None:
-        self.commands.append(heard.text)
-
-
 def both_ears(coach: bytes, mic: bytes) -> list[str]:
     """The commands the live listener takes, given the microphone's frames and the same
     with the echo cancelled, as the session gives them."""
-    taken = Taken()
-    listener = VoiceListener(taken, ENGINE)
+    listener = VoiceListener(Inbox(), ENGINE)
     for frame, cleaned in for_both_ears(coach, mic):
         listener.feed(frame, cleaned)
-    return taken.commands
+    return [detection.heard.text for detection in listener.detections]
 
 
 @needs_espeak
@@ -179,7 +160,6 @@ def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
     import voicecoach.listening.engines as engines
     import voicecoach.microphone as microphone
     from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.inbox import Inbox
     from voicecoach.session import AudioOptions, start_listening
 
     handed: list[object] = []
