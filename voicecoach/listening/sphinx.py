@@ -105,7 +105,6 @@ class SphinxEngine:
         import pocketsphinx
 
         self.settings = settings
-        self._phrases = PHRASES
         model = pocketsphinx.get_model_path()
         cmudict = os.path.join(model, "en-us", "cmudict-en-us.dict")
         self._folder = tempfile.TemporaryDirectory(prefix="voicecoach-sphinx-")
@@ -123,7 +122,7 @@ class SphinxEngine:
             topn=settings.topn,
             loglevel="FATAL",
         )
-        grammar = _grammar(self._phrases, fillers, settings)
+        grammar = _grammar(PHRASES, fillers, settings)
         self._decoder.add_jsgf_string("commands", grammar)
         self._decoder.activate_search("commands")
 
