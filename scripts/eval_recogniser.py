@@ -145,21 +145,35 @@ def cached_espeak(
     return pcm
 
 
-def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
-    results = []
+def espeak_plan(
+    voices: list[tuple[str, int, int]],
+    conditions: list[tuple[str, float | None]],
+    non_commands: list[str],
+) -> Iterator[tuple[espeak.Voice, str, str, float | None, bool]]:
+    """What a generated set holds: each voice says every command in each condition, then
+    each non-command clean. Yields (voice, text, condition, snr, is a command)."""
     for name, speed, pitch in voices:
         voice = espeak.Voice(name, speed, pitch)
-        for condition, snr in CONDITIONS:
+        for condition, snr in conditions:
             for phrase in PHRASES:
-                pcm = cached_espeak(phrase.text, voice, condition, snr)
-                clean = cached_espeak(phrase.text, voice, "clean", None)
-                expected = context_for(phrase.text)
-                got, latency = pipeline_run(engine, pcm, espeak.speech_end(clean), None, expected)
-                results.append(Result(phrase.text, got, latency, len(pcm) / 2 / SAMPLE_RATE))
-        for text in REJECT_WORDS + SENTENCES:
-            pcm = cached_espeak(text, voice, "clean", None)
+                yield voice, phrase.text, condition, snr, True
+        for text in non_commands:
+            yield voice, text, "clean", None, False
+
+
+def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+    results = []
+    plan = espeak_plan(voices, CONDITIONS, REJECT_WORDS + SENTENCES)
+    for voice, text, condition, snr, command in plan:
+        pcm = cached_espeak(text, voice, condition, snr)
+        seconds = len(pcm) / 2 / SAMPLE_RATE
+        if command:
+            word_end = espeak.speech_end(cached_espeak(text, voice, "clean", None))
+            got, latency = pipeline_run(engine, pcm, word_end, None, context_for(text))
+            results.append(Result(text, got, latency, seconds))
+        else:
             got, _ = pipeline_run(engine, pcm, None)
-            results.append(Result(None, got, None, len(pcm) / 2 / SAMPLE_RATE))
+            results.append(Result(None, got, None, seconds))
     return results
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from eval_recogniser import cached_espeak, padded_frames  # noqa: E402
+from eval_recogniser import cached_espeak, espeak_plan, padded_frames  # noqa: E402
 
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
@@ -36,7 +36,7 @@ from voicecoach.listening.frames import (  # noqa: E402
 )
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 from voicecoach.listening.vad import UtteranceDetector  # noqa: E402
-from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
+from voicecoach.listening.vocabulary import BY_TEXT  # noqa: E402
 from voicecoach.ports import URGENT_COMMANDS  # noqa: E402
 
 CACHE = REPO / "bench-out" / "tune-set"
@@ -105,15 +105,11 @@ def cached_noise(kind: str, index: int) -> bytes:
 
 def speech_clips(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Clip]:
     clips = []
-    for name, speed, pitch in voices:
-        voice = espeak.Voice(name, speed, pitch)
-        for condition, snr in CONDITIONS:
-            for phrase in PHRASES:
-                pcm = render(phrase.text, voice, condition, snr)
-                clips.append(Clip("command", phrase.text, decode_clip(engine, pcm), 0.0))
-        for text in REJECT_WORDS + SENTENCES:
-            pcm = render(text, voice, "clean", None)
-            clips.append(Clip("reject", None, decode_clip(engine, pcm), 0.0))
+    plan = espeak_plan(voices, CONDITIONS, REJECT_WORDS + SENTENCES)
+    for voice, text, condition, snr, command in plan:
+        heard = decode_clip(engine, render(text, voice, condition, snr))
+        clip = Clip("command", text, heard, 0.0) if command else Clip("reject", None, heard, 0.0)
+        clips.append(clip)
     return clips
 
 
