@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room  # noqa: E402
 
-from voicecoach.inbox import Inbox  # noqa: E402
+from voicecoach.core.inbox import Inbox  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import SAMPLE_RATE, split_frames  # noqa: E402
 from voicecoach.listening.listener import VoiceListener  # noqa: E402

@@ -33,7 +33,7 @@ sink is left to settle before the launch: otherwise the rig, not voicecoach, is 
 
 WRAPPER = """
 import sys, time
-import voicecoach.playback as playback
+import voicecoach.audio.playback as playback
 original = playback.Player.play
 def play(self, pcm, rate, on_start=None):
     if not getattr(playback, "_first", False):
@@ -41,7 +41,7 @@ def play(self, pcm, rate, on_start=None):
         print(f"FIRST-BLOCK {time.monotonic():.6f}", file=sys.stderr, flush=True)
     return original(self, pcm, rate, on_start=on_start)
 playback.Player.play = play
-from voicecoach.cli import main
+from voicecoach.commands.cli import main
 sys.argv[0] = "voicecoach"
 main()
 """

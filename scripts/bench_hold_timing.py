@@ -20,15 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 
-from voicecoach.captions import PlainDisplay  # noqa: E402
-from voicecoach.engine import Engine, Ports  # noqa: E402
-from voicecoach.inbox import Inbox  # noqa: E402
-from voicecoach.plan import build_plan  # noqa: E402
-from voicecoach.ports import NullLog  # noqa: E402
-from voicecoach.routines import Routine, Step  # noqa: E402
-from voicecoach.session import MonotonicClock  # noqa: E402
-from voicecoach.settings import CountStyle, SessionSettings  # noqa: E402
-from voicecoach.speaker import AudioSpeaker, open_speaker  # noqa: E402
+from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
+from voicecoach.commands.session import MonotonicClock  # noqa: E402
+from voicecoach.core.engine import Engine, Ports  # noqa: E402
+from voicecoach.core.inbox import Inbox  # noqa: E402
+from voicecoach.core.plan import build_plan  # noqa: E402
+from voicecoach.core.ports import NullLog  # noqa: E402
+from voicecoach.core.routines import Routine, Step  # noqa: E402
+from voicecoach.core.settings import CountStyle, SessionSettings  # noqa: E402
+from voicecoach.terminal.captions import PlainDisplay  # noqa: E402
 
 
 class CueTimes:

@@ -38,12 +38,12 @@ import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 import voice_rig  # noqa: E402
 from timing_summary import summary  # noqa: E402
 
-from voicecoach.inbox import Inbox  # noqa: E402
-from voicecoach.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
-from voicecoach.redflags import URGENT_FLAGS  # noqa: E402
-from voicecoach.safety import SpokenSafetyCheck, phrases_to_prerender  # noqa: E402
-from voicecoach.session import MonotonicClock  # noqa: E402
-from voicecoach.speaker import AudioSpeaker, open_speaker  # noqa: E402
+from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
+from voicecoach.commands.session import MonotonicClock  # noqa: E402
+from voicecoach.core.inbox import Inbox  # noqa: E402
+from voicecoach.core.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
+from voicecoach.core.redflags import URGENT_FLAGS  # noqa: E402
+from voicecoach.core.safety import SpokenSafetyCheck, phrases_to_prerender  # noqa: E402
 
 INSTRUCTION = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "

@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 from timing_summary import summary  # noqa: E402
 
+from voicecoach.audio.microphone import Microphone  # noqa: E402
+from voicecoach.audio.playback import PlaybackSettings  # noqa: E402
+from voicecoach.audio.speaker import AudioSpeaker, SpeakerSettings, open_speaker  # noqa: E402
 from voicecoach.listening.frames import SAMPLE_RATE, Frame  # noqa: E402
-from voicecoach.microphone import Microphone  # noqa: E402
-from voicecoach.playback import PlaybackSettings  # noqa: E402
-from voicecoach.speaker import AudioSpeaker, SpeakerSettings, open_speaker  # noqa: E402
 
 PHRASE = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "

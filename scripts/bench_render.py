@@ -10,7 +10,7 @@ import argparse
 import statistics
 import time
 
-from voicecoach.tts import PRERENDER_PHRASES, Renderer, VoiceSettings
+from voicecoach.audio.tts import PRERENDER_PHRASES, Renderer, VoiceSettings
 
 PHRASES = [
     "Lie on your back on a firm surface, with your knees bent.",

@@ -32,7 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from voicecoach.asking import SCORE_ANSWERS  # noqa: E402
+from voicecoach.core.asking import SCORE_ANSWERS  # noqa: E402
+from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
@@ -45,7 +46,6 @@ from voicecoach.listening.frames import (  # noqa: E402
 from voicecoach.listening.recogniser import Recogniser  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
-from voicecoach.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command  # noqa: E402
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
 LEAD = 0.3

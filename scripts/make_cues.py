@@ -1,6 +1,6 @@
-"""Generate the cue sounds in audio_cues/: soft, short tones made from sine waves.
+"""Generate the cue sounds in voicecoach/audio/cues/: soft, short tones made from sine waves.
 
-Run:  python scripts/make_cues.py [FOLDER]   (default: the repository's audio_cues/)
+Run:  python scripts/make_cues.py [FOLDER]   (default: the repository's voicecoach/audio/cues/)
 Only the standard library is used; the files are small and committed.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 RATE = 22050  # the rate speech is rendered at, so the output stream never reopens
 PEAK = 0.35  # soft: about a third of full scale
-CUES_DIR = Path(__file__).resolve().parent.parent / "audio_cues"
+CUES_DIR = Path(__file__).resolve().parent.parent / "voicecoach" / "audio" / "cues"
 
 
 def tone(freqs: list[float], seconds: float, fade: float = 0.02) -> list[float]:
@@ -52,7 +52,7 @@ def write_wav(folder: Path, name: str, samples: list[float]) -> Path:
 
 
 def main(folder: Path = CUES_DIR) -> None:
-    """Write every cue into `folder` (default: the repository's audio_cues/)."""
+    """Write every cue into `folder` (default: the repository's voicecoach/audio/cues/)."""
     cues = {
         # Rising pair: the hold begins.
         "hold_start": decaying(tone([523.25], 0.18), 0.12)

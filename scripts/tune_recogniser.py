@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from eval_recogniser import cached_espeak, espeak_plan, padded_frames  # noqa: E402
 
+from voicecoach.core.ports import URGENT_COMMANDS  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
@@ -37,7 +38,6 @@ from voicecoach.listening.frames import (  # noqa: E402
 from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 from voicecoach.listening.vad import UtteranceDetector  # noqa: E402
 from voicecoach.listening.vocabulary import BY_TEXT  # noqa: E402
-from voicecoach.ports import URGENT_COMMANDS  # noqa: E402
 
 CACHE = REPO / "bench-out" / "tune-set"
 VOICES = [

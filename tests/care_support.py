@@ -7,10 +7,10 @@ from datetime import datetime
 
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.ports import Command, NullLog, Outcome
-from voicecoach.redflags import URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck
-from voicecoach.therapy import TherapyPlan, run_therapy
+from voicecoach.core.ports import Command, NullLog, Outcome
+from voicecoach.core.redflags import URGENT_FLAGS
+from voicecoach.core.safety import SpokenSafetyCheck
+from voicecoach.core.therapy import TherapyPlan, run_therapy
 
 
 class CareRig:

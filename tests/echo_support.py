@@ -7,7 +7,7 @@ from __future__ import annotations
 import array
 from collections.abc import Iterator
 
-from voicecoach.echo import EchoCanceller
+from voicecoach.audio.echo import EchoCanceller
 from voicecoach.listening.frames import FRAME_SAMPLES, SAMPLE_RATE, Frame, noise, split_frames
 
 SENTENCE = (

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from voicecoach.ports import URGENT_COMMANDS, Command, Heard
+from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 
 
 class FakeClock:

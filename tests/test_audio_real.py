@@ -14,11 +14,11 @@ from pathlib import Path
 import pulse
 import pytest
 
-from voicecoach.audio_system import AudioUnavailable
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.microphone import Microphone, MicSettings
+from voicecoach.audio.playback import PlaybackSettings
+from voicecoach.audio.speaker import AudioSpeaker, SpeakerSettings, open_speaker
 from voicecoach.listening.frames import Frame
-from voicecoach.microphone import Microphone, MicSettings
-from voicecoach.playback import PlaybackSettings
-from voicecoach.speaker import AudioSpeaker, SpeakerSettings, open_speaker
 
 pytestmark = pytest.mark.audio
 
@@ -143,7 +143,7 @@ def test_now_playing_and_last_played_follow_the_speech(speaker: AudioSpeaker) ->
 def test_the_microphone_hears_a_wav_played_into_the_virtual_microphone(
     tmp_path: Path,
 ) -> None:
-    from voicecoach.tts import Renderer
+    from voicecoach.audio.tts import Renderer
 
     try:
         phrase = Renderer().render("stop")

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from voicecoach.captions import LiveDisplay, PlainDisplay
+from voicecoach.terminal.captions import LiveDisplay, PlainDisplay
 
 
 def screen_after(*updates) -> str:

@@ -15,8 +15,8 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from voicecoach.cli import app
-from voicecoach.redflags import URGENT_FLAGS
+from voicecoach.commands.cli import app
+from voicecoach.core.redflags import URGENT_FLAGS
 
 runner = CliRunner()
 VOICECOACH = Path(sys.executable).parent / "voicecoach"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from care_support import CareRig
 
-from voicecoach.care_commands import open_care_log, redflags
-from voicecoach.care_io import CoachIO
-from voicecoach.ports import AfterCheck, Command
-from voicecoach.redflags import URGENT_FLAGS
+from voicecoach.commands.care_commands import open_care_log, redflags
+from voicecoach.commands.care_io import CoachIO
+from voicecoach.core.ports import AfterCheck, Command
+from voicecoach.core.redflags import URGENT_FLAGS
 
 
 def test_the_log_says_which_red_flag_was_answered_yes(

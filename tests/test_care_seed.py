@@ -16,12 +16,13 @@ import pytest
 import yaml
 from care_support import CareRig
 
-from voicecoach import care, care_commands, redflags, remind, therapy
-from voicecoach.asking import PAIN_SCORE_QUESTION
-from voicecoach.care import consult_line, thermal_advice
-from voicecoach.ports import Command
-from voicecoach.redflags import URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck
+from voicecoach.commands import care_commands
+from voicecoach.core import care, redflags, remind, therapy
+from voicecoach.core.asking import PAIN_SCORE_QUESTION
+from voicecoach.core.care import consult_line, thermal_advice
+from voicecoach.core.ports import Command
+from voicecoach.core.redflags import URGENT_FLAGS
+from voicecoach.core.safety import SpokenSafetyCheck
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "back-spasm-home-care.txt"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 from typer.testing import CliRunner
 
-from voicecoach.cli import app
+from voicecoach.commands.cli import app
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ import pytest
 from fake_pyaudio import FakePyAudio
 from typer.testing import CliRunner
 
-from voicecoach import devices
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.cli import app
+from voicecoach.audio import devices
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.commands.cli import app
 
 runner = CliRunner()
 

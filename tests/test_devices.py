@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fake_pyaudio import FakePyAudio
 
-from voicecoach.devices import list_devices
+from voicecoach.audio.devices import list_devices
 
 
 def test_inputs_and_outputs_are_listed_apart_with_their_defaults() -> None:

@@ -13,10 +13,10 @@ import pytest
 from logbook_support import use_temporary_log
 from typer.testing import CliRunner
 
-from voicecoach import doctor
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.cli import app
-from voicecoach.doctor import (
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.commands import doctor
+from voicecoach.commands.cli import app
+from voicecoach.commands.doctor import (
     CheckResult,
     check_echo_canceller,
     check_log,

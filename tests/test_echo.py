@@ -7,7 +7,7 @@ import pytest
 from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
 from listening_support import needs_espeak
 
-from voicecoach.inbox import Inbox
+from voicecoach.core.inbox import Inbox
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
@@ -106,7 +106,7 @@ def test_the_echo_cancelled_audio_is_handed_on_only_once_the_echo_is_learnt(
 
 def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_going() -> None:
     """The player's writes and the microphone's frames go on; the failure is said once."""
-    from voicecoach.echo import EchoCanceller
+    from voicecoach.audio.echo import EchoCanceller
     from voicecoach.listening.frames import Frame
 
     class Broken:
@@ -157,10 +157,10 @@ class _Speaker:
 def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
     monkeypatch: pytest.MonkeyPatch, microphone_opens: bool
 ) -> None:
+    import voicecoach.audio.microphone as microphone
     import voicecoach.listening.engines as engines
-    import voicecoach.microphone as microphone
-    from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.session import AudioOptions, start_listening
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.commands.session import AudioOptions, start_listening
 
     handed: list[object] = []
 

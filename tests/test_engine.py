@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.engine import IDLE_LIMIT, Engine, Ports, State
-from voicecoach.plan import build_plan
-from voicecoach.ports import AfterCheck, Command, NullLog, Outcome
-from voicecoach.routines import load_catalogue
-from voicecoach.settings import CountStyle, SessionSettings
+from voicecoach.core.engine import IDLE_LIMIT, Engine, Ports, State
+from voicecoach.core.plan import build_plan
+from voicecoach.core.ports import AfterCheck, Command, NullLog, Outcome
+from voicecoach.core.routines import load_catalogue
+from voicecoach.core.settings import CountStyle, SessionSettings
 
 
 class ScriptedSafety:

@@ -11,14 +11,14 @@ from collections.abc import Callable
 import pytest
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.asking import ask_pain_score
-from voicecoach.engine import Engine, Ports, State
-from voicecoach.plan import build_plan
-from voicecoach.ports import Command, Heard, NullLog, Outcome
-from voicecoach.redflags import URGENT_FLAGS
-from voicecoach.routines import load_catalogue
-from voicecoach.safety import SpokenSafetyCheck
-from voicecoach.settings import SessionSettings
+from voicecoach.core.asking import ask_pain_score
+from voicecoach.core.engine import Engine, Ports, State
+from voicecoach.core.plan import build_plan
+from voicecoach.core.ports import Command, Heard, NullLog, Outcome
+from voicecoach.core.redflags import URGENT_FLAGS
+from voicecoach.core.routines import load_catalogue
+from voicecoach.core.safety import SpokenSafetyCheck
+from voicecoach.core.settings import SessionSettings
 
 
 class WatchedSpeaker(FakeSpeaker):

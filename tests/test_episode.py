@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from care_support import FakeEpisodeStore
 
-from voicecoach.care import Thermal, consult_line, thermal_advice, thermal_for_hours
-from voicecoach.episode import (
+from voicecoach.core.care import Thermal, consult_line, thermal_advice, thermal_for_hours
+from voicecoach.core.episode import (
     EpisodeError,
     episode_status,
     opening_lines,

@@ -10,13 +10,13 @@ import pytest
 from fakes import FakeClock, FakeListener, FakeSpeaker
 from listening_support import needs_espeak
 
-from voicecoach.asking import SCORE_ANSWERS, AskSettings, Voice, ask_pain_score, ask_yes_no
-from voicecoach.inbox import Inbox
+from voicecoach.core.asking import SCORE_ANSWERS, AskSettings, Voice, ask_pain_score, ask_yes_no
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import Command, Heard, NoDisplay, NullLog
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.sphinx import SphinxEngine
-from voicecoach.ports import Command, Heard, NoDisplay, NullLog
 
 
 class Person:
@@ -96,11 +96,11 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
 ) -> None:
     """start_listening hands the Inbox's expectation to the recogniser, so care commands
     and routines (both use it) drop a "yes" heard while no question waits."""
+    import voicecoach.audio.microphone as microphone
     import voicecoach.listening.engines as engines
-    import voicecoach.microphone as microphone
+    from voicecoach.commands.session import AudioOptions, start_listening
     from voicecoach.listening.engine import Decoded
     from voicecoach.listening.vocabulary import BY_TEXT
-    from voicecoach.session import AudioOptions, start_listening
 
     class SaysYes:
         name = "says-yes"

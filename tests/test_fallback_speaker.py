@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, PlainDisplay
+from voicecoach.terminal.captions import CaptionSpeaker, FallbackSpeaker, PlainDisplay
 
 
 class BreakingSpeaker:

@@ -12,10 +12,10 @@ import pytest
 from logbook_support import use_temporary_log
 from typer.testing import CliRunner
 
-from voicecoach.cli import app
-from voicecoach.history import from_json, load_sessions
+from voicecoach.commands.cli import app
+from voicecoach.commands.history import from_json, load_sessions
+from voicecoach.core.ports import Outcome
 from voicecoach.logbook import SqliteLog
-from voicecoach.ports import Outcome
 
 runner = CliRunner()
 

@@ -10,8 +10,9 @@ import pytest
 from listening_support import needs_espeak, write_wav
 from typer.testing import CliRunner
 
-from voicecoach.cli import app
-from voicecoach.inbox import Inbox
+from voicecoach.commands.cli import app
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import Command
 from voicecoach.listening import espeak
 from voicecoach.listening.frames import (
     FRAME_BYTES,
@@ -23,7 +24,6 @@ from voicecoach.listening.frames import (
 )
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.vad import UtteranceDetector, VadSettings
-from voicecoach.ports import Command
 
 
 def test_file_frames_have_microphone_shape_and_no_digital_silence(tmp_path: Path) -> None:

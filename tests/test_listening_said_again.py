@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from listening_support import needs_espeak
 
-from voicecoach.inbox import Inbox
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import Command
 from voicecoach.listening import espeak
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import noise, split_frames
@@ -19,7 +20,6 @@ from voicecoach.listening.recogniser import Recogniser, Report, SelfHearingGate
 from voicecoach.listening.sphinx import SphinxEngine, SphinxSettings
 from voicecoach.listening.vad import UtteranceDetector
 from voicecoach.listening.vocabulary import BY_TEXT
-from voicecoach.ports import Command
 
 
 class ScriptedEngine:

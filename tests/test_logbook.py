@@ -18,6 +18,7 @@ from logbook_support import (
     use_temporary_log,
 )
 
+from voicecoach.core.ports import Outcome
 from voicecoach.logbook import (
     LogFileError,
     SqliteLog,
@@ -31,7 +32,6 @@ from voicecoach.logbook import (
 )
 from voicecoach.logbook.owner import Owner, is_gone, this_process
 from voicecoach.logbook.store import SCHEMA_VERSION, migrate
-from voicecoach.ports import Outcome
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import threading
 import pytest
 from fake_pyaudio import FakePyAudio
 
-from voicecoach.audio_system import AudioUnavailable
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.microphone import Microphone, MicSettings, SampleClock
 from voicecoach.listening.frames import Frame
-from voicecoach.microphone import Microphone, MicSettings, SampleClock
 
 
 def test_frames_are_30ms_of_16khz_mono_with_rising_capture_times() -> None:

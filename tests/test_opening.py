@@ -8,8 +8,8 @@ from pathlib import Path
 from care_support import FakeEpisodeStore
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.care_commands import session_opening
-from voicecoach.care_io import CoachIO
+from voicecoach.commands.care_commands import session_opening
+from voicecoach.commands.care_io import CoachIO
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from fake_pyaudio import FakePyAudio
 
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.playback import PlaybackSettings, Player
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.playback import PlaybackSettings, Player
 
 RATE = 22050
 

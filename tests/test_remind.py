@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.ports import Command
-from voicecoach.remind import REMINDER, RemindError, parse_duration, plan_reminders, run_reminders
+from voicecoach.core.ports import Command
+from voicecoach.core.remind import (
+    REMINDER,
+    RemindError,
+    parse_duration,
+    plan_reminders,
+    run_reminders,
+)
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.plan import build_plan, script_lines
-from voicecoach.routines import RoutineError, load_catalogue, load_routine_file, parse_routine
-from voicecoach.settings import SessionSettings
+from voicecoach.core.plan import build_plan, script_lines
+from voicecoach.core.routines import RoutineError, load_catalogue, load_routine_file, parse_routine
+from voicecoach.core.settings import SessionSettings
 
-SOURCE = "/home/someone/.config/voicecoach/routines/mine.yaml"
-GENTLE_TEXT = resources.files("voicecoach.routines_data").joinpath("gentle.yaml").read_text()
+SOURCE = "/home/someone/.config/voicecoach/core/routines/mine.yaml"
+GENTLE_TEXT = resources.files("voicecoach.core.routines_data").joinpath("gentle.yaml").read_text()
 GENTLE = yaml.safe_load(GENTLE_TEXT)
 RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

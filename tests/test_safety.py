@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from care_support import CareRig
 
-from voicecoach.asking import ask_pain_score
-from voicecoach.ports import AfterCheck, Command
-from voicecoach.redflags import SEEK_HELP_NOW, URGENT_FLAGS
-from voicecoach.safety import SpokenSafetyCheck, phrases_to_prerender
+from voicecoach.core.asking import ask_pain_score
+from voicecoach.core.ports import AfterCheck, Command
+from voicecoach.core.redflags import SEEK_HELP_NOW, URGENT_FLAGS
+from voicecoach.core.safety import SpokenSafetyCheck, phrases_to_prerender
 
 Rig = CareRig
 

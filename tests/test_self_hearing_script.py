@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from listening_support import needs_espeak
 
-from voicecoach.engine import HELP_WORDS
+from voicecoach.core.engine import HELP_WORDS
+from voicecoach.core.plan import build_plan, spoken_lines
+from voicecoach.core.routines import load_catalogue
+from voicecoach.core.safety import phrases_to_prerender
+from voicecoach.core.settings import CountStyle, SessionSettings
 from voicecoach.listening.frames import add_noise_floor, noise, read_wav, split_frames, write_wav
 from voicecoach.listening.recogniser import Recogniser, SelfHearingGate
 from voicecoach.listening.sphinx import SphinxEngine
-from voicecoach.plan import build_plan, spoken_lines
-from voicecoach.routines import load_catalogue
-from voicecoach.safety import phrases_to_prerender
-from voicecoach.settings import CountStyle, SessionSettings
 
 
 def coach_script() -> list[str]:
@@ -33,8 +33,8 @@ def coach_script() -> list[str]:
 
 
 def in_coach_voice(line: str) -> bytes:
-    from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.tts import Renderer
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.tts import Renderer
 
     try:
         rendered = Renderer().render(line)

@@ -14,7 +14,7 @@ import pytest
 from logbook_support import PROCESS_TIMEOUT_S, read_line, use_temporary_log
 from typer.testing import CliRunner
 
-from voicecoach.cli import app
+from voicecoach.commands.cli import app
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
 

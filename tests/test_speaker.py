@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from fake_pyaudio import FakePyAudio
 
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.playback import Player
-from voicecoach.speaker import AudioSpeaker, load_cue
-from voicecoach.tts import Rendered, Renderer, VoiceSettings
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.playback import Player
+from voicecoach.audio.speaker import AudioSpeaker, load_cue
+from voicecoach.audio.tts import Rendered, Renderer, VoiceSettings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,9 @@ def test_the_committed_cues_are_what_the_generator_makes(tmp_path: Path) -> None
     make_cues.main(tmp_path)
     for name in ("hold_start", "hold_end", "tick"):
         generated = (tmp_path / f"{name}.wav").read_bytes()
-        assert generated == (REPO / "audio_cues" / f"{name}.wav").read_bytes(), name
+        assert generated == (REPO / "voicecoach" / "audio" / "cues" / f"{name}.wav").read_bytes(), (
+            name
+        )
 
 
 @pytest.mark.audio

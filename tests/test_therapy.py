@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from care_support import CareRig
 
-from voicecoach.ports import Command, Outcome
-from voicecoach.redflags import URGENT_FLAGS
-from voicecoach.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
+from voicecoach.core.ports import Command, Outcome
+from voicecoach.core.redflags import URGENT_FLAGS
+from voicecoach.core.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
 
 
 class Rig(CareRig):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import tts
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.tts import Renderer, VoiceSettings
+from voicecoach.audio import tts
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.tts import Renderer, VoiceSettings
 
 
 def samples(pcm: bytes) -> array.array[int]:
@@ -166,8 +166,8 @@ def test_without_espeak_the_error_says_how_to_install_it(tmp_path: Path) -> None
     result = run_without_espeak(
         tmp_path,
         "-c",
-        "from voicecoach.speaker import open_speaker\n"
-        "from voicecoach.audio_system import AudioUnavailable\n"
+        "from voicecoach.audio.speaker import open_speaker\n"
+        "from voicecoach.audio.audio_system import AudioUnavailable\n"
         "try:\n    open_speaker()\nexcept AudioUnavailable as e:\n    print('ERR', e)\n",
     )
     assert result.returncode == 0, result.stderr

@@ -440,7 +440,7 @@ def write_routine(config_dir: Path, name: str, text: str) -> None:
 
 def coach_env(room: VirtualRoom, config_dir: Path) -> dict[str, str]:
     """The test's environment (its private data folder too), routed into the room."""
-    from voicecoach.care_commands import notice_marker
+    from voicecoach.commands.care_commands import notice_marker
 
     marker = notice_marker()  # the long first-run notice is not what is tested here
     marker.parent.mkdir(parents=True, exist_ok=True)

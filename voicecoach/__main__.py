@@ -1,3 +1,3 @@
-from voicecoach.cli import main
+from voicecoach.commands.cli import main
 
 main()

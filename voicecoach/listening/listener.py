@@ -24,6 +24,7 @@ import queue
 import threading
 from typing import Literal, Protocol
 
+from voicecoach.core.ports import Heard
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
@@ -37,7 +38,6 @@ from voicecoach.listening.recogniser import (
     SelfHearingGate,
 )
 from voicecoach.listening.vad import Utterance, VadSettings
-from voicecoach.ports import Heard
 
 
 class CommandSink(Protocol):

@@ -42,11 +42,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
-from voicecoach.ports import URGENT_COMMANDS, Command, Heard
 
 NowPlaying = Callable[[], "tuple[str, float] | None"]
 """speaker.now_playing: (text, monotonic start) of what is playing, or None."""

@@ -34,9 +34,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from voicecoach.core.ports import URGENT_COMMANDS
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES, PRONUNCIATIONS, Phrase
-from voicecoach.ports import URGENT_COMMANDS
 
 FILLER_WORDS: tuple[str, ...] = (
     "go", "hold", "start", "hurt", "yeah", "hello", "okay",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voicecoach.ports import Command
+from voicecoach.core.ports import Command
 
 
 @dataclass(frozen=True)

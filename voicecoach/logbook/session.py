@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from voicecoach.core.ports import NullLog
 from voicecoach.logbook.owner import this_process
 from voicecoach.logbook.store import (
     BUSY_TIMEOUT_S,
@@ -18,10 +19,9 @@ from voicecoach.logbook.store import (
     now_iso,
     open_store,
 )
-from voicecoach.ports import NullLog
 
 if TYPE_CHECKING:
-    from voicecoach.ports import Log
+    from voicecoach.core.ports import Log
 
 
 def to_json(data: Any) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from voicecoach.redflags import NO_IMPROVEMENT_72H, URGENT_FLAGS
+from voicecoach.core.redflags import NO_IMPROVEMENT_72H, URGENT_FLAGS
 
 COLD_ONLY_HOURS = 48.0
 """Before this many hours since the spasm began, cold only (seed: "After 48 hours ... heat")."""

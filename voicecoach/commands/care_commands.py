@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from voicecoach.care import DISCLAIMER_LINES, care_summary_lines
-from voicecoach.care_io import CoachIO
-from voicecoach.episode import (
+from voicecoach.commands.care_io import CoachIO
+from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
+from voicecoach.core.episode import (
     EpisodeStore,
     episode_status,
     hours_now,
@@ -22,11 +22,11 @@ from voicecoach.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.ports import AfterCheck, Display, Log, NullLog, Outcome, Speaker
-from voicecoach.remind import plan_reminders, run_reminders
-from voicecoach.safety import SpokenSafetyCheck
-from voicecoach.therapy import plan_therapy, run_therapy
-from voicecoach.wording import Wording
+from voicecoach.core.ports import AfterCheck, Display, Log, NullLog, Outcome, Speaker
+from voicecoach.core.remind import plan_reminders, run_reminders
+from voicecoach.core.safety import SpokenSafetyCheck
+from voicecoach.core.therapy import plan_therapy, run_therapy
+from voicecoach.core.wording import Wording
 
 STANDALONE_INTRO = "The red-flag check: a few quick safety questions."
 ALL_CLEAR = (

@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from voicecoach.ports import Clock, Command, Display, Listener, Speaker
-from voicecoach.wording import SPOKEN, Wording
+from voicecoach.core.ports import Clock, Command, Display, Listener, Speaker
+from voicecoach.core.wording import SPOKEN, Wording
 
 REMINDER = (
     "A reminder: avoid long periods of sitting or standing. "

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from voicecoach.settings import HOLD_MAX_SECONDS, HOLD_MIN_SECONDS
+from voicecoach.core.settings import HOLD_MAX_SECONDS, HOLD_MIN_SECONDS
 
 STEP_KINDS = ("say", "ready", "paced", "hold", "rest")
 MOVEMENT_KINDS = ("paced", "hold")
@@ -117,7 +117,7 @@ def user_routines_dir() -> Path:
 def load_catalogue(user_dir: Path | None = None) -> Catalogue:
     """Built-in routines, then the person's own (which may not replace a built-in)."""
     catalogue = Catalogue()
-    for entry in sorted(resources.files("voicecoach.routines_data").iterdir(), key=str):
+    for entry in sorted(resources.files("voicecoach.core.routines_data").iterdir(), key=str):
         if entry.name.endswith(".yaml"):
             routine = parse_routine(entry.read_text("utf-8"), f"built-in {entry.name}", entry.name)
             catalogue.routines[routine.name] = _as_builtin(routine)

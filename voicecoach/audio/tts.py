@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from voicecoach.audio_system import AudioUnavailable
+from voicecoach.audio.audio_system import AudioUnavailable
 
 ESPEAK_FIX = "install espeak-ng: sudo apt install espeak-ng"
 SILENT_RATE = 22050

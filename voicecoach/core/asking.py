@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from voicecoach.ports import Command, Display, Listener, Log, NoDisplay, Speaker
-from voicecoach.wording import SPOKEN, Wording
+from voicecoach.core.ports import Command, Display, Listener, Log, NoDisplay, Speaker
+from voicecoach.core.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 

@@ -16,21 +16,21 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from voicecoach.asking import ask_pain_score
-from voicecoach.captions import CaptionSpeaker, FallbackSpeaker, open_display
-from voicecoach.care_commands import LogbookEpisodes, safety_for, session_opening
-from voicecoach.care_io import CoachIO
-from voicecoach.engine import Engine, Ports
-from voicecoach.episode import local_now
-from voicecoach.inbox import Inbox
-from voicecoach.keys import KeyReader
+from voicecoach.commands.care_commands import LogbookEpisodes, safety_for, session_opening
+from voicecoach.commands.care_io import CoachIO
+from voicecoach.core.asking import ask_pain_score
+from voicecoach.core.engine import Engine, Ports
+from voicecoach.core.episode import local_now
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.plan import Plan, build_plan, spoken_lines
+from voicecoach.core.ports import Listener, Outcome
+from voicecoach.core.routines import Routine, load_catalogue
+from voicecoach.core.safety import phrases_to_prerender
+from voicecoach.core.settings import SessionSettings
+from voicecoach.core.wording import Wording
 from voicecoach.logbook import SqliteLog, open_session_log
-from voicecoach.plan import Plan, build_plan, spoken_lines
-from voicecoach.ports import Listener, Outcome
-from voicecoach.routines import Routine, load_catalogue
-from voicecoach.safety import phrases_to_prerender
-from voicecoach.settings import SessionSettings
-from voicecoach.wording import Wording
+from voicecoach.terminal.captions import CaptionSpeaker, FallbackSpeaker, open_display
+from voicecoach.terminal.keys import KeyReader
 
 EXIT_CODES = {
     Outcome.COMPLETED: 0,
@@ -115,10 +115,10 @@ def open_speaker(options: AudioOptions, display: Any, settings: SessionSettings)
     captions = CaptionSpeaker(display, settings.time_scale)
     if not options.speak:
         return captions
-    from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.speaker import SpeakerSettings
-    from voicecoach.speaker import open_speaker as open_audio_speaker
-    from voicecoach.tts import VoiceSettings
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.speaker import SpeakerSettings
+    from voicecoach.audio.speaker import open_speaker as open_audio_speaker
+    from voicecoach.audio.tts import VoiceSettings
 
     speaker = FallbackSpeaker(captions, notice=say_once)
     try:
@@ -179,11 +179,11 @@ class _Voice:
 
 def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice | None:
     """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
-    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.microphone import Microphone, MicSettings
     from voicecoach.listening.engine import EngineUnavailable
     from voicecoach.listening.engines import make_engine
     from voicecoach.listening.listener import VoiceListener
-    from voicecoach.microphone import Microphone, MicSettings
 
     try:
         engine = make_engine(options.engine, options.model, options.online)
@@ -220,7 +220,7 @@ def _cancelling_echo(
 ) -> Callable[[Any], None] | None:
     """An on_frame for the microphone handing `on_frame` each frame and the same with what
     `player` plays taken out; None (said once) when the canceller cannot run."""
-    from voicecoach.echo import EchoCanceller, EchoUnavailable
+    from voicecoach.audio.echo import EchoCanceller, EchoUnavailable
 
     try:
         canceller = EchoCanceller(on_failed=_echo_lost)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from voicecoach.ports import Clock, Display, Listener, Speaker
+from voicecoach.core.ports import Clock, Display, Listener, Speaker
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,17 @@ def open_care_io(
     listen: bool = True, speak: bool = True, time_scale: float = 1.0
 ) -> Iterator[CoachIO]:
     """Open speaker, keys and display; close them all (terminal restored) on the way out."""
-    from voicecoach.captions import open_display
-    from voicecoach.inbox import Inbox
-    from voicecoach.keys import KeyReader
-    from voicecoach.safety import phrases_to_prerender
-    from voicecoach.session import AudioOptions, MonotonicClock, open_speaker, start_listening
-    from voicecoach.settings import SessionSettings
+    from voicecoach.commands.session import (
+        AudioOptions,
+        MonotonicClock,
+        open_speaker,
+        start_listening,
+    )
+    from voicecoach.core.inbox import Inbox
+    from voicecoach.core.safety import phrases_to_prerender
+    from voicecoach.core.settings import SessionSettings
+    from voicecoach.terminal.captions import open_display
+    from voicecoach.terminal.keys import KeyReader
 
     display = open_display()
     options = AudioOptions(listen=listen, speak=speak)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
-from voicecoach.devices import AudioDevice, find_device
+from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
+from voicecoach.audio.devices import AudioDevice, find_device
 from voicecoach.listening.frames import FRAME_SAMPLES, SAMPLE_RATE, Frame
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio

@@ -47,14 +47,14 @@ Check = Callable[[], CheckResult]
 
 def render_phrase(text: str = DOCTOR_PHRASE) -> float:
     """Seconds of sound the coach's own renderer makes of `text` (raises when it cannot)."""
-    from voicecoach.tts import Renderer
+    from voicecoach.audio.tts import Renderer
 
     return Renderer().render(text).seconds
 
 
 def _speech_fix() -> str:
     if sys.platform.startswith("linux"):
-        from voicecoach.tts import ESPEAK_FIX
+        from voicecoach.audio.tts import ESPEAK_FIX
 
         return ESPEAK_FIX
     return "pip install --force-reinstall pyttsx3"
@@ -86,7 +86,7 @@ def _count_devices(open_audio: Callable[[], Any], channels_key: str) -> tuple[in
 
 
 def _open_pyaudio() -> Any:
-    from voicecoach.audio_system import open_pyaudio
+    from voicecoach.audio.audio_system import open_pyaudio
 
     return open_pyaudio()
 
@@ -149,7 +149,7 @@ def check_recogniser(model_path: Callable[[], str] | None = None) -> CheckResult
 
 
 def _make_canceller() -> object:
-    from voicecoach.echo import EchoCanceller
+    from voicecoach.audio.echo import EchoCanceller
 
     return EchoCanceller()
 

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
-from voicecoach.devices import find_device
+from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
+from voicecoach.audio.devices import find_device
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
 DEFAULT_RATE = 22050

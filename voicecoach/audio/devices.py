@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from voicecoach.audio_system import AudioUnavailable, open_pyaudio
+from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio
 
 Kind = Literal["input", "output"]
 

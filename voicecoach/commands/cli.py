@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from voicecoach.settings import CountStyle, SessionSettings, Side
+from voicecoach.core.settings import CountStyle, SessionSettings, Side
 
 if TYPE_CHECKING:
-    from voicecoach.episode import EpisodeStore
+    from voicecoach.core.episode import EpisodeStore
 
 app = typer.Typer(
     help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
@@ -99,7 +99,7 @@ def routine(
 
     Example: voicecoach routine gentle --hold 45 --count 10
     """
-    from voicecoach.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.commands.session import AudioOptions, UnknownRoutine, run_routine
 
     settings = _session_settings(
         hold, reps, side, count, time_scale=time_scale, ask_pain_scores=pain_scores
@@ -145,8 +145,8 @@ def routines() -> None:
 
     Example: voicecoach routines
     """
-    from voicecoach.plan import build_plan, plan_seconds
-    from voicecoach.routines import load_catalogue, user_routines_dir
+    from voicecoach.core.plan import build_plan, plan_seconds
+    from voicecoach.core.routines import load_catalogue, user_routines_dir
 
     catalogue = load_catalogue()
     for item in catalogue.routines.values():
@@ -175,8 +175,8 @@ def show(
 
     Example: voicecoach show gentle --hold 45
     """
-    from voicecoach.plan import build_plan, script_lines
-    from voicecoach.session import UnknownRoutine, find_routine
+    from voicecoach.commands.session import UnknownRoutine, find_routine
+    from voicecoach.core.plan import build_plan, script_lines
 
     try:
         found = find_routine(name)
@@ -205,15 +205,15 @@ def say(
 
     Example: voicecoach say "Lie on your back with your knees bent." --voice en-us --rate 150
     """
-    from voicecoach.audio_system import AudioUnavailable
+    from voicecoach.audio.audio_system import AudioUnavailable
 
     if list_voices:
         _print_voices()
         return
     if not text.strip():
         raise typer.BadParameter("give a line to speak", param_hint="TEXT")
-    from voicecoach.speaker import SpeakerSettings, open_speaker
-    from voicecoach.tts import VoiceSettings
+    from voicecoach.audio.speaker import SpeakerSettings, open_speaker
+    from voicecoach.audio.tts import VoiceSettings
 
     settings = SpeakerSettings(voice=VoiceSettings(voice=voice, rate=rate, volume=volume))
     typer.echo(text)
@@ -231,8 +231,8 @@ def say(
 
 
 def _print_voices() -> None:
-    from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.tts import voice_ids
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.tts import voice_ids
 
     try:
         voices = voice_ids()
@@ -251,8 +251,8 @@ def devices() -> None:
 
     Example: voicecoach devices
     """
-    from voicecoach.audio_system import AudioUnavailable
-    from voicecoach.devices import list_devices
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.devices import list_devices
 
     try:
         found = list_devices()
@@ -293,7 +293,7 @@ def history(
 
     Example: voicecoach history --csv > sessions.csv
     """
-    from voicecoach import history as hist
+    from voicecoach.commands import history as hist
     from voicecoach.logbook import LogFileError, default_log_path
 
     if sum([as_json, as_csv, plot is not None, forget]) > 1:
@@ -335,13 +335,13 @@ def doctor() -> None:
 
     Example: voicecoach doctor
     """
-    from voicecoach.doctor import run_doctor
+    from voicecoach.commands.doctor import run_doctor
 
     raise typer.Exit(code=run_doctor(echo=typer.echo))
 
 
 def _forget_history(path: Path, ask: bool) -> None:
-    from voicecoach import history as hist
+    from voicecoach.commands import history as hist
 
     if not path.exists():
         typer.echo(f"Nothing to forget: there is no log at {path}")
@@ -380,7 +380,7 @@ def hear(
 
     Example: voicecoach hear stop.wav next.wav --json
     """
-    from voicecoach.listening.hear_cli import run_hear
+    from voicecoach.commands.hear_cli import run_hear
 
     raise typer.Exit(run_hear(files, json_lines, engine, model, online))
 
@@ -390,7 +390,7 @@ def main() -> None:
 
 
 # --- care and safety commands (issue 4) -----------------------------------------------
-# The command logic lives in voicecoach/care_commands.py; the ports come from
+# The command logic lives in voicecoach/commands/care_commands.py; the ports come from
 # care_io.open_care_io (speech or captions, keys), the log from care_commands.open_care_log.
 
 
@@ -400,7 +400,7 @@ def _notice(message: str) -> None:
 
 def _episode_store_or_none() -> EpisodeStore | None:
     """The episode storage (the session log's); None when this build has no session log."""
-    from voicecoach.care_commands import LogbookEpisodes
+    from voicecoach.commands.care_commands import LogbookEpisodes
 
     try:
         return LogbookEpisodes()
@@ -427,9 +427,9 @@ def redflags(
 
     Example: voicecoach redflags --no-listen
     """
-    from voicecoach import care_commands
-    from voicecoach.care_io import open_care_io
-    from voicecoach.ports import AfterCheck
+    from voicecoach.commands import care_commands
+    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.core.ports import AfterCheck
 
     with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
         found = care_commands.redflags(io, log)
@@ -454,9 +454,9 @@ def therapy(
 
     Example: voicecoach therapy cold --minutes 15
     """
-    from voicecoach import care_commands
-    from voicecoach.care_io import open_care_io
-    from voicecoach.therapy import TherapyError, plan_therapy
+    from voicecoach.commands import care_commands
+    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.core.therapy import TherapyError, plan_therapy
 
     try:
         plan_therapy(kind, minutes, time_scale)
@@ -476,8 +476,8 @@ def care(
 
     Example: voicecoach care
     """
-    from voicecoach import care_commands
-    from voicecoach.care_io import open_care_io
+    from voicecoach.commands import care_commands
+    from voicecoach.commands.care_io import open_care_io
 
     show = care_commands.disclaimer if disclaimer else care_commands.care
     if not speak:
@@ -499,9 +499,9 @@ def remind(
 
     Example: voicecoach remind --every 30m
     """
-    from voicecoach import care_commands
-    from voicecoach.care_io import open_care_io
-    from voicecoach.remind import RemindError, plan_reminders
+    from voicecoach.commands import care_commands
+    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.core.remind import RemindError, plan_reminders
 
     try:
         plan_reminders(every, run_for, time_scale)
@@ -530,8 +530,8 @@ def episode_start(
 
     Example: voicecoach episode start --at "yesterday 18:00"
     """
-    from voicecoach import care_commands
-    from voicecoach.episode import EpisodeError, local_now
+    from voicecoach.commands import care_commands
+    from voicecoach.core.episode import EpisodeError, local_now
 
     store = _episode_store()
     try:
@@ -548,8 +548,8 @@ def episode_status() -> None:
 
     Example: voicecoach episode status
     """
-    from voicecoach import care_commands
-    from voicecoach.episode import local_now
+    from voicecoach.commands import care_commands
+    from voicecoach.core.episode import local_now
 
     store = _episode_store()
     for line in care_commands.episode_status_lines(store, local_now()):

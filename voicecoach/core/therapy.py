@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from voicecoach.ports import (
+from voicecoach.core.ports import (
     AfterCheck,
     Clock,
     Command,
@@ -31,7 +31,7 @@ from voicecoach.ports import (
     Safety,
     Speaker,
 )
-from voicecoach.wording import SPOKEN, Wording, capital
+from voicecoach.core.wording import SPOKEN, Wording, capital
 
 COLD_MAX_MINUTES = 20.0
 """Seed: cold "for no more than 15 to 20 minutes at a time"."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable
 
-from voicecoach.ports import ALWAYS_EXPECTED, DURING_ROUTINE, URGENT_COMMANDS, Command, Heard
+from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, URGENT_COMMANDS, Command, Heard
 
 
 class Inbox:

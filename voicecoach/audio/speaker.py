@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from voicecoach.audio_system import AudioUnavailable
-from voicecoach.playback import PlaybackSettings, Player
-from voicecoach.tts import PRERENDER_PHRASES, Rendered, Renderer, VoiceSettings, to_mono16
+from voicecoach.audio.audio_system import AudioUnavailable
+from voicecoach.audio.playback import PlaybackSettings, Player
+from voicecoach.audio.tts import PRERENDER_PHRASES, Rendered, Renderer, VoiceSettings, to_mono16
 
 if TYPE_CHECKING:
-    from voicecoach.ports import Speaker
+    from voicecoach.core.ports import Speaker
 
-CUE_PACKAGE = "voicecoach.audio_cues"
+CUE_PACKAGE = "voicecoach.audio.cues"
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voicecoach.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
-from voicecoach.care import Thermal, thermal_advice, thermal_for_hours
-from voicecoach.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
-from voicecoach.redflags import URGENT_FLAGS, RedFlag, read_all_lines
-from voicecoach.wording import Wording
+from voicecoach.core.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
+from voicecoach.core.care import Thermal, thermal_advice, thermal_for_hours
+from voicecoach.core.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
+from voicecoach.core.redflags import URGENT_FLAGS, RedFlag, read_all_lines
+from voicecoach.core.wording import Wording
 
 
 @dataclass(frozen=True)

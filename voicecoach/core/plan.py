@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voicecoach.routines import MOVEMENT_KINDS, Routine, Step
-from voicecoach.settings import CountStyle, SessionSettings
+from voicecoach.core.routines import MOVEMENT_KINDS, Routine, Step
+from voicecoach.core.settings import CountStyle, SessionSettings
 
 CAUTION = "Move slowly and gently. No bouncing, and never push into sharp pain."
 """The seed: performed slowly and deliberately, without pushing into sharp pain or bouncing."""

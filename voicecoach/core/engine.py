@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from voicecoach.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
-from voicecoach.ports import (
+from voicecoach.core.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
+from voicecoach.core.ports import (
     URGENT_COMMANDS,
     AfterCheck,
     Clock,
@@ -29,7 +29,7 @@ from voicecoach.ports import (
     Speaker,
     means_next,
 )
-from voicecoach.settings import SessionSettings
+from voicecoach.core.settings import SessionSettings
 
 DISPLAY_TICK = 0.25
 """How often the countdown bar is redrawn while waiting (seconds)."""

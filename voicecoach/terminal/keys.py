@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import IO
 
-from voicecoach.ports import Command, Heard
+from voicecoach.core.ports import Command, Heard
 
 KEYMAP: dict[str, Command] = {
     " ": Command.NEXT,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from voicecoach.care import Thermal, consult_line, thermal_advice, thermal_for_hours
+from voicecoach.core.care import Thermal, consult_line, thermal_advice, thermal_for_hours
 
 
 class EpisodeStore(Protocol):
