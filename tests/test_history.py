@@ -186,3 +186,14 @@ def test_forget_can_delete_a_damaged_log_when_asked(log_path: Path) -> None:
     assert result.exit_code == 0
     assert "damaged" in result.output  # the question said what it was about to delete
     assert not log_path.exists()
+
+
+def test_the_table_never_cuts_a_red_flag_or_an_outcome_off(log_path: Path) -> None:
+    log_session((5, 0), Outcome.URGENT, red_flag_yes="bowel or bladder control")
+    log_session(None, Outcome.INTERRUPTED)
+    result = runner.invoke(app, ["history"])
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    assert "interrupted" in result.output
+    assert "urgent" in result.output
+    assert "bowel or bladder control" in result.output

@@ -6,6 +6,7 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,13 +17,42 @@ from voicecoach.core.settings import CountStyle, SessionSettings, Side
 if TYPE_CHECKING:
     from voicecoach.core.episode import EpisodeStore
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     help="Hands-free, offline voice coach for back-spasm relief at home.\n\n"
     "Start with: voicecoach routine gentle",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings=HELP_OPTIONS,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"voicecoach {version('voicecoach')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("voicecoach (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Hands-free, offline voice coach for back-spasm relief at home.
+
+    Start with: voicecoach routine gentle
+    """
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -56,7 +86,9 @@ TimeScaleOption = Annotated[
     float, typer.Option(help="Speed up holds and rests for demos and tests (0.05 = 20x faster).")
 ]
 VoiceOption = Annotated[str | None, typer.Option(help="Voice id or part of its name.")]
-RateOption = Annotated[int | None, typer.Option(help="Speech rate, words per minute.")]
+RateOption = Annotated[
+    int | None, typer.Option(help="Speech rate, words per minute (40-500).", min=40, max=500)
+]
 VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
 MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
 EngineOption = Annotated[
@@ -99,7 +131,11 @@ def routine(
 
     Example: voicecoach routine gentle --hold 45 --count 10
     """
-    from voicecoach.commands.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.commands.session import AudioOptions, run_routine
+    from voicecoach.core.routines import UnknownRoutine
+
+    _check_voice(voice)
+    _check_microphone(mic, listen)
 
     settings = _session_settings(
         hold, reps, side, count, time_scale=time_scale, ask_pain_scores=pain_scores
@@ -125,6 +161,40 @@ def routine(
     except UnknownRoutine as error:
         raise fail(str(error)) from None
     raise typer.Exit(code)
+
+
+def _check_voice(voice: str | None) -> None:
+    """An unknown --voice is an error before the session starts, not a silent fallback."""
+    if not voice:
+        return
+    from voicecoach.audio.audio_system import AudioUnavailable
+    from voicecoach.audio.tts import resolve_voice
+
+    try:
+        resolve_voice(voice)
+    except AudioUnavailable:
+        return  # no speech at all: the session says so and shows captions
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--voice") from None
+
+
+def _check_microphone(mic: str | None, listen: bool) -> None:
+    """A --mic that names no microphone is an error; no audio system at all is not (keys)."""
+    if not mic or not listen:
+        return
+    from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio
+    from voicecoach.audio.devices import find_device
+
+    try:
+        pa = open_pyaudio()
+    except AudioUnavailable:
+        return  # the session says once that it runs on keys
+    try:
+        find_device(pa, mic, "input")
+    except AudioUnavailable as error:
+        raise typer.BadParameter(str(error), param_hint="--mic") from None
+    finally:
+        pa.terminate()
 
 
 def _session_settings(
@@ -154,12 +224,16 @@ def routines() -> None:
         where = "built-in" if item.builtin else item.source
         length = f"{seconds // 60}:{seconds % 60:02d}"
         typer.echo(
-            f"{item.name:<12} {len(item.steps):>2} steps, {length} of holds and rests  "
+            f"{item.name:<12} {_steps(len(item.steps))}, {length} of holds and rests  "
             f"{item.title}: {item.about} ({where})"
         )
     for error in catalogue.errors:
         typer.echo(f"skipped: {error}", err=True)
     typer.echo(f"Your own routines go in {user_routines_dir()}")
+
+
+def _steps(count: int) -> str:
+    return f"{count:>2} step" + ("" if count == 1 else "s")
 
 
 @app.command()
@@ -175,8 +249,9 @@ def show(
 
     Example: voicecoach show gentle --hold 45
     """
-    from voicecoach.commands.session import UnknownRoutine, find_routine
+    from voicecoach.commands.session import find_routine
     from voicecoach.core.plan import build_plan, script_lines
+    from voicecoach.core.routines import UnknownRoutine
 
     try:
         found = find_routine(name)
@@ -321,7 +396,8 @@ def history(
     else:
         from rich.console import Console
 
-        console = Console()
+        # Piped into a file, nothing is folded: one line per session.
+        console = Console() if sys.stdout.isatty() else Console(width=200)
         console.print(hist.session_table(sessions))
         typer.echo(hist.pain_trend(sessions))
         typer.echo(f"The log is kept at {path}; delete it with: voicecoach history --forget")
@@ -458,6 +534,7 @@ def therapy(
     from voicecoach.commands.care_io import open_care_io
     from voicecoach.core.therapy import TherapyError, plan_therapy
 
+    kind = kind.strip().lower()
     try:
         plan_therapy(kind, minutes, time_scale)
     except TherapyError as error:
@@ -516,7 +593,10 @@ def remind(
     typer.echo(f"Reminders ended ({count} given).")
 
 
-episode_app = typer.Typer(help="When this spasm began: drives the cold/heat and 72-hour advice.")
+episode_app = typer.Typer(
+    help="When this spasm began: drives the cold/heat and 72-hour advice.",
+    context_settings=HELP_OPTIONS,
+)
 app.add_typer(episode_app, name="episode")
 
 
@@ -532,12 +612,15 @@ def episode_start(
     """
     from voicecoach.commands import care_commands
     from voicecoach.core.episode import EpisodeError, local_now
+    from voicecoach.logbook import LogFileError
 
     store = _episode_store()
     try:
         lines = care_commands.episode_start(store, at, local_now())
     except EpisodeError as error:
         raise fail(str(error)) from None
+    except LogFileError as error:
+        raise fail(str(error), 1) from None
     for line in lines:
         typer.echo(line)
 
@@ -550,7 +633,12 @@ def episode_status() -> None:
     """
     from voicecoach.commands import care_commands
     from voicecoach.core.episode import local_now
+    from voicecoach.logbook import LogFileError
 
     store = _episode_store()
-    for line in care_commands.episode_status_lines(store, local_now()):
+    try:
+        lines = care_commands.episode_status_lines(store, local_now())
+    except LogFileError as error:
+        raise fail(str(error), 1) from None
+    for line in lines:
         typer.echo(line)

@@ -101,6 +101,7 @@ def session_table(sessions: Sequence[SessionRecord]) -> object:
             column,
             justify="right" if column in ("#", "min", "steps") else "left",
             no_wrap=column in ("started", "pain"),
+            overflow="fold",  # a red flag's name or an outcome is never cut off
         )
     for session in sessions:
         length = minutes(session)

@@ -24,7 +24,7 @@ from voicecoach.core.episode import local_now
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.plan import Plan, build_plan, spoken_lines
 from voicecoach.core.ports import Listener, Outcome
-from voicecoach.core.routines import Routine, load_catalogue
+from voicecoach.core.routines import Routine, find_in, load_catalogue
 from voicecoach.core.safety import phrases_to_prerender
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.wording import Wording
@@ -65,18 +65,11 @@ class AudioOptions:
     """Take the coach's own voice out of what the microphone hears (see echo.py)."""
 
 
-class UnknownRoutine(LookupError):
-    pass
-
-
 def find_routine(name: str) -> Routine:
     catalogue = load_catalogue()
     for error in catalogue.errors:
         print(f"warning: {error}", file=sys.stderr)
-    if name not in catalogue.routines:
-        known = ", ".join(sorted(catalogue.routines))
-        raise UnknownRoutine(f"no routine called '{name}' (there are: {known})")
-    return catalogue.routines[name]
+    return find_in(catalogue, name)
 
 
 class _Terminated(SystemExit):

@@ -23,6 +23,7 @@ Step kinds: say, ready, paced (a movement done at the person's pace), hold, rest
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from importlib import resources
@@ -102,6 +103,22 @@ class Catalogue:
 
     routines: dict[str, Routine] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+
+class UnknownRoutine(LookupError):
+    """No routine by that name; the message names the nearest and lists them all."""
+
+
+def find_in(catalogue: Catalogue, name: str) -> Routine:
+    """The routine called `name`, whatever its case; UnknownRoutine suggests the nearest."""
+    by_folded = {known.casefold(): routine for known, routine in catalogue.routines.items()}
+    wanted = name.strip().casefold()
+    if wanted in by_folded:
+        return by_folded[wanted]
+    known = ", ".join(sorted(catalogue.routines))
+    nearest = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
+    hint = f"did you mean '{by_folded[nearest[0]].name}'? " if nearest else ""
+    raise UnknownRoutine(f"no routine called '{name}'; {hint}(there are: {known})")
 
 
 def user_routines_dir() -> Path:
