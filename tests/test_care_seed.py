@@ -221,3 +221,24 @@ def test_no_line_of_the_program_gives_a_dose() -> None:
     assert "smallest effective dose" in joined and "ibuprofen" in joined
     bad = {line: dose_problems(line) for line in lines if dose_problems(line)}
     assert not bad
+
+
+def test_the_notice_keeps_the_72_hour_rule_apart_from_the_urgent_flags():
+    from voicecoach.core.care import DISCLAIMER_LINES
+
+    text = " ".join(DISCLAIMER_LINES)
+    urgent_from = text.index("Seek medical help immediately")
+    rule_at = text.index("72 hours")
+    # Between the urgent heading and the 72-hour rule, something says it is not urgent.
+    assert "Not urgent" in text[urgent_from:rule_at]
+    assert "consult a healthcare provider" in text[rule_at:]
+
+
+def test_the_gentle_routine_gets_a_person_up_from_the_floor_not_off_a_bed():
+    from voicecoach.core.routines import load_catalogue
+
+    gentle = load_catalogue().routines["gentle"]
+    log_roll = next(step for step in gentle.steps if "log roll" in step.title.lower())
+    said = " ".join(log_roll.say).lower()
+    assert "roll onto your side" in said and "push yourself up with your arms" in said
+    assert "bed" not in said

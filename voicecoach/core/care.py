@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from voicecoach.core.redflags import NO_IMPROVEMENT_72H, URGENT_FLAGS
+from voicecoach.core.redflags import NOT_URGENT_72H_LINE, URGENT_FLAGS
 
 COLD_ONLY_HOURS = 48.0
 """Before this many hours since the spasm began, cold only (seed: "After 48 hours ... heat")."""
@@ -173,7 +173,7 @@ CARE_SUMMARY: tuple[CareSection, ...] = (
         (
             "Seek medical help immediately if you have any of these:",
             *(flag.statement for flag in URGENT_FLAGS),
-            NO_IMPROVEMENT_72H.statement + " " + NO_IMPROVEMENT_72H.advice,
+            NOT_URGENT_72H_LINE,
         ),
     ),
 )
@@ -185,7 +185,7 @@ DISCLAIMER_LINES: tuple[str, ...] = (
     "and it does not replace a healthcare provider.",
     "Seek medical help immediately if you have any of these:",
     *(flag.statement for flag in URGENT_FLAGS),
-    NO_IMPROVEMENT_72H.statement + " " + NO_IMPROVEMENT_72H.advice,
+    NOT_URGENT_72H_LINE,
     'At any time, say "pain", or press p, and the coach stops and checks these with you.',
 )
 """The first-run notice, spoken and shown once."""

@@ -72,6 +72,11 @@ NO_IMPROVEMENT_72H = RedFlag(
     urgent=False,
 )
 """Not urgent, and not asked in the spoken check: the episode's 72-hour rule covers it."""
+NOT_URGENT_72H_LINE = (
+    "Not urgent, but: " + NO_IMPROVEMENT_72H.statement + " " + NO_IMPROVEMENT_72H.advice
+)
+"""The 72-hour rule as said after the urgent flags: the seed keeps "consult a healthcare
+provider" apart from "seek medical help immediately"."""
 
 ALL_FLAGS: tuple[RedFlag, ...] = (*URGENT_FLAGS, NO_IMPROVEMENT_72H)
 
@@ -81,5 +86,5 @@ def read_all_lines() -> list[str]:
     lines = ["Seek medical help immediately if any of these is true."]
     lines += [flag.statement for flag in URGENT_FLAGS]
     lines.append(SEEK_HELP_NOW)
-    lines.append(NO_IMPROVEMENT_72H.statement + " " + NO_IMPROVEMENT_72H.advice)
+    lines.append(NOT_URGENT_72H_LINE)
     return lines
