@@ -30,9 +30,10 @@ def log_session(
     outcome: Outcome,
     red_flag_yes: str | None = None,
     routine: str = "gentle",
+    time_scale: float = 1.0,
 ) -> None:
     with SqliteLog() as log:
-        log.session_started(routine, {"hold_s": 30, "side": "both"})
+        log.session_started(routine, {"hold_s": 30, "side": "both", "time_scale": time_scale})
         if pain:
             log.event("pain_score", when="start", score=pain[0])
         log.event("step_started", step=1, title="Rest position")
@@ -197,3 +198,17 @@ def test_the_table_never_cuts_a_red_flag_or_an_outcome_off(log_path: Path) -> No
     assert "interrupted" in result.output
     assert "urgent" in result.output
     assert "bowel or bladder control" in result.output
+
+
+def test_demo_runs_are_marked_and_left_out_of_the_trend_unless_asked(log_path: Path) -> None:
+    log_session((7, 4), Outcome.COMPLETED)
+    log_session((9, 9), Outcome.COMPLETED, time_scale=0.05)
+    plain = runner.invoke(app, ["history"])
+    assert plain.exit_code == 0
+    assert "gentle (demo)" in plain.output
+    trend = plain.output[plain.output.index("Pain trend") :]
+    assert " 7" in trend and " 9" not in trend
+    with_demos = runner.invoke(app, ["history", "--demos"])
+    assert " 9" in with_demos.output[with_demos.output.index("Pain trend") :]
+    exported = json.loads(runner.invoke(app, ["history", "--json"]).output)
+    assert [session["demo"] for session in exported] == [False, True]

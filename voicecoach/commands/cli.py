@@ -360,6 +360,9 @@ def history(
         bool, typer.Option("--forget", help="Delete all sessions and episodes, after asking.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="With --forget: do not ask.")] = False,
+    demos: Annotated[
+        bool, typer.Option("--demos", help="Count --time-scale demo runs in the pain trend.")
+    ] = False,
 ) -> None:
     """Past sessions: what was done, how the pain moved, red flags answered.
 
@@ -387,7 +390,7 @@ def history(
         typer.echo(hist.to_csv(sessions), nl=False)
     elif plot is not None:
         try:
-            shown = hist.plot_trend(sessions, plot)
+            shown = hist.plot_trend(sessions, plot, with_demos=demos)
         except (hist.PlotUnavailable, OSError) as error:
             raise fail(str(error), 1) from None
         typer.echo(f"Drew the pain scores of {shown} sessions to {plot}")
@@ -399,7 +402,7 @@ def history(
         # Piped into a file, nothing is folded: one line per session.
         console = Console() if sys.stdout.isatty() else Console(width=200)
         console.print(hist.session_table(sessions))
-        typer.echo(hist.pain_trend(sessions))
+        typer.echo(hist.pain_trend(sessions, with_demos=demos))
         typer.echo(f"The log is kept at {path}; delete it with: voicecoach history --forget")
 
 

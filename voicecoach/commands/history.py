@@ -108,7 +108,7 @@ def session_table(sessions: Sequence[SessionRecord]) -> object:
         table.add_row(
             str(session.id),
             local_time(session.started),
-            session.routine,
+            session.routine + (" (demo)" if session.is_demo else ""),
             "" if length is None else f"{length:g}",
             str(len(session.kinds("step_finished"))),
             pain_change(session),
@@ -118,9 +118,24 @@ def session_table(sessions: Sequence[SessionRecord]) -> object:
     return table
 
 
-def pain_trend(sessions: Sequence[SessionRecord]) -> str:
-    """The pain scores of the latest sessions as text bars, one line per session."""
-    scored = [s for s in sessions if s.pain("start") is not None or s.pain("end") is not None]
+def scored_sessions(
+    sessions: Sequence[SessionRecord], with_demos: bool = False
+) -> list[SessionRecord]:
+    """The sessions with a pain score; demo runs (--time-scale) only when asked for."""
+    return [
+        s
+        for s in sessions
+        if (with_demos or not s.is_demo)
+        and (s.pain("start") is not None or s.pain("end") is not None)
+    ]
+
+
+def pain_trend(sessions: Sequence[SessionRecord], with_demos: bool = False) -> str:
+    """The pain scores of the latest sessions as text bars, one line per session.
+
+    Demo runs (--time-scale) are left out unless `with_demos`: a sped-up run is a try-out,
+    and its scores would bend the person's trend."""
+    scored = scored_sessions(sessions, with_demos)
     if not scored:
         return "No pain scores yet: the coach asks for one (0-10) at the start and the end."
     lines = ["Pain trend, before → after each session (0 none, 10 worst):"]
@@ -193,7 +208,7 @@ def _blank_if_none(value: object) -> object:
     return "" if value is None else value
 
 
-def plot_trend(sessions: Sequence[SessionRecord], image: Path) -> int:
+def plot_trend(sessions: Sequence[SessionRecord], image: Path, with_demos: bool = False) -> int:
     """Draw pain before/after each session to an image; returns how many sessions it shows."""
     try:
         import matplotlib
@@ -205,7 +220,7 @@ def plot_trend(sessions: Sequence[SessionRecord], image: Path) -> int:
         raise PlotUnavailable(
             "drawing a plot needs matplotlib: pip install 'voicecoach[plot]'"
         ) from error
-    scored = [s for s in sessions if s.pain("start") is not None or s.pain("end") is not None]
+    scored = scored_sessions(sessions, with_demos)
     figure, axes = plt.subplots(figsize=(8, 4))
     for moment, label, marker in (("start", "before", "o"), ("end", "after", "s")):
         points = [(s.started, s.pain(moment)) for s in scored]
@@ -217,11 +232,14 @@ def plot_trend(sessions: Sequence[SessionRecord], image: Path) -> int:
             label=label,
         )
     axes.xaxis_date()
+    # Readable dates however long the history: the day and month, and the time when close.
+    locator = dates.AutoDateLocator(maxticks=8)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     axes.set_ylim(0, 10)
     axes.set_ylabel("pain (0 none, 10 worst)")
     axes.set_title("voicecoach: pain before and after each session")
     axes.legend()
-    figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(image)
     plt.close(figure)

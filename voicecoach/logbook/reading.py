@@ -48,6 +48,12 @@ class SessionRecord:
         ]
         return scores[-1] if scores else None
 
+    @property
+    def is_demo(self) -> bool:
+        """Run with --time-scale: holds and rests were sped up, so not a real session."""
+        scale = self.settings.get("time_scale", 1.0)
+        return isinstance(scale, int | float) and scale != 1.0
+
     def kinds(self, kind: str) -> list[EventRecord]:
         """The events of one kind, in order."""
         return [e for e in self.events if e.kind == kind]
@@ -60,6 +66,7 @@ class SessionRecord:
             "ended": self.ended,
             "outcome": self.outcome,
             "settings": self.settings,
+            "demo": self.is_demo,
             "events": [
                 {"at": e.at, "seq": e.seq, "kind": e.kind, "data": e.data} for e in self.events
             ],
