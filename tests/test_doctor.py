@@ -216,3 +216,56 @@ def test_an_empty_log_file_is_fine(log_path: Path) -> None:
 def test_speech_that_renders_as_silence_is_a_problem() -> None:
     result = check_speech(render=lambda: 0.0)
     assert not result.ok and result.essential and "silence" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("recorded", "ok", "said"),
+    [
+        (b"", False, "no audio came"),
+        (bytes(32000), False, "digital silence"),
+        (b"\x01\x00\xff\xff" * 8000, True, "1.0 s of sound"),
+    ],
+)
+def test_doctor_checks_the_microphone_really_delivers_sound(
+    recorded: bytes, ok: bool, said: str
+) -> None:
+    result = doctor.check_microphone_sound(lambda: recorded)
+    assert result.ok is ok
+    assert said in result.detail
+    assert ok or "unmute" in result.fix
+
+
+def test_a_microphone_that_cannot_open_is_a_problem_not_a_crash() -> None:
+    def broken() -> bytes:
+        raise OSError("device busy")
+
+    result = doctor.check_microphone_sound(broken)
+    assert not result.ok and "device busy" in result.detail
+
+
+@pytest.mark.audio
+def test_doctor_hears_a_real_microphone_with_its_noise_floor_and_not_a_silent_one(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    import pulse
+    from voice_rig import coach_env, room_for_tests
+
+    def doctor_line(env: dict[str, str]) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "voicecoach", "doctor"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return next(line for line in result.stdout.splitlines() if "microphone sound" in line)
+
+    with room_for_tests(tmp_path) as room:
+        env = coach_env(room, tmp_path)
+        assert doctor_line(env).startswith("ok")
+        with pulse.null_sink("doctor_silent") as silent:  # nothing plays into it
+            env["PULSE_SOURCE"] = silent.monitor
+            assert doctor_line(env).startswith("PROBLEM")

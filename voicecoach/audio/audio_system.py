@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,27 @@ _alsa_handler: Any = None  # kept alive: ALSA holds a pointer to it
 
 class AudioUnavailable(RuntimeError):
     """No usable audio device or library; the message says what is missing and how to fix it."""
+
+
+_PORTAUDIO_CODE = re.compile(r"Errno (-99\d\d)\b")
+SOUND_SYSTEM_GONE = (
+    "the sound system stopped answering (on Linux: is PulseAudio or PipeWire still running? "
+    "try 'pactl info')"
+)
+
+
+def in_words(error: BaseException) -> str:
+    """What went wrong with a device, as a sentence rather than "[Errno -9999] ...".
+
+    PortAudio reports a lost sound server or an unplugged device with bare error codes
+    (-9999 unanticipated host error, -9996 invalid device, -9988 stream closed, ...)."""
+    if isinstance(error, AudioUnavailable):
+        return str(error)
+    text = str(error).strip()
+    code = _PORTAUDIO_CODE.search(text)
+    if code is not None and int(code.group(1)) <= -9980:
+        return SOUND_SYSTEM_GONE
+    return text or type(error).__name__
 
 
 def _silence_alsa() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
+from voicecoach.audio.audio_system import AudioUnavailable, in_words, open_pyaudio, quiet_stderr
 from voicecoach.audio.devices import AudioDevice, find_device
 from voicecoach.listening.frames import FRAME_SAMPLES, SAMPLE_RATE, Frame
 
@@ -149,7 +149,7 @@ class Microphone:
                 try:
                     pcm = self._read_frame(stream)
                 except Exception as error:  # the device vanished or failed
-                    self._lost(f"microphone {self.device.name!r} stopped: {error}")
+                    self._lost(f"microphone {self.device.name!r} stopped: {in_words(error)}")
                     return
                 now = time.monotonic()
                 if pcm is None:

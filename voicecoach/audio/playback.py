@@ -21,7 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from voicecoach.audio.audio_system import AudioUnavailable, open_pyaudio, quiet_stderr
+from voicecoach.audio.audio_system import (
+    AudioUnavailable,
+    in_words,
+    open_pyaudio,
+    quiet_stderr,
+)
 from voicecoach.audio.devices import find_device
 
 _PA_INT16 = 8  # pyaudio.paInt16; kept here so this module imports without PyAudio
@@ -171,10 +176,9 @@ class Player:
 
     def _report_lost(self, error: BaseException) -> None:
         """Tell on_lost once per loss (not again for every phrase that then fails)."""
-        if isinstance(error, AudioUnavailable):
-            reason = str(error)
-        else:
-            reason = f"audio output failed: {error}"
+        reason = in_words(error)
+        if not isinstance(error, AudioUnavailable):
+            reason = f"the speaker stopped: {reason}"
         already_reported = self.lost_reason is not None
         self.lost_reason = reason
         if self._on_lost is not None and not already_reported:

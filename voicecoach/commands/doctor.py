@@ -121,6 +121,51 @@ def check_microphone(open_audio: Callable[[], Any] = _open_pyaudio) -> CheckResu
     return _check_devices("microphone", "maxInputChannels", open_audio, missing, fix)
 
 
+LISTEN_SECONDS = 3.0
+"""How long doctor waits for sound from the microphone (some start ~2 s late)."""
+ENOUGH_SOUND_BYTES = 16000
+"""Half a second of 16 kHz int16 audio with something in it is enough to say it works."""
+
+
+def record_briefly(seconds: float = LISTEN_SECONDS) -> bytes:
+    """What the default microphone delivers, 16 kHz mono int16: until half a second of
+    it holds sound, or `seconds` have passed."""
+    import queue
+    import time
+
+    from voicecoach.audio.microphone import Microphone
+
+    microphone = Microphone().start()
+    pcm = bytearray()
+    try:
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            try:
+                pcm += microphone.frames.get(timeout=left).pcm
+            except queue.Empty:
+                break
+            if len(pcm) >= ENOUGH_SOUND_BYTES and any(pcm):
+                break
+    finally:
+        microphone.stop()
+    return bytes(pcm)
+
+
+def check_microphone_sound(record: Callable[[], bytes] = record_briefly) -> CheckResult:
+    """The microphone delivers sound, not nothing and not exact digital silence."""
+    fix = "unmute the microphone and raise its level (pavucontrol, or the system sound settings)"
+    try:
+        pcm = record()
+    except Exception as error:
+        return CheckResult("microphone sound", False, f"cannot listen ({error})", fix)
+    if not pcm:
+        return CheckResult("microphone sound", False, f"no audio came in {LISTEN_SECONDS:g} s", fix)
+    if not any(pcm):  # a real microphone always hears some noise
+        detail = "only exact digital silence came in (muted, or a virtual device?)"
+        return CheckResult("microphone sound", False, detail, fix)
+    return CheckResult("microphone sound", True, f"{len(pcm) / 32000:.1f} s of sound came in")
+
+
 # --- recogniser ----------------------------------------------------------------------------
 
 _MODEL_FILES = ("en-us/en-us", "en-us/cmudict-en-us.dict", "en-us/en-us.lm.bin")
@@ -187,6 +232,7 @@ def default_checks() -> list[Check]:
         check_speech,
         check_speaker,
         check_microphone,
+        check_microphone_sound,
         check_recogniser,
         check_echo_canceller,
         check_log,
