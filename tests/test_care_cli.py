@@ -130,14 +130,12 @@ def test_remind_refuses_bad_intervals(every: str) -> None:
 
 
 def test_episode_start_refuses_a_future_time() -> None:
-    pytest.importorskip("voicecoach.logbook", reason="the session log is not merged here yet")
     result = runner.invoke(app, ["episode", "start", "--at", "in 2 hours"])
     assert result.exit_code == 2
     assert "voicecoach: Can't read the time" in result.output
 
 
 def test_episode_start_then_status_through_the_session_log(tmp_path: Path) -> None:
-    pytest.importorskip("voicecoach.logbook", reason="the session log is not merged here yet")
     started = runner.invoke(app, ["episode", "start", "--at", "50h ago"])
     assert started.exit_code == 0, started.output
     status = runner.invoke(app, ["episode", "status"])

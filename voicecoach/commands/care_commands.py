@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from voicecoach import logbook
 from voicecoach.commands.care_io import CoachIO
 from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
 from voicecoach.core.episode import (
@@ -22,7 +22,7 @@ from voicecoach.core.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.core.ports import AfterCheck, Display, Log, NullLog, Outcome, Speaker
+from voicecoach.core.ports import AfterCheck, Display, Log, Outcome, Speaker
 from voicecoach.core.remind import plan_reminders, run_reminders
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import plan_therapy, run_therapy
@@ -37,21 +37,15 @@ ALL_CLEAR = (
 
 @contextmanager
 def open_care_log(notice: Callable[[str], None]) -> Iterator[Log]:
-    """The session log for a care command: the SQLite log (voicecoach.logbook) when this
-    build has it, a NullLog otherwise; closed on the way out. `notice` hears, once, why a
-    damaged log file will not be written."""
-    try:
-        from voicecoach.logbook import open_session_log
-    except ImportError:
-        yield NullLog()
-        return
-    log = open_session_log(notice)
+    """The session log for a care command (voicecoach.logbook), closed on the way out.
+    `notice` hears, once, why a damaged log file will not be written (the command then
+    runs with a NullLog)."""
+    log = logbook.open_session_log(notice)
     try:
         yield log
     finally:
-        close = getattr(log, "close", None)
-        if close is not None:
-            close()
+        if isinstance(log, logbook.SqliteLog):
+            log.close()
 
 
 def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> SpokenSafetyCheck:
@@ -186,18 +180,13 @@ class LogbookEpisodes:
     """EpisodeStore over the session log's episode functions (voicecoach.logbook)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        import voicecoach.logbook as logbook  # the log helper's module; absent until merged
-
-        self._logbook: Any = logbook
         self._path = path
 
     def start_episode(self, at: datetime) -> None:
-        self._logbook.start_episode(at, self._path)
+        logbook.start_episode(at, self._path)
 
     def current_episode(self) -> datetime | None:
-        started: datetime | None = self._logbook.current_episode(self._path)
-        return started
+        return logbook.current_episode(self._path)
 
     def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
-        scores: list[tuple[datetime, int, str]] = self._logbook.pain_scores(since, self._path)
-        return scores
+        return logbook.pain_scores(since, self._path)

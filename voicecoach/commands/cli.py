@@ -398,21 +398,11 @@ def _notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _episode_store_or_none() -> EpisodeStore | None:
-    """The episode storage (the session log's); None when this build has no session log."""
+def _episode_store() -> EpisodeStore:
+    """The episode storage: the session log's."""
     from voicecoach.commands.care_commands import LogbookEpisodes
 
-    try:
-        return LogbookEpisodes()
-    except ImportError:
-        return None
-
-
-def _episode_store() -> EpisodeStore:
-    store = _episode_store_or_none()
-    if store is None:
-        raise fail("episode storage is not available (the session log is missing)")
-    return store
+    return LogbookEpisodes()
 
 
 @app.command()
@@ -462,7 +452,7 @@ def therapy(
         plan_therapy(kind, minutes, time_scale)
     except TherapyError as error:
         raise fail(str(error)) from None
-    store = _episode_store_or_none()
+    store = _episode_store()
     with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
         care_commands.therapy(io, log, kind, minutes, time_scale, store)
 
