@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from care_support import CareRig
 
+from tests.care_support import CareRig
 from voicecoach import logbook
 from voicecoach.commands.care_commands import open_care_log, redflags
 from voicecoach.commands.care_io import CoachIO

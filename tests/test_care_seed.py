@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from care_support import CareRig
 
+from tests.care_support import CareRig
 from voicecoach.commands import care_commands
 from voicecoach.core import care, redflags, remind, therapy
 from voicecoach.core.asking import PAIN_SCORE_QUESTION
@@ -26,7 +26,7 @@ from voicecoach.core.safety import SpokenSafetyCheck
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "back-spasm-home-care.txt"
-ROUTINES = REPO / "voicecoach" / "routines_data"
+ROUTINES = REPO / "voicecoach" / "core" / "routines_data"
 
 SEED_TIMINGS = {"48 to 72 hours", "15 to 20 minutes", "30 to 60 seconds", "48 hours", "72 hours"}
 """Every timing the seed gives (checked against the seed itself when it is present)."""
@@ -107,7 +107,9 @@ def yaml_strings(node: object) -> Iterator[str]:
 
 
 def routine_lines() -> Iterator[str]:
-    for path in sorted(ROUTINES.glob("*.yaml")):
+    paths = sorted(ROUTINES.glob("*.yaml"))
+    assert paths, f"no built-in routines in {ROUTINES}"
+    for path in paths:
         yield from yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from care_support import FakeEpisodeStore
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
-
+from tests.care_support import FakeEpisodeStore
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.commands.care_commands import session_opening
 from voicecoach.commands.care_io import CoachIO
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.core.ports import Command
 from voicecoach.core.remind import (
     REMINDER,

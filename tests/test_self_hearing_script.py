@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from listening_support import needs_espeak
 
+from tests.listening_support import needs_espeak
 from voicecoach.core.engine import HELP_WORDS
 from voicecoach.core.plan import build_plan, spoken_lines
 from voicecoach.core.routines import load_catalogue

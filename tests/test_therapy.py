@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from care_support import CareRig
 
+from tests.care_support import CareRig
 from voicecoach.core.ports import Command, Outcome
 from voicecoach.core.redflags import URGENT_FLAGS
 from voicecoach.core.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import voice_rig
-from voice_rig import LiveMonitor, VirtualRoom, room_for_tests
-from voice_scenarios import (
+
+from tests import voice_rig
+from tests.voice_rig import LiveMonitor, VirtualRoom, room_for_tests
+from tests.voice_scenarios import (
     HOLD_OPTIONS,
     HOLD_ROUTINE,
     LONG_LINE_ROUTINE,

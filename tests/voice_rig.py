@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulse
-
-from voicecoach.listening import espeak
+from tests import pulse
+from tests.support import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, write_wav
 from voicecoach.listening.listen_log import LISTEN_LOG_ENV, read_listen_log
 from voicecoach.listening.recogniser import Report
