@@ -148,11 +148,13 @@ class FakeListener:
 @dataclass
 class FakeDisplay:
     steps: list[str] = field(default_factory=list)
+    step_texts: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     holds: list[tuple[float, float]] = field(default_factory=list)
 
     def show_step(self, title: str, text: str) -> None:
         self.steps.append(title)
+        self.step_texts.append(text)
 
     def show_hold(self, remaining: float, total: float) -> None:
         self.holds.append((remaining, total))

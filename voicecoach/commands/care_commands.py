@@ -22,7 +22,17 @@ from voicecoach.core.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.core.ports import AfterCheck, Display, Log, Outcome, Speaker
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import (
+    URGENT_COMMANDS,
+    AfterCheck,
+    Display,
+    Heard,
+    Log,
+    Outcome,
+    Speaker,
+    means_next,
+)
 from voicecoach.core.remind import plan_reminders, run_reminders
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import plan_therapy, run_therapy
@@ -83,7 +93,8 @@ def therapy(
 ) -> Outcome:
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
-    session_opening(io.speaker, io.display, store, local_now(), marker)
+    commands = io.listener if isinstance(io.listener, Inbox) else None
+    session_opening(io.speaker, io.display, store, local_now(), marker, commands)
     safety = safety_for(io, log, store)
     words = Wording(io.listening)
     return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety, words)
@@ -125,25 +136,54 @@ def session_opening(
     store: EpisodeStore | None,
     now: datetime,
     marker: Path | None = None,
+    commands: Inbox | None = None,
 ) -> list[str]:
     """What every session (routine, therapy) begins with; says and shows it, returns it.
 
     The first time ever: the notice (home-care guidance, not a diagnosis; the red flags).
     Every time once it applies: the 72-hour rule's "consult a healthcare provider".
+    The notice is 40-55 s of speech: "next" (or its key) among `commands` ends it after
+    the sentence being said, while the whole of it, red flags too, stays on screen.
+    "stop" and "pain" end the opening at once and are left for the session to act on.
     """
-    lines: list[str] = []
     marker = marker or notice_marker()
-    if not marker.exists():
-        lines += DISCLAIMER_LINES
-    if store is not None:
-        lines += opening_lines(store, now)
+    notice = [] if marker.exists() else list(DISCLAIMER_LINES)
+    after = opening_lines(store, now) if store is not None else []
+    lines = notice + after
     if lines:
         display.show_step("Before you start", " ".join(lines))
-    for line in lines:
+    if notice and commands is not None:
+        display.show_status(NOTICE_SKIP_HINT)
+    for line in notice:
         speaker.say(line)
-    if not marker.exists():
+        taken = _commands_while_speaking(commands)
+        if any(heard.command in URGENT_COMMANDS for heard in taken):
+            after = []
+            break
+        if any(means_next(heard) for heard in taken):
+            break
+    for line in after:
+        speaker.say(line)
+    if notice:
         _mark_notice_given(marker)
     return lines
+
+
+NOTICE_SKIP_HINT = "Press space to skip the spoken notice; it stays on screen."
+
+
+def _commands_while_speaking(commands: Inbox | None) -> list[Heard]:
+    """The commands that came while a line was said. A "next" is used up here (it must not
+    also skip the session's first step); any other is put back for the session."""
+    if commands is None:
+        return []
+    taken: list[Heard] = []
+    while (heard := commands.next_command(0)) is not None:
+        taken.append(heard)
+    for heard in taken:
+        if not means_next(heard):
+            commands.put(heard)
+    return taken
 
 
 def _mark_notice_given(marker: Path) -> None:
