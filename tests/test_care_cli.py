@@ -111,7 +111,7 @@ def test_typed_quit_ends_the_therapy_timer() -> None:
     command = ["therapy", "heat", "--minutes", "10", "--time-scale", "0.01", "--captions-only"]
     result = runner.invoke(app, command, input="q")
     assert result.exit_code == 0, result.output
-    assert "Timer stopped. Take the heat off now." in result.output
+    assert "Timer ended. Take the heat off now." in result.output
 
 
 def test_care_prints_the_summary_and_the_disclaimer() -> None:

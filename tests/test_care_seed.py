@@ -17,8 +17,8 @@ import yaml
 
 from tests.care_support import CareRig
 from voicecoach.commands import care_commands
-from voicecoach.core import care, redflags, remind, therapy
-from voicecoach.core.asking import PAIN_SCORE_QUESTION
+from voicecoach.core import care, redflags, therapy
+from voicecoach.core import lines as coach_lines
 from voicecoach.core.care import consult_line, thermal_advice
 from voicecoach.core.ports import Command
 from voicecoach.core.redflags import URGENT_FLAGS
@@ -119,7 +119,8 @@ def program_lines() -> list[str]:
         lines += [flag.question, flag.statement, flag.advice]
     lines += [thermal_advice(h) for h in (None, 0.0, 50.0, 80.0)]
     lines += [line for line in (consult_line(80, []), consult_line(80, [3, 5])) if line]
-    lines += [remind.REMINDER, PAIN_SCORE_QUESTION, care_commands.ALL_CLEAR]
+    lines += [*coach_lines.every_line(listening=True), *coach_lines.every_line(listening=False)]
+    lines += [care_commands.ALL_CLEAR, care_commands.STANDALONE_INTRO]
     lines += list(scripted_lines())
     lines += list(routine_lines())
     return lines

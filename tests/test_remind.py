@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from voicecoach.core.lines import REMINDER
 from voicecoach.core.ports import Command
 from voicecoach.core.remind import (
-    REMINDER,
     RemindError,
     parse_duration,
     plan_reminders,

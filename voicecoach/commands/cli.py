@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from voicecoach.core.controls import keys_line
 from voicecoach.core.settings import CountStyle, SessionSettings, Side
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+WORDS_AND_KEYS = f"Words and keys (say the word, or press the key): {keys_line()}"
+"""Under the help of every command that listens; from the one table (core/controls.py)."""
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -75,7 +78,7 @@ EchoCancelOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def routine(
     name: RoutineName = "gentle",
     hold: HoldOption = 30,
@@ -405,13 +408,13 @@ def _episode_store() -> EpisodeStore:
     return LogbookEpisodes()
 
 
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def redflags(
     listen: ListenOption = True,
     speak: SpeakOption = True,
     time_scale: TimeScaleOption = 1.0,
 ) -> None:
-    """The spoken red-flag check on its own, answered yes or no (keys: y and n).
+    """The spoken red-flag check on its own, answered yes or no, by voice or key.
 
     Any yes: says plainly to seek medical help immediately (exit code 3).
 
@@ -427,7 +430,7 @@ def redflags(
         raise typer.Exit(3)
 
 
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def therapy(
     kind: Annotated[str, typer.Argument(help="cold or heat")],
     minutes: Annotated[
@@ -440,7 +443,7 @@ def therapy(
 ) -> None:
     """A spoken timer for one cold or heat application: halfway and end words.
 
-    Pause, resume, how long, quit, stop or pain at any time (keys: w c h q s p).
+    Pause, resume, how long, quit, stop or pain at any time, by voice or key.
 
     Example: voicecoach therapy cold --minutes 15
     """

@@ -14,10 +14,9 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
-KEYS_LINE = (
-    "space/n next · s stop · p pain · w pause · c resume · r repeat · k skip · q quit · "
-    "h how long · ? help"
-)
+from voicecoach.core.controls import keys_line
+
+KEYS_LINE = keys_line()
 
 
 def open_display(stream: TextIO | None = None) -> PlainDisplay | LiveDisplay:
