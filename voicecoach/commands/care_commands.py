@@ -14,6 +14,7 @@ from pathlib import Path
 from voicecoach import logbook
 from voicecoach.commands.care_io import CoachIO
 from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
+from voicecoach.core.controls import key_for
 from voicecoach.core.episode import (
     EpisodeStore,
     episode_status,
@@ -26,6 +27,7 @@ from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import (
     URGENT_COMMANDS,
     AfterCheck,
+    Command,
     Display,
     Heard,
     Log,
@@ -169,7 +171,7 @@ def session_opening(
     return lines
 
 
-NOTICE_SKIP_HINT = "Press space to skip the spoken notice; it stays on screen."
+NOTICE_SKIP_HINT = f"Press {key_for(Command.NEXT)} to skip the spoken notice; it stays on screen."
 
 
 def _commands_while_speaking(commands: Inbox | None) -> list[Heard]:
