@@ -19,10 +19,7 @@ import subprocess
 import sys
 import time
 
-from tests import (
-    pulse,  # (the tests' PulseAudio helpers)
-    voice_rig,  # (the tests' live sink reader)
-)
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
 
 SINK_SETTLE_SECONDS = 2.5
 """A freshly made null sink plays nothing for its first ~1.6 s (measured: a raw PyAudio

@@ -15,7 +15,7 @@ import io
 import statistics
 import sys
 
-from tests import pulse  # (the tests' PulseAudio helpers)
+from tests import pulse  # the tests' PulseAudio helpers
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker
 from voicecoach.commands.session import MonotonicClock
 from voicecoach.core.engine import Engine, Ports

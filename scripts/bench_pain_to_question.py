@@ -32,10 +32,7 @@ import threading
 import time
 
 from scripts.timing_summary import summary
-from tests import (
-    pulse,  # (the tests' PulseAudio helpers)
-    voice_rig,
-)
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker
 from voicecoach.commands.session import MonotonicClock
 from voicecoach.core.inbox import Inbox

@@ -22,7 +22,7 @@ import threading
 import time
 
 from scripts.timing_summary import summary
-from tests import pulse  # (the tests' PulseAudio helpers)
+from tests import pulse  # the tests' PulseAudio helpers
 from voicecoach.audio.microphone import Microphone
 from voicecoach.audio.playback import PlaybackSettings
 from voicecoach.audio.speaker import AudioSpeaker, SpeakerSettings, open_speaker

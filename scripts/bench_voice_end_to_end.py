@@ -31,10 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.timing_summary import summary
-from tests import (
-    pulse,  # (the tests' PulseAudio helpers)
-    voice_rig,
-)
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
 from tests import voice_scenarios as scenarios
 from tests.support import espeak
 from tests.voice_rig import LiveMonitor, VirtualRoom
