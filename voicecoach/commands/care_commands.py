@@ -153,7 +153,7 @@ def session_opening(
     after = opening_lines(store, now) if store is not None else []
     lines = notice + after
     if lines:
-        display.show_step("Before you start", " ".join(lines))
+        display.show_notice("Before you start", lines)
     if notice and commands is not None:
         display.show_status(NOTICE_SKIP_HINT)
     for line in notice:

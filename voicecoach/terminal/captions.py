@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from rich.align import Align
@@ -57,6 +57,11 @@ class PlainDisplay:
         if text and text != self._text:  # captions repeat the instruction just printed
             self._print(f"   ({text})")
 
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        self.show_step(title, "")
+        for line in lines:
+            self._print(f"   {line}")
+
     def close(self) -> None:
         return None
 
@@ -96,6 +101,12 @@ class LiveDisplay:
         with self._lock:
             self._status = "" if text == self._text else text  # captions repeat the line
         self._refresh()
+
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        """Printed above the panel, so it stays there while the panel changes below."""
+        body = Text("\n".join(lines))
+        self.console.print(Panel(body, title=Text(title, style="bold magenta"), padding=(0, 2)))
+        self.show_step(title, "")
 
     def close(self) -> None:
         self._live.stop()
