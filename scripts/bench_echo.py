@@ -12,7 +12,7 @@ how many commands were taken, how many were found as a sound of their own (whate
 they decoded to), and any command taken from the coach's echo alone; and per way of
 listening, the processor time it took per second of audio.
 
-    .venv/bin/python scripts/bench_echo.py [--into 1.5] [--ways both]
+    .venv/bin/python -m scripts.bench_echo [--into 1.5] [--ways both]
 
 --into: seconds into the sentence the word is said (the canceller starts with the
 sentence: later words find it further along in learning the echo).
@@ -25,18 +25,15 @@ import sys
 import time
 from pathlib import Path
 
+from tests.echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
+from tests.support import espeak
+from voicecoach.core.inbox import Inbox
+from voicecoach.listening.frames import SAMPLE_RATE, split_frames
+from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.recogniser import Report
+from voicecoach.listening.sphinx import SphinxEngine
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
-
-from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room  # noqa: E402
-
-from voicecoach.core.inbox import Inbox  # noqa: E402
-from voicecoach.listening import espeak  # noqa: E402
-from voicecoach.listening.frames import SAMPLE_RATE, split_frames  # noqa: E402
-from voicecoach.listening.listener import VoiceListener  # noqa: E402
-from voicecoach.listening.recogniser import Report  # noqa: E402
-from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 
 COACH = espeak.Voice("en-us", 175, 50)
 PEOPLE = [espeak.Voice("en-gb", 150, 40), espeak.Voice("en-us+f3", 140, 60),

@@ -7,7 +7,7 @@ sink's monitor live through a pipe (parec, 5 ms latency). Two numbers per run:
   - heard:   launch -> the first loud sample at the sink's monitor (includes the
              audio path's own latency).
 
-Usage: .venv/bin/python scripts/bench_first_word.py [--runs 5] [-- extra routine options]
+Usage: .venv/bin/python -m scripts.bench_first_word [--runs 5] [-- extra routine options]
 """
 
 from __future__ import annotations
@@ -18,12 +18,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-import voice_rig  # noqa: E402  (the tests' live sink reader)
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
 
 SINK_SETTLE_SECONDS = 2.5
 """A freshly made null sink plays nothing for its first ~1.6 s (measured: a raw PyAudio

@@ -5,7 +5,7 @@ through PyAudio into a PulseAudio null sink, counting every second (the most spe
 The hold is measured from the moment the hold-start cue finished playing to the moment
 the hold-end cue started, as the speaker's playback reported them.
 
-Usage: .venv/bin/python scripts/bench_hold_timing.py [--holds 2] [--seconds 30] [--count 1]
+Usage: .venv/bin/python -m scripts.bench_hold_timing [--holds 2] [--seconds 30] [--count 1]
 """
 
 from __future__ import annotations
@@ -14,21 +14,17 @@ import argparse
 import io
 import statistics
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-
-from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
-from voicecoach.commands.session import MonotonicClock  # noqa: E402
-from voicecoach.core.engine import Engine, Ports  # noqa: E402
-from voicecoach.core.inbox import Inbox  # noqa: E402
-from voicecoach.core.plan import build_plan  # noqa: E402
-from voicecoach.core.ports import NullLog  # noqa: E402
-from voicecoach.core.routines import Routine, Step  # noqa: E402
-from voicecoach.core.settings import CountStyle, SessionSettings  # noqa: E402
-from voicecoach.terminal.captions import PlainDisplay  # noqa: E402
+from tests import pulse  # the tests' PulseAudio helpers
+from voicecoach.audio.speaker import AudioSpeaker, open_speaker
+from voicecoach.commands.session import MonotonicClock
+from voicecoach.core.engine import Engine, Ports
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.plan import build_plan
+from voicecoach.core.ports import NullLog
+from voicecoach.core.routines import Routine, Step
+from voicecoach.core.settings import CountStyle, SessionSettings
+from voicecoach.terminal.captions import PlainDisplay
 
 
 class CueTimes:

@@ -1,7 +1,7 @@
 """Benchmark the session log: events written per second (each one committed on its own,
 as the coach writes them) and the size of a year of daily sessions.
 
-    python scripts/bench_log.py [--events 2000] [--days 365]
+    .venv/bin/python -m scripts.bench_log [--events 2000] [--days 365]
 
 Runs on a temporary folder; prints its numbers and deletes the folder.
 """

@@ -19,7 +19,7 @@ reopened after a cut-off blocked ~1.9 s, and a "pain" arriving meanwhile waited 
 (measured: median 503 ms one run, 48 ms another; with the monitor read, every trial
 19-23 ms). That was the rig, not the coach.
 
-Usage: python scripts/bench_pain_to_question.py [--trials 10] [--no-prerender]
+Usage: .venv/bin/python -m scripts.bench_pain_to_question [--trials 10] [--no-prerender]
 Needs PulseAudio (started if it is not running) and espeak-ng.
 """
 
@@ -30,20 +30,15 @@ import random
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-import voice_rig  # noqa: E402
-from timing_summary import summary  # noqa: E402
-
-from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
-from voicecoach.commands.session import MonotonicClock  # noqa: E402
-from voicecoach.core.inbox import Inbox  # noqa: E402
-from voicecoach.core.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
-from voicecoach.core.redflags import URGENT_FLAGS  # noqa: E402
-from voicecoach.core.safety import SpokenSafetyCheck, phrases_to_prerender  # noqa: E402
+from scripts.timing_summary import summary
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
+from voicecoach.audio.speaker import AudioSpeaker, open_speaker
+from voicecoach.commands.session import MonotonicClock
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import AfterCheck, Command, Heard, NoDisplay, NullLog
+from voicecoach.core.redflags import URGENT_FLAGS
+from voicecoach.core.safety import SpokenSafetyCheck, phrases_to_prerender
 
 INSTRUCTION = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "

@@ -8,7 +8,7 @@ at a random moment. Two numbers per trial:
 Also prints start-to-sound: play() -> first loud frame at the monitor. Goal: heard
 median <= 50 ms.
 
-Usage: python scripts/bench_playback_stop.py [--trials 20]
+Usage: .venv/bin/python -m scripts.bench_playback_stop [--trials 20]
 Needs PulseAudio (started if it is not running) and espeak-ng.
 """
 
@@ -20,17 +20,13 @@ import random
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-from timing_summary import summary  # noqa: E402
-
-from voicecoach.audio.microphone import Microphone  # noqa: E402
-from voicecoach.audio.playback import PlaybackSettings  # noqa: E402
-from voicecoach.audio.speaker import AudioSpeaker, SpeakerSettings, open_speaker  # noqa: E402
-from voicecoach.listening.frames import SAMPLE_RATE, Frame  # noqa: E402
+from scripts.timing_summary import summary
+from tests import pulse  # the tests' PulseAudio helpers
+from voicecoach.audio.microphone import Microphone
+from voicecoach.audio.playback import PlaybackSettings
+from voicecoach.audio.speaker import AudioSpeaker, SpeakerSettings, open_speaker
+from voicecoach.listening.frames import SAMPLE_RATE, Frame
 
 PHRASE = (
     "Lie on your back on a firm surface, with your knees bent, a pillow under your head "

@@ -1,6 +1,6 @@
 """How long does turning a phrase into sound take? Prints cold and cached render times.
 
-Usage: python scripts/bench_render.py [--voice en-us] [--rate 160]
+Usage: .venv/bin/python -m scripts.bench_render [--voice en-us] [--rate 160]
 Needs espeak-ng (no sound device).
 """
 

@@ -1,6 +1,6 @@
 """How long `voicecoach --help` takes to start (goal: 300 ms). Heavy libraries must load lazily.
 
-Usage: .venv/bin/python scripts/bench_startup.py [--runs 15]
+Usage: .venv/bin/python -m scripts.bench_startup [--runs 15]
 """
 
 from __future__ import annotations

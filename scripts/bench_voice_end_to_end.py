@@ -15,7 +15,7 @@ person's voice (a laptop's own speaker; the coach cancels the echo unless
 --no-echo-cancel); the word is then timed where it is played, ~20 ms before it reaches
 the microphone, so the times run ~20 ms long.
 
-Usage: .venv/bin/python scripts/bench_voice_end_to_end.py [--runs 5] [--with-next]
+Usage: .venv/bin/python -m scripts.bench_voice_end_to_end [--runs 5] [--with-next]
            [--echo-db -6] [--no-echo-cancel]
 """
 
@@ -30,15 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-import pulse  # noqa: E402  (the tests' PulseAudio helpers)
-import voice_rig  # noqa: E402
-import voice_scenarios as scenarios  # noqa: E402
-from timing_summary import summary  # noqa: E402
-from voice_rig import LiveMonitor, VirtualRoom  # noqa: E402
-
-from voicecoach.listening import espeak  # noqa: E402
+from scripts.timing_summary import summary
+from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
+from tests import voice_scenarios as scenarios
+from tests.support import espeak
+from tests.voice_rig import LiveMonitor, VirtualRoom
 
 Measure = Callable[[VirtualRoom, Path, LiveMonitor, LiveMonitor], dict[str, float]]
 

@@ -2,8 +2,8 @@
 """Evaluate the spoken-command recogniser; prints accuracy, confusions, false commands,
 latency and CPU use.
 
-    .venv/bin/python scripts/eval_recogniser.py            # espeak-ng set + human set
-    .venv/bin/python scripts/eval_recogniser.py --quick    # fewer voices, for a fast look
+    .venv/bin/python -m scripts.eval_recogniser            # espeak-ng set + human set
+    .venv/bin/python -m scripts.eval_recogniser --quick    # fewer voices, for a fast look
 
 The espeak-ng set is generated here (cached under bench-out/espeak-set/). The human
 recordings (../shared/audio/human) are only measured, never tuned on. Every clip goes
@@ -23,19 +23,15 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from voicecoach.core.asking import SCORE_ANSWERS  # noqa: E402
-from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command  # noqa: E402
-from voicecoach.listening import espeak  # noqa: E402
-from voicecoach.listening.frames import (  # noqa: E402
+from tests.support import espeak
+from voicecoach.core.asking import SCORE_ANSWERS
+from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command
+from voicecoach.listening.frames import (
     SAMPLE_RATE,
     Frame,
     noise,
@@ -43,9 +39,11 @@ from voicecoach.listening.frames import (  # noqa: E402
     split_frames,
     write_wav,
 )
-from voicecoach.listening.recogniser import Recogniser  # noqa: E402
-from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
-from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
+from voicecoach.listening.recogniser import Recogniser
+from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.listening.vocabulary import BY_TEXT, PHRASES
+
+REPO = Path(__file__).resolve().parent.parent
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
 LEAD = 0.3

@@ -1,6 +1,6 @@
 """Generate the cue sounds in voicecoach/audio/cues/: soft, short tones made from sine waves.
 
-Run:  python scripts/make_cues.py [FOLDER]   (default: the repository's voicecoach/audio/cues/)
+Run:  .venv/bin/python -m scripts.make_cues [FOLDER]   (default: voicecoach/audio/cues/)
 Only the standard library is used; the files are small and committed.
 """
 

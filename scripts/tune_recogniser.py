@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Tuning set for the PocketSphinx engine, kept apart from the evaluation set.
 
-    .venv/bin/python scripts/tune_recogniser.py           # 16 voices + synthetic noises
-    .venv/bin/python scripts/tune_recogniser.py --quick   # 4 voices
+    .venv/bin/python -m scripts.tune_recogniser           # 16 voices + synthetic noises
+    .venv/bin/python -m scripts.tune_recogniser --quick   # 4 voices
 
 Different espeak-ng voice variants, speeds and pitches from scripts/eval_recogniser.py,
 different non-command words and sentences, plus synthetic non-speech (clinks, knocks,
@@ -23,21 +23,19 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from eval_recogniser import cached_espeak, espeak_plan, padded_frames  # noqa: E402
-
-from voicecoach.core.ports import URGENT_COMMANDS  # noqa: E402
-from voicecoach.listening import espeak  # noqa: E402
-from voicecoach.listening.frames import (  # noqa: E402
+from scripts.eval_recogniser import cached_espeak, espeak_plan, padded_frames
+from tests.support import espeak
+from voicecoach.core.ports import URGENT_COMMANDS
+from voicecoach.listening.frames import (
     SAMPLE_RATE,
     read_wav,
     write_wav,
 )
-from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
-from voicecoach.listening.vad import UtteranceDetector  # noqa: E402
-from voicecoach.listening.vocabulary import BY_TEXT  # noqa: E402
+from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.listening.vad import UtteranceDetector
+from voicecoach.listening.vocabulary import BY_TEXT
+
+REPO = Path(__file__).resolve().parent.parent
 
 CACHE = REPO / "bench-out" / "tune-set"
 VOICES = [

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
-
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.core.ports import Command, NullLog, Outcome
 from voicecoach.core.redflags import URGENT_FLAGS
 from voicecoach.core.safety import SpokenSafetyCheck

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
@@ -148,6 +148,8 @@ class FakeListener:
 @dataclass
 class FakeDisplay:
     steps: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Every line shown to stay on screen (show_notice)."""
     statuses: list[str] = field(default_factory=list)
     holds: list[tuple[float, float]] = field(default_factory=list)
 
@@ -159,3 +161,7 @@ class FakeDisplay:
 
     def show_status(self, text: str) -> None:
         self.statuses.append(text)
+
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        self.steps.append(title)
+        self.notices.extend(lines)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach.listening import espeak
+from tests.support import espeak
 from voicecoach.listening.frames import noise, split_frames, write_wav
 from voicecoach.listening.recogniser import Recogniser
 from voicecoach.listening.sphinx import SphinxEngine

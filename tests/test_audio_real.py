@@ -11,9 +11,9 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import pulse
 import pytest
 
+from tests import pulse
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.audio.microphone import Microphone, MicSettings
 from voicecoach.audio.playback import PlaybackSettings

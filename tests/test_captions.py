@@ -46,3 +46,20 @@ def test_plain_captions_print_each_line_once():
     display.show_status("Paused.")
     assert out.getvalue().count("Breathe slowly.") == 1
     assert "(Paused.)" in out.getvalue()
+
+
+def test_a_notice_stays_on_screen_above_the_panel_after_the_next_step() -> None:
+    console = Console(file=io.StringIO(), width=100, force_terminal=False)
+    display = LiveDisplay(console)
+    display.show_notice("Before you start", ["Seek medical help immediately if:", "Fever."])
+    display.show_step("Lie down", "Lie on your back.")
+    display.close()
+    last_frame = console.file.getvalue().split("Before you start")[-1]
+    assert "Seek medical help immediately if:" in console.file.getvalue()
+    assert "Lie on your back." in last_frame  # the panel went on below it
+
+
+def test_plain_display_prints_each_line_of_a_notice() -> None:
+    out = io.StringIO()
+    PlainDisplay(out).show_notice("Before you start", ["One.", "Two."])
+    assert out.getvalue().splitlines() == ["== Before you start ==", "   One.", "   Two."]

@@ -1,12 +1,13 @@
-"""The care commands' records in the real session log (when this build has it)."""
+"""The care commands' records in the real session log."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from care_support import CareRig
 
+from tests.care_support import CareRig
+from voicecoach import logbook
 from voicecoach.commands.care_commands import open_care_log, redflags
 from voicecoach.commands.care_io import CoachIO
 from voicecoach.core.ports import AfterCheck, Command
@@ -16,9 +17,6 @@ from voicecoach.core.redflags import URGENT_FLAGS
 def test_the_log_says_which_red_flag_was_answered_yes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    logbook = pytest.importorskip(
-        "voicecoach.logbook", reason="the session log is not merged here yet"
-    )
     monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path))
     rig = CareRig()
     rig.answer(URGENT_FLAGS[0].question, Command.NO)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from care_support import CareRig
 
+from tests.care_support import CareRig
 from voicecoach.commands import care_commands
-from voicecoach.core import care, redflags, remind, therapy
-from voicecoach.core.asking import PAIN_SCORE_QUESTION
+from voicecoach.core import care, redflags, therapy
+from voicecoach.core import lines as coach_lines
 from voicecoach.core.care import consult_line, thermal_advice
 from voicecoach.core.ports import Command
 from voicecoach.core.redflags import URGENT_FLAGS
@@ -26,7 +26,7 @@ from voicecoach.core.safety import SpokenSafetyCheck
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "back-spasm-home-care.txt"
-ROUTINES = REPO / "voicecoach" / "routines_data"
+ROUTINES = REPO / "voicecoach" / "core" / "routines_data"
 
 SEED_TIMINGS = {"48 to 72 hours", "15 to 20 minutes", "30 to 60 seconds", "48 hours", "72 hours"}
 """Every timing the seed gives (checked against the seed itself when it is present)."""
@@ -107,7 +107,9 @@ def yaml_strings(node: object) -> Iterator[str]:
 
 
 def routine_lines() -> Iterator[str]:
-    for path in sorted(ROUTINES.glob("*.yaml")):
+    paths = sorted(ROUTINES.glob("*.yaml"))
+    assert paths, f"no built-in routines in {ROUTINES}"
+    for path in paths:
         yield from yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
@@ -117,7 +119,8 @@ def program_lines() -> list[str]:
         lines += [flag.question, flag.statement, flag.advice]
     lines += [thermal_advice(h) for h in (None, 0.0, 50.0, 80.0)]
     lines += [line for line in (consult_line(80, []), consult_line(80, [3, 5])) if line]
-    lines += [remind.REMINDER, PAIN_SCORE_QUESTION, care_commands.ALL_CLEAR]
+    lines += [*coach_lines.every_line(listening=True), *coach_lines.every_line(listening=False)]
+    lines += [care_commands.ALL_CLEAR, care_commands.STANDALONE_INTRO]
     lines += list(scripted_lines())
     lines += list(routine_lines())
     return lines

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from fake_pyaudio import FakePyAudio
 from typer.testing import CliRunner
 
+from tests.fake_pyaudio import FakePyAudio
 from voicecoach.audio import devices
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.commands.cli import app

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fake_pyaudio import FakePyAudio
-
+from tests.fake_pyaudio import FakePyAudio
 from voicecoach.audio.devices import list_devices
 
 

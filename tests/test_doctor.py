@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from logbook_support import use_temporary_log
 from typer.testing import CliRunner
 
+from tests.logbook_support import use_temporary_log
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.commands import doctor
 from voicecoach.commands.cli import app

@@ -4,11 +4,11 @@ canceller, real, on espeak-ng speech), so a word said over the coach stands on i
 from __future__ import annotations
 
 import pytest
-from echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
-from listening_support import needs_espeak
 
+from tests.echo_support import LEAD, SENTENCE, cancelled, for_both_ears, room
+from tests.listening_support import needs_espeak
+from tests.support import espeak
 from voicecoach.core.inbox import Inbox
-from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Recogniser, Report

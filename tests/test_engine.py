@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.core.engine import IDLE_LIMIT, Engine, Ports, State
 from voicecoach.core.plan import build_plan
 from voicecoach.core.ports import AfterCheck, Command, NullLog, Outcome

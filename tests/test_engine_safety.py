@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.core.asking import ask_pain_score
 from voicecoach.core.engine import Engine, Ports, State
 from voicecoach.core.plan import build_plan

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from care_support import FakeEpisodeStore
 
+from tests.care_support import FakeEpisodeStore
 from voicecoach.core.care import Thermal, consult_line, thermal_advice, thermal_for_hours
 from voicecoach.core.episode import (
     EpisodeError,

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fakes import FakeClock, FakeListener, FakeSpeaker
-from listening_support import needs_espeak
 
+from tests.fakes import FakeClock, FakeListener, FakeSpeaker
+from tests.listening_support import needs_espeak
+from tests.support import espeak
 from voicecoach.core.asking import SCORE_ANSWERS, AskSettings, Voice, ask_pain_score, ask_yes_no
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command, Heard, NoDisplay, NullLog
-from voicecoach.listening import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.sphinx import SphinxEngine

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from logbook_support import use_temporary_log
 from typer.testing import CliRunner
 
+from tests.logbook_support import use_temporary_log
 from voicecoach.commands.cli import app
 from voicecoach.commands.history import from_json, load_sessions
 from voicecoach.core.ports import Outcome

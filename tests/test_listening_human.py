@@ -6,8 +6,8 @@ makes the recogniser clearly worse on real voices fails here."""
 from __future__ import annotations
 
 import pytest
-from listening_support import HUMAN, heard_in, needs_human
 
+from tests.listening_support import HUMAN, heard_in, needs_human
 from voicecoach.listening.frames import add_noise_floor, read_wav
 from voicecoach.listening.sphinx import SphinxEngine
 

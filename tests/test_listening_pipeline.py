@@ -7,13 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from listening_support import needs_espeak, write_wav
 from typer.testing import CliRunner
 
+from tests.listening_support import needs_espeak, write_wav
+from tests.support import espeak
 from voicecoach.commands.cli import app
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command
-from voicecoach.listening import espeak
 from voicecoach.listening.frames import (
     FRAME_BYTES,
     AudioFileError,

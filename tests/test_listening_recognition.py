@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from listening_support import heard_in, needs_espeak
 
-from voicecoach.listening import espeak
+from tests.listening_support import heard_in, needs_espeak
+from tests.support import espeak
 from voicecoach.listening.sphinx import SphinxEngine
 from voicecoach.listening.vocabulary import PHRASES
 

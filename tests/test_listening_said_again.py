@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from listening_support import needs_espeak
 
+from tests.listening_support import needs_espeak
+from tests.support import espeak
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command
-from voicecoach.listening import espeak
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import noise, split_frames
 from voicecoach.listening.listen_log import LISTEN_LOG_ENV, read_listen_log

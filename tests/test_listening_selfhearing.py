@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from listening_support import needs_espeak
-
+from tests.listening_support import needs_espeak
+from tests.support.selfcheck import commands_heard
 from voicecoach.listening.recogniser import SelfHearingGate
-from voicecoach.listening.selfcheck import commands_heard
 from voicecoach.listening.sphinx import SphinxEngine
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from logbook_support import (
+
+from tests.logbook_support import (
     PROCESS_TIMEOUT_S,
     read_line,
     spawn_python,
     use_temporary_log,
 )
-
 from voicecoach.core.ports import Outcome
 from voicecoach.logbook import (
     LogFileError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fake_pyaudio import FakePyAudio
 
+from tests.fake_pyaudio import FakePyAudio
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.audio.microphone import Microphone, MicSettings, SampleClock
 from voicecoach.listening.frames import Frame

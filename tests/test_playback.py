@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
-from fake_pyaudio import FakePyAudio
 
+from tests.fake_pyaudio import FakePyAudio
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.audio.playback import PlaybackSettings, Player
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
+from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from voicecoach.core.lines import REMINDER
 from voicecoach.core.ports import Command
 from voicecoach.core.remind import (
-    REMINDER,
     RemindError,
     parse_duration,
     plan_reminders,

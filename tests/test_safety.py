@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from care_support import CareRig
 
+from tests.care_support import CareRig
 from voicecoach.core.asking import ask_pain_score
 from voicecoach.core.ports import AfterCheck, Command
 from voicecoach.core.redflags import SEEK_HELP_NOW, URGENT_FLAGS

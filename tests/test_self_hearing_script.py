@@ -1,6 +1,7 @@
-"""The coach must not obey its own voice: every line of the real `gentle` script, spoken
-by the coach's own voice (pyttsx3 + espeak-ng, as in a session) and fed to the live
-listening pipeline, yields no command at all."""
+"""The coach must not obey its own voice: every line it can say (every built-in routine's
+script, and every fixed line of core/lines.py: the engine's, the safety flow's, questions,
+timers, reminders, red flags and care), spoken by the coach's own voice (pyttsx3 +
+espeak-ng, as in a session) and fed to the live listening pipeline, yields no command."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from listening_support import needs_espeak
 
-from voicecoach.core.engine import HELP_WORDS
+from tests.listening_support import needs_espeak
+from voicecoach.core.lines import every_line
 from voicecoach.core.plan import build_plan, spoken_lines
 from voicecoach.core.routines import load_catalogue
-from voicecoach.core.safety import phrases_to_prerender
 from voicecoach.core.settings import CountStyle, SessionSettings
 from voicecoach.listening.frames import add_noise_floor, noise, read_wav, split_frames, write_wav
 from voicecoach.listening.recogniser import Recogniser, SelfHearingGate
@@ -21,14 +21,14 @@ from voicecoach.listening.sphinx import SphinxEngine
 
 
 def coach_script() -> list[str]:
-    """Everything a listening `gentle` session can say: the routine counted every second
-    and every ten, the safety flow, and help."""
-    gentle = load_catalogue().routines["gentle"]
+    """Everything a listening coach can say: each built-in routine counted every second
+    and every ten, then every fixed line."""
     lines: list[str] = []
-    for style in (CountStyle.EVERY_SECOND, CountStyle.EVERY_10):
-        plan = build_plan(gentle, SessionSettings(count_style=style), listening=True)
-        lines += spoken_lines(plan)
-    lines += phrases_to_prerender(listening=True) + [HELP_WORDS]
+    for routine in load_catalogue().routines.values():
+        for style in (CountStyle.EVERY_SECOND, CountStyle.EVERY_10):
+            plan = build_plan(routine, SessionSettings(count_style=style), listening=True)
+            lines += spoken_lines(plan)
+    lines += every_line(listening=True)
     return list(dict.fromkeys(lines))  # each line once, in order
 
 
@@ -46,7 +46,7 @@ def in_coach_voice(line: str) -> bytes:
 
 
 @needs_espeak
-def test_the_whole_gentle_script_in_the_coachs_voice_gives_no_command() -> None:
+def test_every_line_the_coach_says_in_its_own_voice_gives_no_command() -> None:
     engine = SphinxEngine()
     obeyed = []
     for line in coach_script():
@@ -56,4 +56,4 @@ def test_the_whole_gentle_script_in_the_coachs_voice_gives_no_command() -> None:
         for detection in Recogniser(engine, gate=gate).run(split_frames(pcm)):
             obeyed.append((line, detection.heard.text))
     assert obeyed == []
-    assert len(coach_script()) > 60  # the script really was all there
+    assert len(coach_script()) > 150  # the script really was all there

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from logbook_support import PROCESS_TIMEOUT_S, read_line, use_temporary_log
 from typer.testing import CliRunner
 
+from tests.logbook_support import PROCESS_TIMEOUT_S, read_line, use_temporary_log
 from voicecoach.commands.cli import app
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import array
-import importlib.util
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from fake_pyaudio import FakePyAudio
 
+from scripts import make_cues
+from tests.fake_pyaudio import FakePyAudio
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.audio.playback import Player
 from voicecoach.audio.speaker import AudioSpeaker, load_cue
@@ -70,10 +70,6 @@ def test_empty_text_is_said_at_once_and_takes_no_time(speaker: AudioSpeaker) -> 
 
 
 def test_the_committed_cues_are_what_the_generator_makes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_cues", REPO / "scripts" / "make_cues.py")
-    assert spec is not None and spec.loader is not None
-    make_cues = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_cues)
     make_cues.main(tmp_path)
     for name in ("hold_start", "hold_end", "tick"):
         generated = (tmp_path / f"{name}.wav").read_bytes()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from care_support import CareRig
 
+from tests.care_support import CareRig
+from voicecoach.core.lines import spoken_minutes
 from voicecoach.core.ports import Command, Outcome
 from voicecoach.core.redflags import URGENT_FLAGS
-from voicecoach.core.therapy import TherapyError, TherapyPlan, plan_therapy, spoken_minutes
+from voicecoach.core.therapy import TherapyError, TherapyPlan, plan_therapy
 
 
 class Rig(CareRig):
@@ -166,4 +167,4 @@ def test_stop_with_nobody_answering_ends_the_timer() -> None:
     rig = Rig()
     rig.listener.command_at(100, Command.STOP)
     assert rig.run(plan_therapy("cold", 15)) is Outcome.QUIT
-    assert rig.speaker.texts()[-1] == "Timer stopped. Take the cold pack off now."
+    assert rig.speaker.texts()[-1] == "Timer ended. Take the cold pack off now."

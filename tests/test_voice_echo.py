@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from voice_rig import LOUD, LiveMonitor, VirtualRoom, room_for_tests
-from voice_scenarios import LONG_LINE_ROUTINE, LONG_SENTENCE, start_coach
+
+from tests.voice_rig import LOUD, LiveMonitor, VirtualRoom, room_for_tests
+from tests.voice_scenarios import LONG_LINE_ROUTINE, LONG_SENTENCE, start_coach
 
 pytestmark = pytest.mark.audio
 

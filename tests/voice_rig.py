@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulse
-
-from voicecoach.listening import espeak
+from tests import pulse
+from tests.support import espeak
 from voicecoach.listening.frames import SAMPLE_RATE, noise, write_wav
 from voicecoach.listening.listen_log import LISTEN_LOG_ENV, read_listen_log
 from voicecoach.listening.recogniser import Report
@@ -66,6 +66,7 @@ class LiveMonitor:
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: timeout and parec end together
         )
         self._data = bytearray()
         self._arrivals: list[tuple[float, int]] = []
@@ -137,8 +138,10 @@ class LiveMonitor:
             return list(self._levels)
 
     def close(self) -> None:
+        # Killing only the timeout wrapper would orphan parec, which keeps the pipe open
+        # (the reader thread then waits its whole timeout); the group holds both.
         with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=5)
         self._thread.join(timeout=5)
 

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import voice_rig
-from voice_rig import Coach, LiveMonitor, Span, VirtualRoom
+from tests import voice_rig
+from tests.voice_rig import Coach, LiveMonitor, Span, VirtualRoom
 
 HOLD_ROUTINE = """\
 title: Hold test

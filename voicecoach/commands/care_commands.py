@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from voicecoach import logbook
 from voicecoach.commands.care_io import CoachIO
 from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
+from voicecoach.core.controls import key_for
 from voicecoach.core.episode import (
     EpisodeStore,
     episode_status,
@@ -22,7 +23,18 @@ from voicecoach.core.episode import (
     opening_lines,
     start_episode,
 )
-from voicecoach.core.ports import AfterCheck, Display, Log, NullLog, Outcome, Speaker
+from voicecoach.core.inbox import Inbox
+from voicecoach.core.ports import (
+    URGENT_COMMANDS,
+    AfterCheck,
+    Command,
+    Display,
+    Heard,
+    Log,
+    Outcome,
+    Speaker,
+    means_next,
+)
 from voicecoach.core.remind import plan_reminders, run_reminders
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import plan_therapy, run_therapy
@@ -37,21 +49,15 @@ ALL_CLEAR = (
 
 @contextmanager
 def open_care_log(notice: Callable[[str], None]) -> Iterator[Log]:
-    """The session log for a care command: the SQLite log (voicecoach.logbook) when this
-    build has it, a NullLog otherwise; closed on the way out. `notice` hears, once, why a
-    damaged log file will not be written."""
-    try:
-        from voicecoach.logbook import open_session_log
-    except ImportError:
-        yield NullLog()
-        return
-    log = open_session_log(notice)
+    """The session log for a care command (voicecoach.logbook), closed on the way out.
+    `notice` hears, once, why a damaged log file will not be written (the command then
+    runs with a NullLog)."""
+    log = logbook.open_session_log(notice)
     try:
         yield log
     finally:
-        close = getattr(log, "close", None)
-        if close is not None:
-            close()
+        if isinstance(log, logbook.SqliteLog):
+            log.close()
 
 
 def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> SpokenSafetyCheck:
@@ -89,7 +95,8 @@ def therapy(
 ) -> Outcome:
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
-    session_opening(io.speaker, io.display, store, local_now(), marker)
+    commands = io.listener if isinstance(io.listener, Inbox) else None
+    session_opening(io.speaker, io.display, store, local_now(), marker, commands)
     safety = safety_for(io, log, store)
     words = Wording(io.listening)
     return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety, words)
@@ -131,25 +138,54 @@ def session_opening(
     store: EpisodeStore | None,
     now: datetime,
     marker: Path | None = None,
+    commands: Inbox | None = None,
 ) -> list[str]:
     """What every session (routine, therapy) begins with; says and shows it, returns it.
 
     The first time ever: the notice (home-care guidance, not a diagnosis; the red flags).
     Every time once it applies: the 72-hour rule's "consult a healthcare provider".
+    The notice is 40-55 s of speech: "next" (or its key) among `commands` ends it after
+    the sentence being said, while the whole of it, red flags too, stays on screen.
+    "stop" and "pain" end the opening at once and are left for the session to act on.
     """
-    lines: list[str] = []
     marker = marker or notice_marker()
-    if not marker.exists():
-        lines += DISCLAIMER_LINES
-    if store is not None:
-        lines += opening_lines(store, now)
+    notice = [] if marker.exists() else list(DISCLAIMER_LINES)
+    after = opening_lines(store, now) if store is not None else []
+    lines = notice + after
     if lines:
-        display.show_step("Before you start", " ".join(lines))
-    for line in lines:
+        display.show_notice("Before you start", lines)
+    if notice and commands is not None:
+        display.show_status(NOTICE_SKIP_HINT)
+    for line in notice:
         speaker.say(line)
-    if not marker.exists():
+        taken = _commands_while_speaking(commands)
+        if any(heard.command in URGENT_COMMANDS for heard in taken):
+            after = []
+            break
+        if any(means_next(heard) for heard in taken):
+            break
+    for line in after:
+        speaker.say(line)
+    if notice:
         _mark_notice_given(marker)
     return lines
+
+
+NOTICE_SKIP_HINT = f"Press {key_for(Command.NEXT)} to skip the spoken notice; it stays on screen."
+
+
+def _commands_while_speaking(commands: Inbox | None) -> list[Heard]:
+    """The commands that came while a line was said. A "next" is used up here (it must not
+    also skip the session's first step); any other is put back for the session."""
+    if commands is None:
+        return []
+    taken: list[Heard] = []
+    while (heard := commands.next_command(0)) is not None:
+        taken.append(heard)
+    for heard in taken:
+        if not means_next(heard):
+            commands.put(heard)
+    return taken
 
 
 def _mark_notice_given(marker: Path) -> None:
@@ -186,18 +222,13 @@ class LogbookEpisodes:
     """EpisodeStore over the session log's episode functions (voicecoach.logbook)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        import voicecoach.logbook as logbook  # the log helper's module; absent until merged
-
-        self._logbook: Any = logbook
         self._path = path
 
     def start_episode(self, at: datetime) -> None:
-        self._logbook.start_episode(at, self._path)
+        logbook.start_episode(at, self._path)
 
     def current_episode(self) -> datetime | None:
-        started: datetime | None = self._logbook.current_episode(self._path)
-        return started
+        return logbook.current_episode(self._path)
 
     def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
-        scores: list[tuple[datetime, int, str]] = self._logbook.pain_scores(since, self._path)
-        return scores
+        return logbook.pain_scores(since, self._path)

@@ -21,7 +21,7 @@ class CoachIO:
     speaker: Speaker
     """Where lines go: speech, or captions."""
     listener: Listener
-    """Where commands come from: keys (and voice, once wired)."""
+    """Where commands come from: keys, and voice when listening."""
     clock: Clock
     """Monotonic time."""
     display: Display

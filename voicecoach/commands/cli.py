@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from voicecoach.core.controls import keys_line
 from voicecoach.core.settings import CountStyle, SessionSettings, Side
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=HELP_OPTIONS,
 )
+WORDS_AND_KEYS = f"Words and keys (say the word, or press the key): {keys_line()}"
+"""Under the help of every command that listens; from the one table (core/controls.py)."""
 
 
 def _print_version(wanted: bool) -> None:
@@ -107,7 +110,7 @@ EchoCancelOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def routine(
     name: RoutineName = "gentle",
     hold: HoldOption = 30,
@@ -477,30 +480,20 @@ def _notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _episode_store_or_none() -> EpisodeStore | None:
-    """The episode storage (the session log's); None when this build has no session log."""
+def _episode_store() -> EpisodeStore:
+    """The episode storage: the session log's."""
     from voicecoach.commands.care_commands import LogbookEpisodes
 
-    try:
-        return LogbookEpisodes()
-    except ImportError:
-        return None
+    return LogbookEpisodes()
 
 
-def _episode_store() -> EpisodeStore:
-    store = _episode_store_or_none()
-    if store is None:
-        raise fail("episode storage is not available (the session log is missing)")
-    return store
-
-
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def redflags(
     listen: ListenOption = True,
     speak: SpeakOption = True,
     time_scale: TimeScaleOption = 1.0,
 ) -> None:
-    """The spoken red-flag check on its own, answered yes or no (keys: y and n).
+    """The spoken red-flag check on its own, answered yes or no, by voice or key.
 
     Any yes: says plainly to seek medical help immediately (exit code 3).
 
@@ -516,7 +509,7 @@ def redflags(
         raise typer.Exit(3)
 
 
-@app.command()
+@app.command(epilog=WORDS_AND_KEYS)
 def therapy(
     kind: Annotated[str, typer.Argument(help="cold or heat")],
     minutes: Annotated[
@@ -529,7 +522,7 @@ def therapy(
 ) -> None:
     """A spoken timer for one cold or heat application: halfway and end words.
 
-    Pause, resume, how long, quit, stop or pain at any time (keys: w c h q s p).
+    Pause, resume, how long, quit, stop or pain at any time, by voice or key.
 
     Example: voicecoach therapy cold --minutes 15
     """
@@ -542,7 +535,7 @@ def therapy(
         plan_therapy(kind, minutes, time_scale)
     except TherapyError as error:
         raise fail(str(error)) from None
-    store = _episode_store_or_none()
+    store = _episode_store()
     with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
         care_commands.therapy(io, log, kind, minutes, time_scale, store)
 

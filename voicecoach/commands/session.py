@@ -264,7 +264,7 @@ def _engine(plan: Plan, settings: SessionSettings, parts: _Parts, listening: boo
         safety=safety_for(io, parts.log, store),
         ask_pain_score=ask_pain,
     )
-    session_opening(parts.speaker, parts.display, store, local_now())
+    session_opening(parts.speaker, parts.display, store, local_now(), commands=parts.inbox)
     return Engine(plan, settings, ports, listening=listening)
 
 

@@ -20,13 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from voicecoach.core import lines
 from voicecoach.core.ports import Command, Display, Listener, Log, NoDisplay, Speaker
 from voicecoach.core.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 
-PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
-PAIN_SCORE_AGAIN = "I need a number from zero to ten."
 SCORE_ANSWERS = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT})
 """A number, or a word that declines to give one."""
 
@@ -90,7 +89,7 @@ def ask_yes_no(
     """Ask a yes/no question: True for yes, False for no, None when no clear answer came."""
     choices: dict[Command, bool] = {Command.YES: True, Command.NO: False}
     choices.update({command: True for command in also_yes})
-    again = "Please answer. " + voice.wording.yes_no()
+    again = lines.yes_no_again(voice.wording)
     return ask_choice(voice, question, choices, settings, again=again)
 
 
@@ -117,19 +116,18 @@ def ask_pain_score(
 def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int | None:
     listener, wording = voice.listener, voice.wording
     for attempt in range(settings.asks):
-        ask = PAIN_SCORE_QUESTION if attempt == 0 else PAIN_SCORE_AGAIN
-        line = f"{ask} {wording.score()}"
+        line = lines.score_question(attempt > 0, wording)
         drop_waiting(listener)
         voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
         if heard is None:
             continue
         if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
-            voice.tell("Okay, skipped.")
+            voice.tell(lines.SCORE_SKIPPED)
             return None
         if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
             log.event("pain_score", when=when, score=heard.score)
-            voice.tell("Thank you.")
+            voice.tell(lines.THANK_YOU)
             return heard.score
     return None
 

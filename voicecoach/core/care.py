@@ -42,7 +42,7 @@ def thermal_for_hours(hours: float) -> Thermal:
 
 _THERMAL_ADVICE = {
     Thermal.COLD: (
-        "It is still early: use cold, not heat. A cold pack limits swelling and numbs the "
+        "It's still early: use cold, not heat. A cold pack limits swelling and numbs the "
         "pain. Use it on and off, for no more than 15 to 20 minutes at a time."
     ),
     Thermal.COLD_OR_HEAT: (

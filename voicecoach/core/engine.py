@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from voicecoach.core import lines
+from voicecoach.core.controls import key_for
 from voicecoach.core.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
 from voicecoach.core.ports import (
     URGENT_COMMANDS,
@@ -41,12 +43,6 @@ IDLE_LIMIT = 30 * 60.0
 """With no answer for this long, the person has gone: the session ends (saved)."""
 REPROMPT_EVERY = 120.0
 """While waiting for "next", say the prompt again this often."""
-
-HELP_WORDS = "You can say: next, stop, pain, pause, resume, repeat, skip, quit, how long, or help."
-HELP_KEYS = (
-    "Keys: space or n for next, s to stop, p for pain, r to repeat, k to skip, q to quit, "
-    "h for how long."
-)
 
 
 class State(str, Enum):
@@ -262,14 +258,15 @@ class Engine:
             waited = 0.0
             if self._handle(heard) is Command.NEXT:
                 return
-        self._say("I haven't heard from you for a while, so I'll end the session here.")
+        self._say(lines.GONE_QUIET)
         raise _SessionEnded(Outcome.QUIT)
 
     def _ready_prompt(self) -> str:
-        return "Say next when you're ready." if self.listening else "Press space when you're ready."
+        return lines.ready_prompt(self.listening)
 
     def _keys_or_words(self, word: str) -> str:
-        return f'Say "{word}" or press space.' if self.listening else "Press space to go on."
+        key = key_for(Command.NEXT)
+        return f'Say "{word}" or press {key}.' if self.listening else f"Press {key} to go on."
 
     def _wait_until(self, timer: Timer, elapsed_target: float) -> bool:
         """Wait until the timer reaches `elapsed_target`; True if "next" ended it early."""
@@ -347,10 +344,10 @@ class Engine:
         if means_next(heard):
             return Command.NEXT
         if command is Command.SKIP:
-            self._say("Skipping this one.", instruction=False)
+            self._say(lines.SKIPPING, instruction=False)
             raise _StepSkipped()
         if command is Command.QUIT:
-            self._say("Ending the session. Take care.", instruction=False)
+            self._say(lines.ENDING, instruction=False)
             raise _SessionEnded(Outcome.QUIT)
         if command in (Command.STOP, Command.PAIN):
             self._safety(command)
@@ -361,7 +358,7 @@ class Engine:
         elif command is Command.HOW_LONG:
             self._say(self._time_left(), instruction=False)
         elif command is Command.HELP:
-            self._say(HELP_WORDS if self.listening else HELP_KEYS, instruction=False)
+            self._say(lines.help_line(self.listening), instruction=False)
         return None
 
     def _repeat(self) -> None:
@@ -373,9 +370,9 @@ class Engine:
 
     def _time_left(self) -> str:
         if self._timer is None:
-            return "There's no timer running. " + self._ready_prompt()
+            return lines.no_timer(self.listening)
         seconds = round(self._timer.remaining() / self.settings.time_scale)
-        return f"About {seconds} seconds left."
+        return lines.time_left(seconds)
 
     def _paused(self) -> None:
         """Pause until "resume" (or "next"); the hold's clock stops meanwhile."""
@@ -384,7 +381,7 @@ class Engine:
             timer.pause()
         previous, self.state = self.state, State.PAUSED
         self.p.display.show_status("Paused.")
-        self._say("Paused. " + self._resume_prompt(), instruction=False)
+        self._say(lines.paused(self.listening), instruction=False)
         try:
             self._wait_for_resume()
         finally:
@@ -392,9 +389,6 @@ class Engine:
             if timer is not None:
                 timer.resume()
         self.p.display.show_status("")
-
-    def _resume_prompt(self) -> str:
-        return "Say resume when you're ready." if self.listening else "Press space to resume."
 
     def _wait_for_resume(self) -> None:
         waited = 0.0
@@ -409,12 +403,12 @@ class Engine:
                 self.p.log.event(
                     "command", command=heard.command.value, source=heard.source, text=heard.text
                 )
-                self._say("Carrying on.", instruction=False)
+                self._say(lines.CARRYING_ON, instruction=False)
                 return
             if heard.command is Command.PAUSE:
                 continue
             self._handle(heard)
-        self._say("I haven't heard from you for a while, so I'll end the session here.")
+        self._say(lines.GONE_QUIET)
         raise _SessionEnded(Outcome.QUIT)
 
     def _safety(self, command: Command) -> None:
@@ -449,12 +443,9 @@ class Engine:
         if decision is AfterCheck.REST:
             self._rest_interlude()
             raise _StepSkipped()
-        self._say("Carrying on.", instruction=False)
+        self._say(lines.CARRYING_ON, instruction=False)
 
     def _rest_interlude(self) -> None:
-        self._say(
-            "Let's rest. Lie on your back with your knees bent, or on your side with your "
-            "knees drawn up. Breathe slowly."
-        )
+        self._say(lines.REST_INTERLUDE)
         self._rest(self.settings.hold_seconds)
-        self._say("Rest is over. We'll move on.", instruction=False)
+        self._say(lines.REST_OVER, instruction=False)

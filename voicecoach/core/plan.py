@@ -7,14 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voicecoach.core import lines
 from voicecoach.core.routines import MOVEMENT_KINDS, Routine, Step
 from voicecoach.core.settings import CountStyle, SessionSettings
-
-CAUTION = "Move slowly and gently. No bouncing, and never push into sharp pain."
-"""The seed: performed slowly and deliberately, without pushing into sharp pain or bouncing."""
-
-LISTENING_INTRO = "At any time, say stop to pause, or say pain if it hurts."
-KEYS_INTRO = "At any time, press s to pause, or p if it hurts."
 
 
 @dataclass(frozen=True)
@@ -75,14 +70,10 @@ def count_marks(seconds: int, style: CountStyle) -> tuple[tuple[int, str], ...]:
     return tens + tuple((countdown_from + i, str(5 - i)) for i in range(5))
 
 
-def ready_prompt(listening: bool) -> str:
-    return "Say next when you're ready." if listening else "Press space when you're ready."
-
-
 def build_plan(routine: Routine, settings: SessionSettings, listening: bool = True) -> Plan:
     intro = (
         Say(f"{routine.title}."),
-        Say(LISTENING_INTRO if listening else KEYS_INTRO),
+        Say(lines.intro(listening)),
     )
     steps = tuple(
         PlannedStep(i + 1, step.title, step.kind, _step_actions(step, settings, listening))
@@ -94,9 +85,9 @@ def build_plan(routine: Routine, settings: SessionSettings, listening: bool = Tr
 def _step_actions(step: Step, settings: SessionSettings, listening: bool) -> tuple[Action, ...]:
     actions: list[Action] = [Say(line) for line in step.say]
     if step.kind in MOVEMENT_KINDS:
-        actions.append(Say(CAUTION))
+        actions.append(Say(lines.CAUTION))
     if step.kind in ("ready", "paced"):
-        actions += [Say(ready_prompt(listening)), WaitForNext()]
+        actions += [Say(lines.ready_prompt(listening)), WaitForNext()]
     elif step.kind == "hold":
         actions += _hold_actions(step, settings)
     elif step.kind == "rest":
@@ -112,10 +103,10 @@ def _hold_actions(step: Step, settings: SessionSettings) -> list[Action]:
     for repetition in range(settings.repetitions):
         for side in sides:
             if repetition > 0 and side == sides[0]:
-                actions.append(Say("Once more."))
+                actions.append(Say(lines.ONCE_MORE))
             actions += [
                 Say(step.hold_line.format(side=side)),
-                Say(f"Hold for {seconds} seconds."),
+                Say(lines.hold_for(seconds)),
                 Cue("hold_start"),
                 Hold(seconds, marks, side),
                 Cue("hold_end"),

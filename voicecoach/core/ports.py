@@ -7,6 +7,7 @@ Nothing here imports an audio library.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -118,6 +119,10 @@ class Display(Protocol):
 
     def show_status(self, text: str) -> None: ...
 
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        """Lines that stay on screen for the rest of the session (the first-run notice)."""
+        ...
+
 
 class Log(Protocol):
     """Where a session's history goes. Every call is committed as it happens."""
@@ -176,6 +181,9 @@ class NoDisplay:
         pass
 
     def show_status(self, text: str) -> None:
+        pass
+
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
         pass
 
 

@@ -13,14 +13,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from voicecoach.core.lines import REMINDER
 from voicecoach.core.ports import Clock, Command, Display, Listener, Speaker
 from voicecoach.core.wording import SPOKEN, Wording
 
-REMINDER = (
-    "A reminder: avoid long periods of sitting or standing. "
-    "Change position, or move gently: movement keeps the blood flowing "
-    "and stops your muscles tightening."
-)
 MIN_INTERVAL_SECONDS = 60.0
 """Shorter than a minute would be nagging, not reminding."""
 MAX_SECONDS = 24 * 3600.0

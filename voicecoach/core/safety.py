@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from voicecoach.core import lines
 from voicecoach.core.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
 from voicecoach.core.care import Thermal, thermal_advice, thermal_for_hours
 from voicecoach.core.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
@@ -95,21 +96,21 @@ class SpokenSafetyCheck:
         """Ask each urgent flag; URGENT on a yes, END when unanswered, None when all no."""
         if intro:
             self.voice.tell(intro)
-        for question, flag in zip(flag_questions(self.words), URGENT_FLAGS, strict=True):
+        for question, flag in zip(lines.flag_questions(self.words), URGENT_FLAGS, strict=True):
             answer = ask_yes_no(self.voice, question, self.settings.question)
             self.log.event("red_flag", flag=flag.id, answer=_answer_word(answer))
             if answer is None:
                 return self._read_every_flag()
             if answer:
                 return self._urgent(flag)
-        self.voice.tell("Thank you. None of those warning signs.")
+        self.voice.tell(lines.NO_WARNING_SIGNS)
         return None
 
     def on_stop(self) -> AfterCheck:
-        self.voice.tell("Paused.")
+        self.voice.tell(lines.PAUSED)
         in_pain = ask_yes_no(
             self.voice,
-            "Are you in pain?",
+            lines.ARE_YOU_IN_PAIN,
             self.settings.question,
             also_yes=frozenset({Command.PAIN}),
         )
@@ -128,27 +129,25 @@ class SpokenSafetyCheck:
     def _read_every_flag(self) -> AfterCheck:
         """No clear answer: read every flag with its advice rather than assume no."""
         self.log.event("red_flags_read", reason="unclear")
-        self.voice.tell("I didn't get a clear answer, so I'll read the warning signs.")
-        lines = read_all_lines()
-        for line in lines:
+        self.voice.tell(lines.READING_THE_SIGNS)
+        signs = read_all_lines()
+        for line in signs:
             self.voice.tell(line, title="Warning signs")
-        self.log.event("advice", flag="all", text=" ".join(lines))
-        self.voice.tell("I'm ending the session now. Rest in a comfortable position.")
+        self.log.event("advice", flag="all", text=" ".join(signs))
+        self.voice.tell(lines.ENDING_TO_REST)
         return self._decided(AfterCheck.END)
 
     def _offer_next_step(self) -> AfterCheck:
         """After all-clear: rest, a cold or heat session, or carry on; never resume unasked."""
         words = self.words
-        self.voice.tell(
-            "You can rest, have a cold or heat session, carry on, or end. "
-            f"I won't carry on unless you {words.do(Command.RESUME)}."
-        )
+        self.voice.tell(lines.choices_after_check(words))
+        rest, therapy = lines.OFFERS
         offers: tuple[tuple[str, Callable[[], AfterCheck]], ...] = (
-            ("Would you like the rest position now?", lambda: self._decided(AfterCheck.REST)),
-            ("Would you like a cold or heat session?", self._therapy),
+            (rest, lambda: self._decided(AfterCheck.REST)),
+            (therapy, self._therapy),
         )
         for question, accept in offers:
-            answer = self._ask_offer(f"{question} {self.words.yes_no()}")
+            answer = self._ask_offer(lines.offer(question, words))
             if isinstance(answer, AfterCheck):
                 return self._decided(answer)
             if answer is None:
@@ -157,8 +156,7 @@ class SpokenSafetyCheck:
                 return accept()
         choice = ask_choice(
             self.voice,
-            f"{words.Do(Command.RESUME)} to carry on, "
-            f"{words.do(Command.SKIP)} to move on, or {words.do(Command.QUIT)} to end.",
+            lines.carry_on_choice(words),
             NEXT_STEP_CHOICES,
             self.settings.question,
         )
@@ -169,7 +167,7 @@ class SpokenSafetyCheck:
         choices: dict[Command, bool | AfterCheck] = {Command.YES: True, Command.NO: False}
         choices.update(NEXT_STEP_CHOICES)
         return ask_choice(
-            self.voice, question, choices, self.settings.question, again="Please answer."
+            self.voice, question, choices, self.settings.question, again=lines.PLEASE_ANSWER
         )
 
     def _therapy(self) -> AfterCheck:
@@ -177,9 +175,10 @@ class SpokenSafetyCheck:
         thermal = Thermal.COLD_OR_HEAT if hours is None else thermal_for_hours(hours)
         self.requested_therapy = thermal
         kinds = "cold" if thermal is Thermal.COLD else "heat" if thermal is Thermal.HEAT else None
-        command = f"voicecoach therapy {kinds}" if kinds else "voicecoach therapy cold, or heat"
+        cold, heat, either = lines.THERAPY_COMMANDS
+        command = cold if kinds == "cold" else heat if kinds == "heat" else either
         self.voice.tell(thermal_advice(hours), title="Cold or heat")
-        self.voice.tell(f"I'll end this session. For a timed session, use {command}.")
+        self.voice.tell(lines.timed_session_elsewhere(command))
         return self._decided(AfterCheck.END, therapy=thermal.value)
 
     def _stay_paused(self) -> AfterCheck:
@@ -188,8 +187,7 @@ class SpokenSafetyCheck:
         choices: dict[Command, AfterCheck | str] = {**NEXT_STEP_CHOICES, Command.PAIN: "pain"}
         choice = ask_choice(
             self.voice,
-            f"Still paused. {words.Do(Command.RESUME)} to carry on, or "
-            f"{words.do(Command.QUIT)} to end. If you're in pain, {words.do(Command.PAIN)}.",
+            lines.still_paused(words),
             choices,
             self.settings.paused,
         )
@@ -200,7 +198,7 @@ class SpokenSafetyCheck:
         return self._end_unanswered()
 
     def _end_unanswered(self) -> AfterCheck:
-        self.voice.tell("I haven't heard an answer, so I'm ending the session. It's saved.")
+        self.voice.tell(lines.NO_ANSWER_ENDING)
         return self._decided(AfterCheck.END)
 
     def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
@@ -208,18 +206,11 @@ class SpokenSafetyCheck:
         return choice
 
 
-def flag_questions(words: Wording) -> list[str]:
-    """The red-flag questions as said. The yes/no hint comes after the first question,
-    not before it: after "pain" the first red-flag question starts at once."""
-    first, *rest = (flag.question for flag in URGENT_FLAGS)
-    return [f"{first} {words.yes_no()}", *rest]
-
-
 def phrases_to_prerender(listening: bool = True) -> list[str]:
     """The safety lines to render ahead (AudioSpeaker.prerender_in_background), so that
     after "pain" the first question plays at once rather than after rendering."""
     words = Wording(listening)
-    return [*flag_questions(words), *(flag.advice for flag in URGENT_FLAGS), "Paused."]
+    return [*lines.flag_questions(words), *(flag.advice for flag in URGENT_FLAGS), lines.PAUSED]
 
 
 def _answer_word(answer: bool | None) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from voicecoach.core import lines
 from voicecoach.core.ports import (
     AfterCheck,
     Clock,
@@ -31,7 +32,7 @@ from voicecoach.core.ports import (
     Safety,
     Speaker,
 )
-from voicecoach.core.wording import SPOKEN, Wording, capital
+from voicecoach.core.wording import SPOKEN, Wording
 
 COLD_MAX_MINUTES = 20.0
 """Seed: cold "for no more than 15 to 20 minutes at a time"."""
@@ -95,43 +96,6 @@ def plan_therapy(kind: str, minutes: float | None = None, time_scale: float = 1.
     return TherapyPlan(kind, minutes, time_scale)
 
 
-def spoken_minutes(minutes: float) -> str:
-    """ "15 minutes", "7 minutes 30 seconds", "1 minute", "45 seconds"."""
-    whole = int(minutes)
-    seconds = round((minutes - whole) * 60)
-    if seconds == 60:
-        whole, seconds = whole + 1, 0
-    parts = []
-    if whole:
-        parts.append(f"{whole} minute{'s' if whole != 1 else ''}")
-    if seconds or not whole:
-        parts.append(f"{seconds} second{'s' if seconds != 1 else ''}")
-    return " ".join(parts)
-
-
-def start_line(plan: TherapyPlan) -> str:
-    thing = "cold pack" if plan.kind == "cold" else "heat"
-    return (
-        f"{plan.kind.capitalize()} session, {spoken_minutes(plan.minutes)}. "
-        f"Put the {thing} on the sore area now. "
-        "I'll tell you at halfway, and when to take it off."
-    )
-
-
-def halfway_line(plan: TherapyPlan) -> str:
-    return f"Halfway. {spoken_minutes(plan.minutes / 2)} to go."
-
-
-def end_lines(plan: TherapyPlan) -> list[str]:
-    if plan.kind == "cold":
-        return [
-            "Time's up. Take the cold pack off now.",
-            "Use cold on and off: take a break before the next cold pack, "
-            "and keep each one to no more than 15 to 20 minutes.",
-        ]
-    return ["Time's up. Take the heat off now."]
-
-
 class TherapyTimer:
     """Runs one application; run() returns how it ended."""
 
@@ -179,7 +143,7 @@ class TherapyTimer:
 
     def _run(self) -> Outcome:
         total = self.plan.total_seconds
-        self._say(start_line(self.plan))
+        self._say(lines.therapy_start(self.plan.kind, self.plan.minutes))
         self.started = self.clock.now()
         halfway_said = False
         while self.elapsed < total - ON_TIME:
@@ -189,14 +153,14 @@ class TherapyTimer:
             )
             if not halfway_said and total / 2 - ON_TIME <= self.elapsed < total - ON_TIME:
                 halfway_said = True
-                self._say(halfway_line(self.plan))
+                self._say(lines.therapy_halfway(self.plan.minutes))
             self.display.show_hold(self.remaining, total)
             if heard is None:
                 continue
             ended = self._handle(heard.command)
             if ended is not None:
                 return ended
-        for line in end_lines(self.plan):
+        for line in lines.therapy_end(self.plan.kind):
             self._say(line)
         return Outcome.COMPLETED
 
@@ -207,11 +171,11 @@ class TherapyTimer:
         if command in (Command.PAUSE, Command.STOP, Command.PAIN):
             return self._held(command)
         if command is Command.HOW_LONG:
-            self._say(f"{spoken_minutes(self._remaining_minutes())} to go.")
+            self._say(lines.to_go(self._remaining_minutes()))
         elif command is Command.REPEAT:
             self._say(self.last_line)
         elif command is Command.HELP:
-            self._say(self._help_line())
+            self._say(lines.timer_help(self.words))
         return None
 
     def _held(self, command: Command) -> Outcome | None:
@@ -227,24 +191,20 @@ class TherapyTimer:
         return ended
 
     def _quit(self) -> Outcome:
-        thing = "cold pack" if self.plan.kind == "cold" else "heat"
-        self._say(f"Timer stopped. Take the {thing} off now.")
+        self._say(lines.timer_stopped(self.plan.kind))
         return Outcome.QUIT
 
     def _paused(self) -> Outcome | None:
         """Hold the time until resume; quit or a long silence ends the timer."""
         self.display.show_status("Paused")
-        words = self.words
-        self._say(
-            f"Paused. {words.Do(Command.RESUME)} to carry on, or {words.do(Command.QUIT)} to end."
-        )
+        self._say(lines.timer_paused(self.words))
         limit = self.clock.now() + MAX_PAUSE_SECONDS * self.plan.time_scale
         while self.clock.now() < limit:
             heard = self.listener.next_command(limit - self.clock.now())
             if heard is None:
                 break
             if heard.command in (Command.RESUME, Command.PAUSE, Command.NEXT):
-                self._say(f"Carrying on. {spoken_minutes(self._remaining_minutes())} to go.")
+                self._say(lines.timer_carrying_on(self._remaining_minutes()))
                 return None
             if heard.command is Command.QUIT:
                 return self._quit()
@@ -258,16 +218,8 @@ class TherapyTimer:
             return Outcome.URGENT
         if after in (AfterCheck.END, AfterCheck.SKIP):
             return self._quit()
-        self._say(f"Back to the timer. {spoken_minutes(self._remaining_minutes())} to go.")
+        self._say(lines.back_to_timer(self._remaining_minutes()))
         return None
-
-    def _help_line(self) -> str:
-        words = self.words
-        doing = ", ".join(words.do(c) for c in (Command.PAUSE, Command.RESUME, Command.HOW_LONG))
-        return (
-            f"{capital(doing)}, or {words.do(Command.QUIT)}. "
-            f"If you're in pain, {words.do(Command.PAIN)}."
-        )
 
     def _remaining_minutes(self) -> float:
         return self.remaining / self.plan.time_scale / 60

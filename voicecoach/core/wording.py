@@ -1,22 +1,14 @@
 """How the coach says what to answer: words when it listens, keys when it runs on keys only.
 
-The keys are the lead's keymap (voicecoach/terminal/keys.py), so what is said matches what works.
+Words and keys come from the one table (core/controls.py), so what is said matches what works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicecoach.core.controls import key_for, word_for
 from voicecoach.core.ports import Command
-from voicecoach.terminal.keys import KEYMAP
-
-
-def key_for(command: Command) -> str:
-    """The letter key that sends `command` ("c" for resume)."""
-    for key, mapped in KEYMAP.items():
-        if mapped is command and key.isalpha():
-            return key
-    raise KeyError(f"no key for {command.value}")
 
 
 @dataclass(frozen=True)
@@ -26,7 +18,7 @@ class Wording:
 
     def do(self, command: Command) -> str:
         """ "say resume", or "press c"."""
-        return f"say {command.value}" if self.listening else f"press {key_for(command)}"
+        return f"say {word_for(command)}" if self.listening else f"press {key_for(command)}"
 
     def Do(self, command: Command) -> str:  # noqa: N802 (the sentence-initial form)
         """ "Say resume", or "Press c"."""

@@ -10,5 +10,6 @@ One module per concern:
   self-hearing gate and the said-again rule for near misses.
 - listener: a background thread that feeds an Inbox from any frame source.
 - listen_log: VOICECOACH_LISTEN_LOG, one JSON line per sound and what became of it.
-- espeak: renders test speech with espeak-ng (evaluation and tests).
+
+Test speech made with espeak-ng lives with the tests (tests/support/espeak.py).
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicecoach.core.controls import CONTROLS, NUMBERS
 from voicecoach.core.ports import Command
 
 
@@ -20,23 +21,12 @@ class Phrase:
 
 
 _WORDS = {
-    "next": Command.NEXT,
-    "stop": Command.STOP,
-    "pain": Command.PAIN,
-    "ouch": Command.PAIN,
-    "it hurts": Command.PAIN,
-    "pause": Command.PAUSE,
-    "resume": Command.RESUME,
-    "continue": Command.RESUME,
-    "repeat": Command.REPEAT,
-    "skip": Command.SKIP,
-    "quit": Command.QUIT,
-    "yes": Command.YES,
-    "no": Command.NO,
-    "how long": Command.HOW_LONG,
-    "help": Command.HELP,
+    word: control.command
+    for control in CONTROLS
+    if control.command is not Command.SCORE
+    for word in control.words
 }
-NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+"""Every command word, from the one table of words and keys (core/controls.py)."""
 
 PHRASES: tuple[Phrase, ...] = tuple(
     Phrase(text, command) for text, command in _WORDS.items()

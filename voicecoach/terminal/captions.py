@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from rich.align import Align
@@ -14,10 +14,9 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
-KEYS_LINE = (
-    "space/n next · s stop · p pain · w pause · c resume · r repeat · k skip · q quit · "
-    "h how long · ? help"
-)
+from voicecoach.core.controls import keys_line
+
+KEYS_LINE = keys_line()
 
 
 def open_display(stream: TextIO | None = None) -> PlainDisplay | LiveDisplay:
@@ -58,6 +57,11 @@ class PlainDisplay:
         if text and text != self._text:  # captions repeat the instruction just printed
             self._print(f"   ({text})")
 
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        self.show_step(title, "")
+        for line in lines:
+            self._print(f"   {line}")
+
     def close(self) -> None:
         return None
 
@@ -97,6 +101,12 @@ class LiveDisplay:
         with self._lock:
             self._status = "" if text == self._text else text  # captions repeat the line
         self._refresh()
+
+    def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        """Printed above the panel, so it stays there while the panel changes below."""
+        body = Text("\n".join(lines))
+        self.console.print(Panel(body, title=Text(title, style="bold magenta"), padding=(0, 2)))
+        self.show_step(title, "")
 
     def close(self) -> None:
         self._live.stop()

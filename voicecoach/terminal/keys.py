@@ -16,33 +16,18 @@ import threading
 from collections.abc import Callable
 from typing import IO
 
+from voicecoach.core.controls import SCORE_KEYS, keymap
 from voicecoach.core.ports import Command, Heard
 
-KEYMAP: dict[str, Command] = {
-    " ": Command.NEXT,
-    "\n": Command.NEXT,
-    "\r": Command.NEXT,
-    "n": Command.NO,
-    "s": Command.STOP,
-    "p": Command.PAIN,
-    "w": Command.PAUSE,
-    "c": Command.RESUME,
-    "r": Command.REPEAT,
-    "k": Command.SKIP,
-    "q": Command.QUIT,
-    "y": Command.YES,
-    "h": Command.HOW_LONG,
-    "?": Command.HELP,
-}
+KEYMAP: dict[str, Command] = keymap()
+"""Every key and what it sends: the table in core/controls.py."""
 
 
 def key_to_heard(key: str) -> Heard | None:
     """The command a key stands for; digits are pain scores (t is ten)."""
     key = key.lower()
-    if key.isdigit() and len(key) == 1:
-        return Heard(Command.SCORE, source="key", score=int(key), text=key)
-    if key == "t":
-        return Heard(Command.SCORE, source="key", score=10, text=key)
+    if key in SCORE_KEYS:
+        return Heard(Command.SCORE, source="key", score=SCORE_KEYS[key], text=key)
     command = KEYMAP.get(key)
     return Heard(command, source="key", text=key) if command is not None else None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from voicecoach.listening import espeak
+from tests.support import espeak
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import noise, split_frames
 from voicecoach.listening.recogniser import Recogniser, SelfHearingGate
