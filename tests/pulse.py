@@ -19,7 +19,7 @@ PulseAudio is shared by every test run on the machine: every sink made here has 
 unique name (pid + counter) and exactly the modules loaded here are unloaded.
 
 Usage:
-    import pulse
+    from tests import pulse
     pulse.require()                              # skips the test when PulseAudio is absent
     with pulse.null_sink("speaker") as sink, pulse.Recording(sink.monitor) as rec:
         with pulse.routed_to(sink=sink.name):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from logbook_support import use_temporary_log
 from typer.testing import CliRunner
 
+from tests.logbook_support import use_temporary_log
 from voicecoach.commands.cli import app
 
 runner = CliRunner()

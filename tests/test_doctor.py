@@ -250,8 +250,8 @@ def test_doctor_hears_a_real_microphone_with_its_noise_floor_and_not_a_silent_on
     import subprocess
     import sys
 
-    import pulse
-    from voice_rig import coach_env, room_for_tests
+    from tests import pulse
+    from tests.voice_rig import coach_env, room_for_tests
 
     def doctor_line(env: dict[str, str]) -> str:
         result = subprocess.run(
