@@ -1,0 +1,178 @@
+"""The log while a coach is running and other commands run in other terminals (issue 11).
+
+Real processes on a real SQLite file: a routine in a pseudo-terminal, and meanwhile
+`history`, `history --json`, `episode start`, `therapy cold` and a second routine.
+Nothing any of them writes may be lost, and the running coach's files must never be
+deleted under it (which happened when a process opened the log file twice: closing one
+descriptor drops all of the process's POSIX locks on the file, so another process took
+itself for the last user, checkpointed and deleted the WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pexpect
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 60
+GENTLE_STEPS = 5
+ANOTHER_COACH = "already running"
+"""What a second coach says before asking whether to start."""
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/fd").is_dir(), reason="watches the coach's files through /proc"
+)
+
+
+def voicecoach(*arguments: str) -> str:
+    """Run one command to the end (no terminal); its output, failing on a non-zero exit."""
+    result = subprocess.run(
+        [sys.executable, "-m", "voicecoach", *arguments],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, f"{arguments}: {result.stdout}{result.stderr}"
+    return result.stdout
+
+
+def coach_in_a_terminal(*arguments: str) -> pexpect.spawn:
+    """A coach in a pseudo-terminal, keys only, captions only, twenty times faster."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    fast = ["--no-listen", "--captions-only", "--time-scale", "0.05"]
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "voicecoach", *arguments, *fast],
+        cwd=str(REPO),
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT_S,
+        dimensions=(40, 120),
+    )
+
+
+def start_anyway(coach: pexpect.spawn, first_line: str) -> None:
+    """Wait for the coach's first line, saying yes if it asks about the other coach."""
+    if coach.expect([ANOTHER_COACH, first_line]) == 0:
+        coach.expect(r"\[y/N\]")
+        coach.send("y\r")
+        coach.expect(first_line)
+
+
+def gentle_to_the_end(coach: pexpect.spawn, steps_waiting: tuple[str, ...]) -> None:
+    """Press space at each step that waits for "next", then let the session end."""
+    for title in steps_waiting:
+        coach.expect(title)
+        coach.send(" ")
+    coach.expect("Session completed")
+    coach.expect(pexpect.EOF)
+    coach.close()
+    assert coach.exitstatus == 0
+
+
+class DeletedFilesWatch:
+    """Looks at a process's open files every few milliseconds and remembers any log file
+    that was deleted while the process still had it open."""
+
+    def __init__(self, pid: int) -> None:
+        self.folder = Path(f"/proc/{pid}/fd")
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            for target in self._open_files():
+                if "log.sqlite3" in target and target.endswith("(deleted)"):
+                    self.seen.add(target)
+
+    def _open_files(self) -> list[str]:
+        found = []
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return []  # the process has ended
+        for entry in entries:
+            try:
+                found.append(os.readlink(entry))
+            except OSError:
+                continue  # closed meanwhile
+        return found
+
+    @contextmanager
+    def running(self) -> Iterator[DeletedFilesWatch]:
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            self._thread.join(timeout=5)
+
+
+def sessions_now() -> list[dict]:
+    return list(json.loads(voicecoach("history", "--json")))
+
+
+def events_of(session_id: int) -> list[tuple[int, str]]:
+    """(seq, kind) of every event of one session, read by another process right now."""
+    (session,) = [s for s in sessions_now() if s["id"] == session_id]
+    return [(event["seq"], event["kind"]) for event in session["events"]]
+
+
+def test_a_running_coach_loses_nothing_while_other_commands_use_the_log() -> None:
+    first = coach_in_a_terminal("routine", "gentle", "--no-pain-scores")
+    with DeletedFilesWatch(first.pid).running() as watch:
+        first.expect("Settle into")  # waiting for "next", its session open
+        (running,) = sessions_now()
+        seen_while_running = [events_of(running["id"])]
+
+        voicecoach("history")
+        voicecoach("episode", "start", "--at", "2h ago")
+        first.send(" ")
+        first.expect("Pelvic tilt")
+        seen_while_running.append(events_of(running["id"]))
+
+        cold = coach_in_a_terminal("therapy", "cold", "--minutes", "1")
+        start_anyway(cold, "Cold session")
+        cold.expect("Time's up")
+        cold.expect(pexpect.EOF)
+        cold.close()
+        assert cold.exitstatus == 0
+        voicecoach("history")
+        seen_while_running.append(events_of(running["id"]))
+
+        second = coach_in_a_terminal("routine", "gentle", "--no-pain-scores")
+        start_anyway(second, "Settle into")
+        second.send(" ")
+        first.send(" ")  # both coaches write at once from here on
+        gentle_to_the_end(first, ("Log roll",))
+        gentle_to_the_end(second, ("Pelvic tilt", "Log roll"))
+        assert not watch.seen, f"log files deleted under the running coach: {watch.seen}"
+
+    after = sessions_now()
+    assert [(s["routine"], s["outcome"]) for s in after] == [
+        ("gentle", "completed"),
+        ("therapy cold", "completed"),
+        ("gentle", "completed"),
+    ]
+    for session in after:
+        seqs = [event["seq"] for event in session["events"]]
+        assert seqs == list(range(1, len(seqs) + 1)), f"events missing: {session}"
+    for routine in (after[0], after[2]):
+        finished = [e for e in routine["events"] if e["kind"] == "step_finished"]
+        assert len(finished) == GENTLE_STEPS, routine
+    final = events_of(running["id"])
+    for earlier in seen_while_running:  # what others read mid-session is still there
+        assert final[: len(earlier)] == earlier
+    assert "The spasm began 2 hours ago" in voicecoach("episode", "status")
