@@ -17,14 +17,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from voicecoach.core.routines import load_catalogue
+
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 60
-GENTLE_STEPS = 5
 ANOTHER_COACH = "already running"
 """What a second coach says before asking whether to start."""
 
@@ -47,15 +49,15 @@ def voicecoach(*arguments: str) -> str:
     return result.stdout
 
 
-def coach_in_a_terminal(*arguments: str) -> pexpect.spawn:
-    """A coach in a pseudo-terminal, keys only, captions only, twenty times faster."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    fast = ["--no-listen", "--captions-only", "--time-scale", "0.05"]
+def coach_in_a_terminal(*arguments: str, **env: str) -> pexpect.spawn:
+    """A coach in a pseudo-terminal, captions only, twenty times faster; keys only unless
+    the arguments say "--listen"."""
+    listen = ["--no-listen"] if "--listen" not in arguments else []
     return pexpect.spawn(
         sys.executable,
-        ["-m", "voicecoach", *arguments, *fast],
+        ["-m", "voicecoach", *arguments, *listen, "--captions-only", "--time-scale", "0.05"],
         cwd=str(REPO),
-        env=env,
+        env=dict(os.environ, PYTHONUNBUFFERED="1", **env),
         encoding="utf-8",
         timeout=TIMEOUT_S,
         dimensions=(40, 120),
@@ -171,8 +173,49 @@ def test_a_running_coach_loses_nothing_while_other_commands_use_the_log() -> Non
         assert seqs == list(range(1, len(seqs) + 1)), f"events missing: {session}"
     for routine in (after[0], after[2]):
         finished = [e for e in routine["events"] if e["kind"] == "step_finished"]
-        assert len(finished) == GENTLE_STEPS, routine
+        assert len(finished) == len(load_catalogue().routines["gentle"].steps), routine
     final = events_of(running["id"])
     for earlier in seen_while_running:  # what others read mid-session is still there
         assert final[: len(earlier)] == earlier
     assert "The spasm began 2 hours ago" in voicecoach("episode", "status")
+
+
+def log_files_open_here() -> list[str]:
+    """The log's main file, as often as this process has it open."""
+    folder = Path("/proc/self/fd")
+    targets = []
+    for entry in folder.iterdir():
+        try:
+            targets.append(os.readlink(entry))
+        except OSError:
+            continue
+    return [t for t in targets if t.endswith("log.sqlite3")]
+
+
+def test_everything_a_coach_process_reads_goes_through_its_one_connection() -> None:
+    from voicecoach.commands.history import describe_log, load_sessions
+    from voicecoach.logbook import (
+        SqliteLog,
+        check_store,
+        current_episode,
+        pain_scores,
+        start_episode,
+    )
+
+    with SqliteLog() as log:
+        log.session_started("gentle", {})
+        log.event("step_started", step=1, title="Rest position")
+        log.event("pain_score", when="start", score=4)
+        start_episode(datetime.now(timezone.utc) - timedelta(hours=2))
+        assert current_episode() is not None
+        assert [score for _, score, _ in pain_scores(datetime(2000, 1, 1))] == [4]
+        assert "1 sessions" in check_store() and "1 sessions" in describe_log(log.path)
+        assert [s.routine for s in load_sessions()] == ["gentle"]
+        assert len(log_files_open_here()) == 1
+
+        voicecoach("history")  # another process opens and closes the log meanwhile
+        assert Path(f"{log.path}-wal").exists(), "the WAL was deleted under the coach"
+        log.event("step_finished", step=1, how="done")
+        (session,) = json.loads(voicecoach("history", "--json"))
+        assert [e["kind"] for e in session["events"]][-1] == "step_finished"
+    assert log_files_open_here() == []
