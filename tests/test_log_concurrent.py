@@ -10,6 +10,7 @@ itself for the last user, checkpointed and deleted the WAL).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -199,6 +200,7 @@ def test_everything_a_coach_process_reads_goes_through_its_one_connection() -> N
         check_store,
         current_episode,
         pain_scores,
+        running_sessions,
         start_episode,
     )
 
@@ -211,6 +213,7 @@ def test_everything_a_coach_process_reads_goes_through_its_one_connection() -> N
         assert [score for _, score, _ in pain_scores(datetime(2000, 1, 1))] == [4]
         assert "1 sessions" in check_store() and "1 sessions" in describe_log(log.path)
         assert [s.routine for s in load_sessions()] == ["gentle"]
+        assert [r.pid for r in running_sessions()] == [os.getpid()]
         assert len(log_files_open_here()) == 1
 
         voicecoach("history")  # another process opens and closes the log meanwhile
@@ -219,3 +222,87 @@ def test_everything_a_coach_process_reads_goes_through_its_one_connection() -> N
         (session,) = json.loads(voicecoach("history", "--json"))
         assert [e["kind"] for e in session["events"]][-1] == "step_finished"
     assert log_files_open_here() == []
+
+
+NO_AUDIO = {"PULSE_SERVER": "unix:/nonexistent"}
+"""A coach that would open the microphone finds none (so it never touches the shared audio
+devices) and says so, which tells the test it tried."""
+
+
+def listening_coach_in_a_terminal() -> pexpect.spawn:
+    return coach_in_a_terminal("routine", "rest", "--listen", "--no-pain-scores", **NO_AUDIO)
+
+
+@contextmanager
+def a_coach_waiting_for_next() -> Iterator[pexpect.spawn]:
+    first = coach_in_a_terminal("routine", "gentle", "--no-pain-scores")
+    try:
+        first.expect("Settle into")
+        yield first
+        first.send("q")
+        first.expect("Session quit")
+        first.expect(pexpect.EOF)
+    finally:
+        first.close(force=True)
+
+
+def test_a_second_routine_with_no_one_to_ask_says_so_in_one_line_and_does_not_start() -> None:
+    with a_coach_waiting_for_next() as first:
+        result = subprocess.run(
+            [sys.executable, "-m", "voicecoach", "routine", "rest", "--captions-only"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ, **NO_AUDIO),
+        )
+        assert result.returncode == 1
+        assert result.stdout == ""
+        (line,) = result.stderr.strip().splitlines()
+        assert f"already running (gentle, process {first.pid})" in line
+        assert "not starting" in line
+        assert [s["routine"] for s in sessions_now()] == ["gentle"]
+
+
+def test_a_second_routine_asks_and_no_leaves_only_the_first() -> None:
+    with a_coach_waiting_for_next() as first:
+        second = listening_coach_in_a_terminal()
+        second.expect(f"already running \\(gentle, process {first.pid}\\)")
+        second.expect("act on every word")
+        second.expect(r"on keys only\? \[y/N\]")
+        second.send("n\r")
+        second.expect("not started")
+        second.expect(pexpect.EOF)
+        second.close()
+        assert second.exitstatus == 1
+        assert [s["routine"] for s in sessions_now()] == ["gentle"]
+
+
+def test_a_second_routine_started_anyway_runs_on_keys_only() -> None:
+    with a_coach_waiting_for_next():
+        second = listening_coach_in_a_terminal()
+        second.logfile_read = everything = io.StringIO()
+        second.expect(r"on keys only\? \[y/N\]")
+        second.send("y\r")
+        second.expect("On your back")
+        second.expect("Press space when you're ready")  # keys, not "Say next"
+        second.send("q")
+        second.expect("Session quit")
+        second.expect(pexpect.EOF)
+        second.close()
+        said = everything.getvalue().lower()
+        assert "microphone" not in said and "not listening" not in said  # never tried
+        assert [s["routine"] for s in sessions_now()] == ["gentle", "rest"]
+
+
+def test_with_no_other_coach_nothing_is_asked(tmp_path: Path) -> None:
+    from voicecoach.commands.another_coach import listen_beside_other_coaches
+
+    def ask(question: str) -> bool:
+        raise AssertionError(f"asked {question!r} with no other coach running")
+
+    said: list[str] = []
+    for listen in (True, False):
+        assert listen_beside_other_coaches(listen, True, ask, said.append) is listen
+    assert said == []
