@@ -151,7 +151,7 @@ def routine(
         voice=voice,
         rate=rate,
         volume=volume,
-        listen=listen,
+        listen=_alone_or_asked(listen),
         mic=mic,
         engine=engine,
         model=model,
@@ -198,6 +198,22 @@ def _check_microphone(mic: str | None, listen: bool) -> None:
         raise typer.BadParameter(str(error), param_hint="--mic") from None
     finally:
         pa.terminate()
+
+
+def _alone_or_asked(listen: bool) -> bool:
+    """Whether a coach starting now may listen: asks first when another coach is running,
+    and exits (one line) when it must not start."""
+    import sys
+
+    from voicecoach.commands.another_coach import NotStarted, listen_beside_other_coaches
+
+    def ask(question: str) -> bool:
+        return typer.confirm(question, default=False)
+
+    try:
+        return listen_beside_other_coaches(listen, sys.stdin.isatty(), ask, typer.echo)
+    except NotStarted as error:
+        raise fail(str(error), 1) from None
 
 
 def _session_settings(
@@ -424,13 +440,16 @@ def doctor() -> None:
 
 def _forget_history(path: Path, ask: bool) -> None:
     from voicecoach.commands import history as hist
+    from voicecoach.logbook import running_sessions
 
     if not path.exists():
         typer.echo(f"Nothing to forget: there is no log at {path}")
         return
-    running = hist.running_sessions(path)
+    running = running_sessions(path)
     if running:
-        raise fail(f"a coach is running a session now (process {running[0]}); finish it first", 1)
+        raise fail(
+            f"a coach is running a session now ({running[0].describe()}); finish it first", 1
+        )
     question = f"Delete {hist.describe_log(path)}? This cannot be undone."
     if ask and not typer.confirm(question, default=False):
         typer.echo("Nothing was deleted.")
@@ -535,6 +554,7 @@ def therapy(
         plan_therapy(kind, minutes, time_scale)
     except TherapyError as error:
         raise fail(str(error)) from None
+    listen = _alone_or_asked(listen)
     store = _episode_store()
     with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
         care_commands.therapy(io, log, kind, minutes, time_scale, store)

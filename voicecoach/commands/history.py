@@ -21,7 +21,6 @@ from voicecoach.logbook import (
     open_store,
     read_sessions,
 )
-from voicecoach.logbook.owner import Owner, is_gone
 
 BAR_WIDTH = 10  # one block per point on the 0-10 pain scale
 TREND_SESSIONS = 30
@@ -257,24 +256,6 @@ def describe_log(path: Path) -> str:
         return check_store(path)
     except LogFileError as error:
         return f"{path} (damaged: {error})"
-
-
-def running_sessions(path: Path) -> list[int]:
-    """Pids of coaches that have a session open in the log right now."""
-    from voicecoach.logbook import LogFileError
-
-    try:
-        conn = open_store(path)
-    except LogFileError:
-        return []  # a damaged file has no coach writing to it
-    try:
-        rows = conn.execute(
-            "SELECT owner_pid, owner_host, owner_boot, owner_started FROM sessions"
-            " WHERE ended IS NULL"
-        ).fetchall()
-    finally:
-        conn.close()
-    return [row[0] for row in rows if not is_gone(Owner(*row))]
 
 
 def forget(path: Path) -> list[Path]:

@@ -9,6 +9,7 @@ with SqliteLog() as log:          # LogFileError if the file is damaged or newer
 
 from voicecoach.logbook.episodes import current_episode, pain_scores, start_episode
 from voicecoach.logbook.reading import EventRecord, SessionRecord, read_sessions
+from voicecoach.logbook.running import RunningSession, running_sessions
 from voicecoach.logbook.session import SqliteLog, open_session_log
 from voicecoach.logbook.store import (
     LogFileError,
@@ -21,6 +22,7 @@ from voicecoach.logbook.store import (
 __all__ = [
     "EventRecord",
     "LogFileError",
+    "RunningSession",
     "SessionRecord",
     "SqliteLog",
     "check_store",
@@ -31,5 +33,6 @@ __all__ = [
     "open_store",
     "pain_scores",
     "read_sessions",
+    "running_sessions",
     "start_episode",
 ]

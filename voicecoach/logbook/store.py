@@ -4,12 +4,20 @@ One SQLite file in the platform data folder holds sessions, their events and epi
 Opening it checks, before anything is written, that it is a voicecoach log of a version
 this program understands; a corrupt file or one from a newer voicecoach raises
 LogFileError and is left byte-for-byte as it was.
+
+A process opens the file once. SQLite's locks are POSIX locks, which belong to the
+process, and closing any descriptor of the file drops all of them: a second open (a
+header check, a second connection) closed while the coach runs would let another
+process take itself for the last user, checkpoint and delete the WAL under the coach.
+So every open_store in a process hands out the same connection, and its close() only
+lets go of one use (see _SharedConnection).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -138,13 +146,67 @@ def open_store(
     The connection is in autocommit mode: every statement outside an explicit
     transaction is committed at once. With `recover`, sessions whose process is gone
     are closed as "interrupted" first. Raises LogFileError for a file it must not touch.
+
+    The process's one connection to the file: a second call while the first is open
+    returns the same one (its busy timeout is the first caller's). Each caller closes
+    it once; the file itself is closed when the last one has.
     """
     path = path or default_log_path()
-    _check_header(path)
+    with _registry_lock:
+        conn = _registry.get(_key(path))
+        if conn is None:
+            conn = _open_connection(path, busy_timeout_s)
+            _registry[_key(path)] = conn
+        else:
+            conn.users += 1
+    if recover:
+        try:
+            close_orphaned_sessions(conn)
+        except sqlite3.Error as error:
+            conn.close()
+            raise LogFileError(f"the log {path} cannot be used: {error}") from error
+    return conn
+
+
+class _SharedConnection(sqlite3.Connection):
+    """The one connection of this process to a log file, shared by everyone who opens it.
+
+    close() lets go of one use; the last one closes the file for real."""
+
+    users = 1
+    registered_as: Path | None = None
+
+    def close(self) -> None:
+        with _registry_lock:
+            if self.users > 1:
+                self.users -= 1
+                return
+            self.users = 0
+            if self.registered_as is not None and _registry.get(self.registered_as) is self:
+                del _registry[self.registered_as]
+        super().close()
+
+
+_registry: dict[Path, _SharedConnection] = {}
+"""The open log files of this process, by resolved path."""
+_registry_lock = threading.RLock()
+
+
+def _key(path: Path) -> Path:
+    return path.expanduser().resolve()
+
+
+def _open_connection(path: Path, busy_timeout_s: float) -> _SharedConnection:
+    """Open, check and migrate the file: the first and only open in this process."""
+    _check_header(path)  # reads the file directly: safe only while no connection is open
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
-            path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            path,
+            timeout=busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_SharedConnection,
         )
     except (OSError, sqlite3.Error) as error:
         raise LogFileError(f"cannot open the log {path}: {error}") from error
@@ -154,14 +216,13 @@ def open_store(
         conn.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, not only a kill
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
-        if recover:
-            close_orphaned_sessions(conn)
     except LogFileError:
         conn.close()
         raise
     except sqlite3.Error as error:
         conn.close()
         raise LogFileError(f"the log {path} cannot be used: {error}") from error
+    conn.registered_as = _key(path)
     return conn
 
 
@@ -187,23 +248,36 @@ def check_store(path: Path | None = None) -> str:
         if not os.access(folder, os.W_OK):
             raise LogFileError(f"cannot create the log in {path.parent}: folder not writable")
         return f"no log yet; it will be created at {path}"
-    _check_header(path)
     for needs_writing in (path, path.parent):
         if not os.access(needs_writing, os.W_OK):
             raise LogFileError(f"the log cannot be written: {needs_writing} is read-only")
+    with _registry_lock:
+        conn = _registry.get(_key(path))
+        if conn is not None:  # this process has it open already: ask that connection
+            count = _count_sessions(conn, path)
+        else:
+            _check_header(path)
+            count = _count_sessions(_open_read_only(path), path, close=True)
+    return f"{path} ({'empty' if count is None else f'{count} sessions'})"
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(
+        return sqlite3.connect(
             f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
         )
     except sqlite3.Error as error:
         raise LogFileError(f"cannot open the log {path}: {error}") from error
+
+
+def _count_sessions(conn: sqlite3.Connection, path: Path, close: bool = False) -> int | None:
     try:
-        count = _refuse_unusable(conn, path)
+        return _refuse_unusable(conn, path)
     except sqlite3.Error as error:
         raise LogFileError(f"the log {path} cannot be read: {error}") from error
     finally:
-        conn.close()
-    return f"{path} ({'empty' if count is None else f'{count} sessions'})"
+        if close:
+            conn.close()
 
 
 def _nearest_existing(folder: Path) -> Path:
