@@ -1,14 +1,14 @@
 """How the coach says what to answer: words when it listens, keys when it runs on keys only.
 
-The keys are the lead's keymap (voicecoach/terminal/keys.py), so what is said matches what works.
+The keys are the keymap the terminal reads keys by (core/keymap.py): what is said works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from voicecoach.core.keymap import KEYMAP
 from voicecoach.core.ports import Command
-from voicecoach.terminal.keys import KEYMAP
 
 
 def key_for(command: Command) -> str:

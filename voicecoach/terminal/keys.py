@@ -16,24 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import IO
 
+from voicecoach.core.keymap import KEYMAP
 from voicecoach.core.ports import Command, Heard
-
-KEYMAP: dict[str, Command] = {
-    " ": Command.NEXT,
-    "\n": Command.NEXT,
-    "\r": Command.NEXT,
-    "n": Command.NO,
-    "s": Command.STOP,
-    "p": Command.PAIN,
-    "w": Command.PAUSE,
-    "c": Command.RESUME,
-    "r": Command.REPEAT,
-    "k": Command.SKIP,
-    "q": Command.QUIT,
-    "y": Command.YES,
-    "h": Command.HOW_LONG,
-    "?": Command.HELP,
-}
 
 
 def key_to_heard(key: str) -> Heard | None:
