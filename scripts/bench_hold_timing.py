@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import pulse  # noqa: E402  (the tests' PulseAudio helpers)
 
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
-from voicecoach.commands.session import MonotonicClock  # noqa: E402
+from voicecoach.commands.wiring import MonotonicClock  # noqa: E402
 from voicecoach.core.engine import Engine, Ports  # noqa: E402
 from voicecoach.core.inbox import Inbox  # noqa: E402
 from voicecoach.core.plan import build_plan  # noqa: E402

@@ -39,7 +39,7 @@ import voice_rig  # noqa: E402
 from timing_summary import summary  # noqa: E402
 
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker  # noqa: E402
-from voicecoach.commands.session import MonotonicClock  # noqa: E402
+from voicecoach.commands.wiring import MonotonicClock  # noqa: E402
 from voicecoach.core.inbox import Inbox  # noqa: E402
 from voicecoach.core.ports import AfterCheck, Command, Heard, NoDisplay, NullLog  # noqa: E402
 from voicecoach.core.redflags import URGENT_FLAGS  # noqa: E402

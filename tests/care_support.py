@@ -7,7 +7,8 @@ from datetime import datetime
 
 from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 
-from voicecoach.core.ports import Command, NullLog, Outcome
+from voicecoach.commands.wiring import Coach
+from voicecoach.core.ports import Command, Log, NullLog, Outcome
 from voicecoach.core.redflags import URGENT_FLAGS
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import TherapyPlan, run_therapy
@@ -47,6 +48,17 @@ class CareRig:
     def run_therapy(self, plan: TherapyPlan) -> Outcome:
         return run_therapy(
             plan, self.speaker, self.listener, self.clock, self.display, self.log, self.safety
+        )
+
+    def coach(self, log: Log | None = None, listening: bool = True) -> Coach:
+        """The rig as a command gets it from wiring.open_coach (its own log unless given)."""
+        return Coach(
+            self.speaker,
+            self.listener,
+            self.clock,
+            self.display,
+            self.log if log is None else log,
+            listening=listening,
         )
 
     def events(self, kind: str) -> list[dict[str, object]]:

@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from care_support import FakeEpisodeStore
-from fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from care_support import CareRig, FakeEpisodeStore
+from fakes import FakeSpeaker
 
 from voicecoach.commands.care_commands import session_opening
-from voicecoach.commands.care_io import CoachIO
+from voicecoach.commands.wiring import Coach
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
 
-def io() -> tuple[CoachIO, FakeSpeaker]:
-    clock = FakeClock()
-    speaker = FakeSpeaker(clock)
-    return CoachIO(speaker, FakeListener(clock, speaker), clock, FakeDisplay()), speaker
+def io() -> tuple[Coach, FakeSpeaker]:
+    rig = CareRig()
+    return rig.coach(), rig.speaker
 
 
 def test_the_notice_is_given_on_the_first_run_only(tmp_path: Path) -> None:
