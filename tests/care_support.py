@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,9 +16,13 @@ from voicecoach.core.therapy import TherapyPlan, run_therapy
 
 
 class CareRig:
-    def __init__(self, episode_hours: float | None = None) -> None:
+    def __init__(
+        self,
+        episode_hours: float | None = None,
+        speaker: Callable[[FakeClock], FakeSpeaker] = FakeSpeaker,
+    ) -> None:
         self.clock = FakeClock()
-        self.speaker = FakeSpeaker(self.clock)
+        self.speaker = speaker(self.clock)
         self.listener = FakeListener(self.clock, self.speaker)
         self.display = FakeDisplay()
         self.log = NullLog()
