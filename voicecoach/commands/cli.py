@@ -100,7 +100,8 @@ def routine(
 
     Example: voicecoach routine gentle --hold 45 --count 10
     """
-    from voicecoach.commands.session import AudioOptions, UnknownRoutine, run_routine
+    from voicecoach.commands.session import UnknownRoutine, run_routine
+    from voicecoach.commands.wiring import AudioOptions
 
     settings = _session_settings(
         hold, reps, side, count, time_scale=time_scale, ask_pain_scores=pain_scores

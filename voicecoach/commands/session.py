@@ -25,8 +25,6 @@ from voicecoach.core.routines import Routine, load_catalogue
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.wording import Wording
 
-__all__ = ["AudioOptions", "UnknownRoutine", "find_routine", "run_routine"]
-
 EXIT_CODES = {
     Outcome.COMPLETED: 0,
     Outcome.QUIT: 0,

@@ -103,7 +103,7 @@ def open_coach(options: AudioOptions, time_scale: float = 1.0, log: bool = True)
         speaker, audio = open_speaker(options, display, time_scale)
         stack.callback(speaker.close)
         stack.callback(speaker.silence)
-        session_log, stored = stack.enter_context(open_log(say_once)) if log else _no_log()
+        session_log, stored = stack.enter_context(open_log(say_once))
         inbox = Inbox(on_urgent=speaker.silence)
         voice = start_listening(options, inbox, audio) if options.listen else None
         if voice is not None:
@@ -121,12 +121,6 @@ def open_coach(options: AudioOptions, time_scale: float = 1.0, log: bool = True)
             audio=audio,
             stored=stored,
         )
-
-
-def _no_log() -> tuple[Log, bool]:
-    from voicecoach.core.ports import NullLog
-
-    return NullLog(), False
 
 
 @contextmanager
