@@ -17,7 +17,7 @@ import sys
 
 from tests import pulse  # the tests' PulseAudio helpers
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker
-from voicecoach.commands.session import MonotonicClock
+from voicecoach.commands.wiring import MonotonicClock
 from voicecoach.core.engine import Engine, Ports
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.plan import build_plan

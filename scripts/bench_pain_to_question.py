@@ -34,7 +34,7 @@ import time
 from scripts.timing_summary import summary
 from tests import pulse, voice_rig  # the tests' PulseAudio helpers and live sink reader
 from voicecoach.audio.speaker import AudioSpeaker, open_speaker
-from voicecoach.commands.session import MonotonicClock
+from voicecoach.commands.wiring import MonotonicClock
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import AfterCheck, Command, Heard, NoDisplay, NullLog
 from voicecoach.core.redflags import URGENT_FLAGS

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
-from voicecoach.core.ports import Command, NullLog, Outcome
+from voicecoach.commands.wiring import Coach
+from voicecoach.core.ports import Command, Log, NullLog, Outcome
 from voicecoach.core.redflags import URGENT_FLAGS
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import TherapyPlan, run_therapy
 
 
 class CareRig:
-    def __init__(self, episode_hours: float | None = None) -> None:
+    def __init__(
+        self,
+        episode_hours: float | None = None,
+        speaker: Callable[[FakeClock], FakeSpeaker] = FakeSpeaker,
+    ) -> None:
         self.clock = FakeClock()
-        self.speaker = FakeSpeaker(self.clock)
+        self.speaker = speaker(self.clock)
         self.listener = FakeListener(self.clock, self.speaker)
         self.display = FakeDisplay()
         self.log = NullLog()
@@ -46,6 +52,17 @@ class CareRig:
     def run_therapy(self, plan: TherapyPlan) -> Outcome:
         return run_therapy(
             plan, self.speaker, self.listener, self.clock, self.display, self.log, self.safety
+        )
+
+    def coach(self, log: Log | None = None, listening: bool = True) -> Coach:
+        """The rig as a command gets it from wiring.open_coach (its own log unless given)."""
+        return Coach(
+            self.speaker,
+            self.listener,
+            self.clock,
+            self.display,
+            self.log if log is None else log,
+            listening=listening,
         )
 
     def events(self, kind: str) -> list[dict[str, object]]:

@@ -8,8 +8,8 @@ import pytest
 
 from tests.care_support import CareRig
 from voicecoach import logbook
-from voicecoach.commands.care_commands import open_care_log, redflags
-from voicecoach.commands.care_io import CoachIO
+from voicecoach.commands.care_commands import redflags
+from voicecoach.commands.wiring import open_log
 from voicecoach.core.ports import AfterCheck, Command
 from voicecoach.core.redflags import URGENT_FLAGS
 
@@ -21,9 +21,9 @@ def test_the_log_says_which_red_flag_was_answered_yes(
     rig = CareRig()
     rig.answer(URGENT_FLAGS[0].question, Command.NO)
     rig.answer(URGENT_FLAGS[1].question, Command.YES)
-    io = CoachIO(rig.speaker, rig.listener, rig.clock, rig.display)
-    with open_care_log(pytest.fail) as log:
-        assert redflags(io, log) is AfterCheck.URGENT
+    with open_log(pytest.fail) as (log, stored):
+        assert stored
+        assert redflags(rig.coach(log)) is AfterCheck.URGENT
 
     conn = logbook.open_store()
     try:

@@ -131,15 +131,11 @@ def test_a_canceller_that_fails_mid_session_leaves_the_voice_and_the_first_ear_g
     assert len(told) == 1 and "apm handle is gone" in told[0]
 
 
-class _Player:
-    on_played: object = None
-
-
-class _Coach:
-    """What start_listening looks for on the speaker: its player, and what it plays."""
+class _CoachVoice:
+    """A ports.SpeakerTrace: what start_listening is given of the coach's speaker."""
 
     def __init__(self) -> None:
-        self.player = _Player()
+        self.block_hook: object = None
 
     def now_playing(self) -> None:
         return None
@@ -147,10 +143,8 @@ class _Coach:
     def last_played(self) -> None:
         return None
 
-
-class _Speaker:
-    def __init__(self) -> None:
-        self.primary = _Coach()
+    def on_block(self, hook: object) -> None:
+        self.block_hook = hook
 
 
 @pytest.mark.parametrize("microphone_opens", [True, False])
@@ -160,7 +154,7 @@ def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
     import voicecoach.audio.microphone as microphone
     import voicecoach.listening.engines as engines
     from voicecoach.audio.audio_system import AudioUnavailable
-    from voicecoach.commands.session import AudioOptions, start_listening
+    from voicecoach.commands.wiring import AudioOptions, start_listening
 
     handed: list[object] = []
 
@@ -178,15 +172,14 @@ def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
 
     monkeypatch.setattr(engines, "make_engine", lambda *args: ENGINE)
     monkeypatch.setattr(microphone, "Microphone", FakeMicrophone)
-    speaker = _Speaker()
-    voice = start_listening(AudioOptions(), Inbox(), speaker)
-    player = speaker.primary.player
+    coach_voice = _CoachVoice()
+    voice = start_listening(AudioOptions(), Inbox(), coach_voice)
     if not microphone_opens:
-        assert voice is None and player.on_played is None
+        assert voice is None and coach_voice.block_hook is None
         return
     assert voice is not None
     try:
-        assert callable(player.on_played)  # what the coach plays reaches the canceller
+        assert callable(coach_voice.block_hook)  # what the coach plays reaches the canceller
         assert handed and handed[0] != voice.listener.on_frame  # the mic feeds both ears
     finally:
         voice.stop()

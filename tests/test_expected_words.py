@@ -98,7 +98,7 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
     and routines (both use it) drop a "yes" heard while no question waits."""
     import voicecoach.audio.microphone as microphone
     import voicecoach.listening.engines as engines
-    from voicecoach.commands.session import AudioOptions, start_listening
+    from voicecoach.commands.wiring import AudioOptions, start_listening
     from voicecoach.listening.engine import Decoded
     from voicecoach.listening.vocabulary import BY_TEXT
 
@@ -121,7 +121,7 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
     monkeypatch.setattr(engines, "make_engine", lambda *args: SaysYes())
     monkeypatch.setattr(microphone, "Microphone", NoMicrophone)
     inbox = Inbox()
-    voice = start_listening(AudioOptions(), inbox, FakeSpeaker(FakeClock()))
+    voice = start_listening(AudioOptions(), inbox, None)
     assert voice is not None
     try:
         person = Person(voice.listener)

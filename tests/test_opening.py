@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.care_support import FakeEpisodeStore
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from tests.care_support import CareRig, FakeEpisodeStore
+from tests.fakes import FakeClock, FakeDisplay, FakeSpeaker
 from voicecoach.commands.care_commands import session_opening
-from voicecoach.commands.care_io import CoachIO
+from voicecoach.commands.wiring import Coach
 from voicecoach.core.care import DISCLAIMER_LINES
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command, Heard
@@ -19,10 +19,9 @@ from voicecoach.core.redflags import URGENT_FLAGS
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
 
-def io() -> tuple[CoachIO, FakeSpeaker]:
-    clock = FakeClock()
-    speaker = FakeSpeaker(clock)
-    return CoachIO(speaker, FakeListener(clock, speaker), clock, FakeDisplay()), speaker
+def io() -> tuple[Coach, FakeSpeaker]:
+    rig = CareRig()
+    return rig.coach(), rig.speaker
 
 
 def test_the_notice_is_given_on_the_first_run_only(tmp_path: Path) -> None:

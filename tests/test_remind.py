@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
+from tests.care_support import CareRig
 from voicecoach.core.lines import REMINDER
 from voicecoach.core.ports import Command
 from voicecoach.core.remind import (
     RemindError,
+    RemindPlan,
     parse_duration,
     plan_reminders,
     run_reminders,
@@ -29,30 +30,30 @@ def test_bad_intervals_are_refused_in_one_line(every: str) -> None:
     assert "\n" not in str(error.value)
 
 
-def rig() -> tuple[FakeClock, FakeSpeaker, FakeListener, FakeDisplay]:
-    clock = FakeClock()
-    speaker = FakeSpeaker(clock)
-    return clock, speaker, FakeListener(clock, speaker), FakeDisplay()
+class Rig(CareRig):
+    def run(self, plan: RemindPlan) -> int:
+        return run_reminders(
+            plan, self.speaker, self.listener, self.clock, self.display, self.safety, self.log
+        )
 
 
 def test_reminds_every_interval_and_stops_after_the_run() -> None:
-    clock, speaker, listener, display = rig()
-    count = run_reminders(plan_reminders("30m", "2h"), speaker, listener, clock, display)
-    assert count == 4
-    assert [s.at for s in speaker.spoken] == pytest.approx([1800, 3600, 5400, 7200])
-    assert all("avoid long periods of sitting or standing" in t for t in speaker.texts())
+    rig = Rig()
+    assert rig.run(plan_reminders("30m", "2h")) == 4
+    assert [s.at for s in rig.speaker.spoken] == pytest.approx([1800, 3600, 5400, 7200])
+    assert all("avoid long periods of sitting or standing" in t for t in rig.speaker.texts())
 
 
 def test_quit_ends_the_reminders() -> None:
-    clock, speaker, listener, display = rig()
-    listener.command_at(2000, Command.QUIT)
-    assert run_reminders(plan_reminders("30m"), speaker, listener, clock, display) == 1
-    assert clock.now() == pytest.approx(2000)
+    rig = Rig()
+    rig.listener.command_at(2000, Command.QUIT)
+    assert rig.run(plan_reminders("30m")) == 1
+    assert rig.clock.now() == pytest.approx(2000)
 
 
 def test_other_words_do_not_shift_the_schedule() -> None:
-    clock, speaker, listener, display = rig()
-    listener.command_at(100, Command.NEXT)
-    run_reminders(plan_reminders("30m", "1h"), speaker, listener, clock, display)
-    assert [s.at for s in speaker.spoken] == pytest.approx([1800, 3600])
-    assert speaker.texts() == [REMINDER, REMINDER]
+    rig = Rig()
+    rig.listener.command_at(100, Command.NEXT)
+    rig.run(plan_reminders("30m", "1h"))
+    assert [s.at for s in rig.speaker.spoken] == pytest.approx([1800, 3600])
+    assert rig.speaker.texts() == [REMINDER, REMINDER]

@@ -20,7 +20,7 @@ from voicecoach.audio.playback import PlaybackSettings, Player
 from voicecoach.audio.tts import PRERENDER_PHRASES, Rendered, Renderer, VoiceSettings, to_mono16
 
 if TYPE_CHECKING:
-    from voicecoach.core.ports import Speaker
+    from voicecoach.core.ports import Speaker, SpeakerTrace
 
 CUE_PACKAGE = "voicecoach.audio.cues"
 
@@ -113,6 +113,11 @@ class AudioSpeaker:
         with self._lock:
             return self._last_played
 
+    def on_block(self, hook: Callable[[bytes, int], None] | None) -> None:
+        """Have `hook(pcm, rate)` called with each block as it is played (for the echo
+        canceller); None: no more."""
+        self.player.on_played = hook
+
     # --- housekeeping -------------------------------------------------------------
 
     def prerender(self, texts: Iterable[str] = PRERENDER_PHRASES) -> None:
@@ -167,4 +172,5 @@ def open_speaker(
 
 
 if TYPE_CHECKING:
-    _implements_the_port: type[Speaker] = AudioSpeaker  # mypy checks the protocol here
+    _implements_the_port: type[Speaker] = AudioSpeaker  # mypy checks the protocols here
+    _traces_what_it_plays: type[SpeakerTrace] = AudioSpeaker

@@ -1,18 +1,20 @@
 """What the care commands do (redflags, therapy, care, remind, episode), with their
-ports (care_io.open_care_io), log and episode store passed in, so cli.py stays thin and
-tests can drive them with fakes.
+ports and log (a wiring.Coach) and episode store passed in, so cli.py stays thin and
+tests can drive them with fakes. "stop" and "pain" work in every one of them as in a
+routine (core/urgent.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from voicecoach import logbook
-from voicecoach.commands.care_io import CoachIO
+from voicecoach.commands.wiring import Coach
 from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
 from voicecoach.core.controls import key_for
 from voicecoach.core.episode import (
@@ -38,6 +40,7 @@ from voicecoach.core.ports import (
 from voicecoach.core.remind import plan_reminders, run_reminders
 from voicecoach.core.safety import SpokenSafetyCheck
 from voicecoach.core.therapy import plan_therapy, run_therapy
+from voicecoach.core.urgent import CheckEnded, CommandLoop
 from voicecoach.core.wording import Wording
 
 STANDALONE_INTRO = "The red-flag check: a few quick safety questions."
@@ -47,46 +50,49 @@ ALL_CLEAR = (
 )
 
 
-@contextmanager
-def open_care_log(notice: Callable[[str], None]) -> Iterator[Log]:
-    """The session log for a care command (voicecoach.logbook), closed on the way out.
-    `notice` hears, once, why a damaged log file will not be written (the command then
-    runs with a NullLog)."""
-    log = logbook.open_session_log(notice)
-    try:
-        yield log
-    finally:
-        if isinstance(log, logbook.SqliteLog):
-            log.close()
-
-
-def safety_for(io: CoachIO, log: Log, store: EpisodeStore | None = None) -> SpokenSafetyCheck:
+def safety_for(coach: Coach, store: EpisodeStore | None = None) -> SpokenSafetyCheck:
     """The spoken safety check on these ports, with the episode's hours when there is a store."""
     return SpokenSafetyCheck(
-        io.speaker,
-        io.listener,
-        io.clock,
-        io.display,
-        log,
+        coach.speaker,
+        coach.listener,
+        coach.clock,
+        coach.display,
+        coach.log,
         episode_hours=(lambda: hours_now(store)) if store is not None else (lambda: None),
-        listening=io.listening,
+        listening=coach.listening,
     )
 
 
-def redflags(io: CoachIO, log: Log) -> AfterCheck | None:
-    """`voicecoach redflags`: ask the urgent flags; URGENT, END (unanswered) or None (all no)."""
+def command_loop(coach: Coach, store: EpisodeStore | None = None) -> CommandLoop:
+    """How a care command speaks and waits: "stop" and "pain" as in a routine."""
+    return CommandLoop(
+        coach.speaker, coach.listener, coach.clock, safety_for(coach, store), coach.log
+    )
+
+
+def redflags(coach: Coach) -> AfterCheck | None:
+    """`voicecoach redflags`: ask the urgent flags; URGENT, END (unanswered) or None (all no).
+
+    "pain" during it starts the check again (with the follow-up a routine has); "stop"
+    asks whether the person is in pain; the check starts again when they carry on."""
+    coach.prerender()
+    log = coach.log
     log.session_started("redflags", {})
-    found = safety_for(io, log).check_red_flags(intro=STANDALONE_INTRO)
-    if found is None:
-        io.display.show_step("Red-flag check", ALL_CLEAR)
-        io.speaker.say(ALL_CLEAR)
+    check = safety_for(coach)
+    loop = CommandLoop(coach.speaker, coach.listener, coach.clock, check, coach.log)
+    try:
+        found = loop.guard(lambda: check.check_red_flags(intro=STANDALONE_INTRO))
+        if found is None:
+            coach.display.show_step("Red-flag check", ALL_CLEAR)
+            loop.say(ALL_CLEAR)
+    except CheckEnded as ended:
+        found = ended.decision
     log.session_ended(Outcome.URGENT.value if found is AfterCheck.URGENT else "completed")
     return found
 
 
 def therapy(
-    io: CoachIO,
-    log: Log,
+    coach: Coach,
     kind: str,
     minutes: float | None,
     time_scale: float = 1.0,
@@ -95,27 +101,73 @@ def therapy(
 ) -> Outcome:
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
-    commands = io.listener if isinstance(io.listener, Inbox) else None
-    session_opening(io.speaker, io.display, store, local_now(), marker, commands)
-    safety = safety_for(io, log, store)
-    words = Wording(io.listening)
-    return run_therapy(plan, io.speaker, io.listener, io.clock, io.display, log, safety, words)
+    coach.prerender()
+    commands = coach.listener if isinstance(coach.listener, Inbox) else None
+    session_opening(coach.speaker, coach.display, store, local_now(), marker, commands)
+    c = coach
+    safety = safety_for(c, store)
+    words = Wording(c.listening)
+    return run_therapy(plan, c.speaker, c.listener, c.clock, c.display, c.log, safety, words)
 
 
-def care(out: Callable[[str], None], speaker: Speaker | None = None) -> None:
-    """`voicecoach care`: print the care summary; also say it when a speaker is given."""
-    for line in care_summary_lines():
-        out(line)
-        if speaker is not None:
-            speaker.say(line)
+def care(out: Callable[[str], None], coach: Coach | None = None) -> None:
+    """`voicecoach care`: print the care summary; also say it when there is a coach."""
+    _print_and_say("care", care_summary_lines(), out, coach)
 
 
-def disclaimer(out: Callable[[str], None], speaker: Speaker | None = None) -> None:
-    """The first-run notice: printed, and said when a speaker is given."""
-    for line in DISCLAIMER_LINES:
-        out(line)
-        if speaker is not None:
-            speaker.say(line)
+def disclaimer(out: Callable[[str], None], coach: Coach | None = None) -> None:
+    """The first-run notice: printed, and said when there is a coach."""
+    _print_and_say("notice", DISCLAIMER_LINES, out, coach)
+
+
+def _print_and_say(
+    name: str, lines: Sequence[str], out: Callable[[str], None], coach: Coach | None
+) -> None:
+    """Print every line; say them when there is a coach, until a check after "stop" or
+    "pain" ends the reading."""
+    if coach is None:
+        for line in lines:
+            out(line)
+        return
+    coach.prerender()
+    log = SessionOnFirstEvent(coach.log, name)
+    loop = command_loop(_with_log(coach, log))
+    try:
+        for line in lines:
+            out(line)
+            loop.say(line)
+    except CheckEnded as ended:
+        log.session_ended(ended.decision.value)
+        return
+    log.session_ended(Outcome.COMPLETED.value)
+
+
+class SessionOnFirstEvent:
+    """The log of a command that keeps no session of its own (remind, care --speak): a
+    check after "stop" or "pain" is still recorded, in a session named for the command
+    started at its first event."""
+
+    def __init__(self, log: Log, name: str) -> None:
+        self.log = log
+        self.name = name
+        self.started = False
+
+    def session_started(self, routine: str, settings: dict[str, Any]) -> None:
+        self.started = True
+        self.log.session_started(routine, settings)
+
+    def event(self, kind: str, **data: Any) -> None:
+        if not self.started:
+            self.session_started(self.name, {})
+        self.log.event(kind, **data)
+
+    def session_ended(self, outcome: str) -> None:
+        if self.started:
+            self.log.session_ended(outcome)
+
+
+def _with_log(coach: Coach, log: Log) -> Coach:
+    return dataclasses.replace(coach, log=log)
 
 
 NOTICE_MARKER_NAME = "first-run-notice-shown"
@@ -196,10 +248,24 @@ def _mark_notice_given(marker: Path) -> None:
         pass  # a read-only home: the notice is simply given again next time
 
 
-def remind(io: CoachIO, every: str, run_for: str, time_scale: float = 1.0) -> int:
+def remind(
+    coach: Coach,
+    every: str,
+    run_for: str,
+    time_scale: float = 1.0,
+    store: EpisodeStore | None = None,
+) -> int:
     """`voicecoach remind --every 30m`; raises RemindError (one line) on a bad interval."""
     plan = plan_reminders(every, run_for, time_scale)
-    return run_reminders(plan, io.speaker, io.listener, io.clock, io.display, Wording(io.listening))
+    coach.prerender()
+    log = SessionOnFirstEvent(coach.log, "remind")
+    c = _with_log(coach, log)
+    safety = safety_for(c, store)
+    words = Wording(c.listening)
+    try:
+        return run_reminders(plan, c.speaker, c.listener, c.clock, c.display, safety, log, words)
+    finally:
+        log.session_ended(Outcome.COMPLETED.value)
 
 
 def episode_start(store: EpisodeStore, when: str, now: datetime) -> list[str]:

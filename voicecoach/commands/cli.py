@@ -16,6 +16,7 @@ from voicecoach.core.controls import keys_line
 from voicecoach.core.settings import CountStyle, SessionSettings, Side
 
 if TYPE_CHECKING:
+    from voicecoach.commands.wiring import AudioOptions
     from voicecoach.core.episode import EpisodeStore
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -134,7 +135,8 @@ def routine(
 
     Example: voicecoach routine gentle --hold 45 --count 10
     """
-    from voicecoach.commands.session import AudioOptions, run_routine
+    from voicecoach.commands.session import run_routine
+    from voicecoach.commands.wiring import AudioOptions
     from voicecoach.core.routines import UnknownRoutine
 
     _check_voice(voice)
@@ -491,12 +493,14 @@ def main() -> None:
 
 
 # --- care and safety commands (issue 4) -----------------------------------------------
-# The command logic lives in voicecoach/commands/care_commands.py; the ports come from
-# care_io.open_care_io (speech or captions, keys), the log from care_commands.open_care_log.
+# The command logic lives in voicecoach/commands/care_commands.py; speech or captions,
+# keys, voice and the log come from wiring.open_coach, as for a routine.
 
 
-def _notice(message: str) -> None:
-    typer.echo(message, err=True)
+def _care_options(listen: bool, speak: bool) -> AudioOptions:
+    from voicecoach.commands.wiring import AudioOptions
+
+    return AudioOptions(listen=listen, speak=speak)
 
 
 def _episode_store() -> EpisodeStore:
@@ -519,11 +523,11 @@ def redflags(
     Example: voicecoach redflags --no-listen
     """
     from voicecoach.commands import care_commands
-    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.commands.wiring import open_coach
     from voicecoach.core.ports import AfterCheck
 
-    with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
-        found = care_commands.redflags(io, log)
+    with open_coach(_care_options(listen, speak), time_scale) as coach:
+        found = care_commands.redflags(coach)
     if found is AfterCheck.URGENT:
         raise typer.Exit(3)
 
@@ -546,7 +550,7 @@ def therapy(
     Example: voicecoach therapy cold --minutes 15
     """
     from voicecoach.commands import care_commands
-    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.commands.wiring import open_coach
     from voicecoach.core.therapy import TherapyError, plan_therapy
 
     kind = kind.strip().lower()
@@ -556,8 +560,8 @@ def therapy(
         raise fail(str(error)) from None
     listen = _alone_or_asked(listen)
     store = _episode_store()
-    with open_care_io(listen, speak, time_scale) as io, care_commands.open_care_log(_notice) as log:
-        care_commands.therapy(io, log, kind, minutes, time_scale, store)
+    with open_coach(_care_options(listen, speak), time_scale) as coach:
+        care_commands.therapy(coach, kind, minutes, time_scale, store)
 
 
 @app.command()
@@ -570,14 +574,14 @@ def care(
     Example: voicecoach care
     """
     from voicecoach.commands import care_commands
-    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.commands.wiring import open_coach
 
     show = care_commands.disclaimer if disclaimer else care_commands.care
     if not speak:
         show(typer.echo, None)
         return
-    with open_care_io(listen=False, speak=True) as io:
-        show(typer.echo, io.speaker)
+    with open_coach(_care_options(listen=False, speak=True)) as coach:
+        show(typer.echo, coach)
 
 
 @app.command()
@@ -593,7 +597,7 @@ def remind(
     Example: voicecoach remind --every 30m
     """
     from voicecoach.commands import care_commands
-    from voicecoach.commands.care_io import open_care_io
+    from voicecoach.commands.wiring import open_coach
     from voicecoach.core.remind import RemindError, plan_reminders
 
     try:
@@ -601,8 +605,9 @@ def remind(
     except RemindError as error:
         raise fail(str(error)) from None
     try:
-        with open_care_io(listen, speak, time_scale) as io:
-            count = care_commands.remind(io, every, run_for, time_scale)
+        with open_coach(_care_options(listen, speak), time_scale) as coach:
+            store = care_commands.LogbookEpisodes() if coach.stored else None
+            count = care_commands.remind(coach, every, run_for, time_scale, store)
     except KeyboardInterrupt:
         typer.echo("Reminders stopped.")
         return

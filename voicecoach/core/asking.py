@@ -11,6 +11,9 @@ to the question before, must never answer this one.
 While a question waits, the listener takes by voice only its answers (and "stop",
 "pain", "repeat", "help"): a "no" misheard as "nine", or a cough heard as "skip", then
 cannot answer it, and a "yes" said during a hold means nothing.
+
+A "stop" or "pain" that is not one of a question's answers is never swallowed: it is
+raised as UrgentHeard, for the one handler (core/urgent.py) to act on.
 """
 
 from __future__ import annotations
@@ -21,13 +24,35 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from voicecoach.core import lines
-from voicecoach.core.ports import Command, Display, Listener, Log, NoDisplay, Speaker
+from voicecoach.core.ports import (
+    URGENT_COMMANDS,
+    Command,
+    Display,
+    Heard,
+    Listener,
+    Log,
+    NoDisplay,
+    Speaker,
+)
 from voicecoach.core.wording import SPOKEN, Wording
 
 T = TypeVar("T")
 
 SCORE_ANSWERS = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT})
 """A number, or a word that declines to give one."""
+
+
+class UrgentHeard(Exception):
+    """ "stop" or "pain" came while a question waited that does not take it as an answer."""
+
+    def __init__(self, heard: Heard) -> None:
+        super().__init__(heard.command.value)
+        self.heard = heard
+
+
+def _urgent_unless_answer(heard: Heard | None, answers: frozenset[Command]) -> None:
+    if heard is not None and heard.command in URGENT_COMMANDS and heard.command not in answers:
+        raise UrgentHeard(heard)
 
 
 @dataclass(frozen=True)
@@ -69,12 +94,14 @@ def ask_choice(
 
     `again` is said before the prompt when it is repeated ("Please answer.").
     """
-    with expecting(voice.listener, frozenset(choices)):
+    answers = frozenset(choices)
+    with expecting(voice.listener, answers):
         for attempt in range(settings.asks):
             line = f"{again} {prompt}".strip() if attempt and again else prompt
-            drop_waiting(voice.listener)
+            drop_waiting(voice.listener, answers)
             voice.tell(line)
             heard = voice.listener.next_command(settings.wait_seconds)
+            _urgent_unless_answer(heard, answers)
             if heard is not None and heard.command in choices:
                 return choices[heard.command]
     return None
@@ -117,9 +144,10 @@ def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int 
     listener, wording = voice.listener, voice.wording
     for attempt in range(settings.asks):
         line = lines.score_question(attempt > 0, wording)
-        drop_waiting(listener)
+        drop_waiting(listener, SCORE_ANSWERS)
         voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
+        _urgent_unless_answer(heard, SCORE_ANSWERS)
         if heard is None:
             continue
         if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
@@ -146,9 +174,11 @@ STALE_LIMIT = 100
 """At most this many waiting commands are dropped at once (a bound, not a real case)."""
 
 
-def drop_waiting(listener: Listener) -> int:
-    """Drop commands that arrived before this question; returns how many."""
+def drop_waiting(listener: Listener, answers: frozenset[Command] = frozenset()) -> int:
+    """Drop commands that arrived before this question; returns how many. A waiting
+    "stop" or "pain" is not dropped but raised (UrgentHeard), unless it answers this one."""
     dropped = 0
-    while dropped < STALE_LIMIT and listener.next_command(0.0) is not None:
+    while dropped < STALE_LIMIT and (heard := listener.next_command(0.0)) is not None:
+        _urgent_unless_answer(heard, answers)
         dropped += 1
     return dropped

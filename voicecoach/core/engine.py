@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 from voicecoach.core import lines
+from voicecoach.core.asking import UrgentHeard
 from voicecoach.core.controls import key_for
 from voicecoach.core.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
 from voicecoach.core.ports import (
-    URGENT_COMMANDS,
     AfterCheck,
     Clock,
     Command,
@@ -32,6 +32,7 @@ from voicecoach.core.ports import (
     means_next,
 )
 from voicecoach.core.settings import SessionSettings
+from voicecoach.core.urgent import respond
 
 DISPLAY_TICK = 0.25
 """How often the countdown bar is redrawn while waiting (seconds)."""
@@ -64,29 +65,6 @@ class _SessionEnded(Exception):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__(outcome.value)
         self.outcome = outcome
-
-
-class _UrgentHeard(Exception):
-    def __init__(self, heard: Heard) -> None:
-        super().__init__(heard.command.value)
-        self.heard = heard
-
-
-class _UrgentBreaksOut:
-    """The listener for a conversation the engine hands over to (the pain score): "stop"
-    or "pain" ends that conversation at once and comes back to the engine."""
-
-    def __init__(self, listener: Listener) -> None:
-        self.listener = listener
-
-    def next_command(self, timeout: float) -> Heard | None:
-        heard = self.listener.next_command(timeout)
-        if heard is not None and heard.command in URGENT_COMMANDS:
-            raise _UrgentHeard(heard)
-        return heard
-
-    def expect(self, commands: frozenset[Command] | None) -> None:
-        self.listener.expect(commands)
 
 
 class Timer:
@@ -128,7 +106,8 @@ class Ports:
     safety: Safety | None = None
     ask_pain_score: Callable[[str, Listener], int | None] | None = None
     """Asks "from zero to ten..." (when: "start" or "end"), hearing answers from the
-    listener it is given; logs the answer itself."""
+    listener it is given; logs the answer itself; raises asking.UrgentHeard on "stop"
+    or "pain"."""
 
 
 class Engine:
@@ -180,8 +159,8 @@ class Engine:
         if not self.settings.ask_pain_scores or self.p.ask_pain_score is None:
             return
         try:
-            self.p.ask_pain_score(when, _UrgentBreaksOut(self.p.listener))
-        except _UrgentHeard as urgent:
+            self.p.ask_pain_score(when, self.p.listener)
+        except UrgentHeard as urgent:
             self._handle(urgent.heard)  # "pain" while being asked is never swallowed
 
     def _run_step(self, step: PlannedStep) -> None:
@@ -350,7 +329,7 @@ class Engine:
             self._say(lines.ENDING, instruction=False)
             raise _SessionEnded(Outcome.QUIT)
         if command in (Command.STOP, Command.PAIN):
-            self._safety(command)
+            self._safety(heard)
         elif command is Command.PAUSE:
             self._paused()
         elif command is Command.REPEAT:
@@ -411,8 +390,8 @@ class Engine:
         self._say(lines.GONE_QUIET)
         raise _SessionEnded(Outcome.QUIT)
 
-    def _safety(self, command: Command) -> None:
-        """ "stop" or "pain": the coach is already silent; hand over to the safety flow."""
+    def _safety(self, heard: Heard) -> None:
+        """ "stop" or "pain": the coach is already silent; hand over to the one handler."""
         timer = self._timer
         if timer is not None:
             timer.pause()
@@ -421,11 +400,7 @@ class Engine:
             if self.p.safety is None:
                 self._paused()
                 return
-            if command is Command.PAIN:
-                decision = self.p.safety.on_pain()
-            else:
-                decision = self.p.safety.on_stop()
-            self._after_check(decision, command)
+            self._after_check(respond(self.p.safety, heard), heard.command)
         finally:
             self.state = previous
             if timer is not None:

@@ -7,7 +7,7 @@ Nothing here imports an audio library.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -92,6 +92,23 @@ class Speaker(Protocol):
 
         The engine uses this to leave out a count that would run past the end of a hold.
         """
+        ...
+
+
+class SpeakerTrace(Protocol):
+    """What the coach's own speaker is doing, for the parts that must not take the coach
+    for the person: the listener's self-hearing gate and the echo canceller."""
+
+    def now_playing(self) -> tuple[str, float] | None:
+        """(text, monotonic start) of what is playing right now, or None."""
+        ...
+
+    def last_played(self) -> tuple[str, float, float] | None:
+        """(text, monotonic start, monotonic end) of the last thing that finished or was cut."""
+        ...
+
+    def on_block(self, hook: Callable[[bytes, int], None] | None) -> None:
+        """Have `hook(pcm, rate)` called with each block as it is played; None: no more."""
         ...
 
 

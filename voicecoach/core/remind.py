@@ -3,8 +3,9 @@
 The seed: "Avoid prolonged periods of sitting or standing, as movement helps maintain
 blood flow and prevents muscles from tightening further." How often is the person's
 choice; the seed gives no interval, so there is no default. The loop is bounded by
---for (default 8 hours, a long working day; not health advice), "quit" or "stop" by
-voice or key, and Ctrl-C (the CLI catches it and ends cleanly).
+--for (default 8 hours, a long working day; not health advice), "quit" by voice or key,
+and Ctrl-C (the CLI catches it and ends cleanly). "stop" and "pain" go to the one handler
+(core/urgent.py), as in a routine: the reminders carry on only when the person says so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from voicecoach.core.lines import REMINDER
-from voicecoach.core.ports import Clock, Command, Display, Listener, Speaker
+from voicecoach.core.ports import Clock, Command, Display, Listener, Log, Safety, Speaker
+from voicecoach.core.urgent import CheckEnded, CommandLoop
 from voicecoach.core.wording import SPOKEN, Wording
 
 MIN_INTERVAL_SECONDS = 60.0
@@ -74,23 +76,30 @@ def run_reminders(
     listener: Listener,
     clock: Clock,
     display: Display,
+    safety: Safety,
+    log: Log,
     wording: Wording = SPOKEN,
 ) -> int:
-    """Say the reminder every interval until the run ends or quit/stop; returns how many."""
+    """Say the reminder every interval until the run ends, "quit", or a check after "stop"
+    or "pain" that ends them; returns how many were said."""
+    loop = CommandLoop(speaker, listener, clock, safety, log)
     start = clock.now()
     end = start + plan.run_seconds * plan.time_scale
     step = plan.every_seconds * plan.time_scale
     display.show_status(f"Reminders on. {wording.Do(Command.QUIT)}, or Ctrl-C, to end them.")
     said = 0
     next_at = start + step
-    while next_at <= end:
-        heard = listener.next_command(max(0.0, next_at - clock.now()))
-        if heard is not None:
-            if heard.command in (Command.QUIT, Command.STOP):
-                break
-            continue  # anything else: keep waiting for the same reminder time
-        display.show_step("Reminder", REMINDER)
-        speaker.say(REMINDER)
-        said += 1
-        next_at += step
+    try:
+        while next_at <= end:
+            heard = loop.next_command(max(0.0, next_at - clock.now()))
+            if heard is not None:
+                if heard.command is Command.QUIT:
+                    break
+                continue  # anything else: keep waiting for the same reminder time
+            display.show_step("Reminder", REMINDER)
+            said += 1
+            loop.say(REMINDER)
+            next_at += step
+    except CheckEnded:
+        pass  # the check said what comes next; the reminders end
     return said

@@ -11,8 +11,9 @@ What the seed gives, and what this timer does with it:
   end word says to take a break before the next cold pack, with no number. For heat
   the seed says nothing, and the end word says nothing about a next one.
 The timer is timed from the clock (monotonic) while it waits on the listener: the time
-spent speaking counts, and there are no sleeps. Pause, resume, quit, "how long", "stop"
-(asks whether they are in pain) and "pain" (the red-flag check) work by voice or keys.
+spent speaking counts, and there are no sleeps. Pause, resume, quit and "how long" work
+by voice or keys; "stop" and "pain" go to the one handler (core/urgent.py), as in a
+routine, at any moment: speaking, timing or paused.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from voicecoach.core.ports import (
     Clock,
     Command,
     Display,
+    Heard,
     Listener,
     Log,
     Outcome,
     Safety,
     Speaker,
 )
+from voicecoach.core.urgent import AFTER_CHECK, CheckEnded, CommandLoop
 from voicecoach.core.wording import SPOKEN, Wording
 
 COLD_MAX_MINUTES = 20.0
@@ -113,20 +116,21 @@ class TherapyTimer:
         self.plan = plan
         self.words = wording
         self.speaker = speaker
-        self.listener = listener
+        self.loop = CommandLoop(speaker, listener, clock, safety, log)
         self.clock = clock
         self.display = display
         self.log = log
-        self.safety = safety
         self.started = 0.0
-        self.held_seconds = 0.0
-        """Clock seconds spent paused or in the safety check: not application time."""
+        self.paused_seconds = 0.0
+        """Clock seconds spent paused: not application time (nor is time in checks)."""
+        self._checked_at_start = 0.0
         self.last_line = ""
 
     @property
     def elapsed(self) -> float:
-        """Clock seconds the application has been running, pauses left out."""
-        return self.clock.now() - self.started - self.held_seconds
+        """Clock seconds the application has been running, pauses and checks left out."""
+        checked = self.loop.checked_seconds - self._checked_at_start
+        return self.clock.now() - self.started - self.paused_seconds - checked
 
     @property
     def remaining(self) -> float:
@@ -137,7 +141,10 @@ class TherapyTimer:
             f"therapy {self.plan.kind}",
             {"minutes": self.plan.minutes, "time_scale": self.plan.time_scale},
         )
-        outcome = self._run()
+        try:
+            outcome = self._run()
+        except CheckEnded as ended:
+            outcome = self._after_check(ended.decision)
         self.log.session_ended(outcome.value)
         return outcome
 
@@ -145,10 +152,11 @@ class TherapyTimer:
         total = self.plan.total_seconds
         self._say(lines.therapy_start(self.plan.kind, self.plan.minutes))
         self.started = self.clock.now()
+        self._checked_at_start = self.loop.checked_seconds
         halfway_said = False
         while self.elapsed < total - ON_TIME:
             until_halfway = total / 2 - self.elapsed if not halfway_said else math.inf
-            heard = self.listener.next_command(
+            heard = self.loop.next_command(
                 max(0.0, min(DISPLAY_EVERY_SECONDS, until_halfway, total - self.elapsed))
             )
             if not halfway_said and total / 2 - ON_TIME <= self.elapsed < total - ON_TIME:
@@ -157,20 +165,23 @@ class TherapyTimer:
             self.display.show_hold(self.remaining, total)
             if heard is None:
                 continue
-            ended = self._handle(heard.command)
+            ended = self._handle(heard)
             if ended is not None:
                 return ended
         for line in lines.therapy_end(self.plan.kind):
             self._say(line)
         return Outcome.COMPLETED
 
-    def _handle(self, command: Command) -> Outcome | None:
+    def _handle(self, heard: Heard) -> Outcome | None:
         """Act on a command; an Outcome ends the timer."""
+        command = heard.command
         if command is Command.QUIT:
             return self._quit()
-        if command in (Command.PAUSE, Command.STOP, Command.PAIN):
-            return self._held(command)
-        if command is Command.HOW_LONG:
+        if command is Command.PAUSE:
+            return self._paused()
+        if heard.source == AFTER_CHECK:
+            self._back_to_the_timer()
+        elif command is Command.HOW_LONG:
             self._say(lines.to_go(self._remaining_minutes()))
         elif command is Command.REPEAT:
             self._say(self.last_line)
@@ -178,48 +189,50 @@ class TherapyTimer:
             self._say(lines.timer_help(self.words))
         return None
 
-    def _held(self, command: Command) -> Outcome | None:
-        """Pause, or the safety flow after "pain" or "stop": the application time stands
-        still meanwhile."""
-        began = self.clock.now()
-        if command is Command.PAUSE:
-            ended = self._paused()
-        else:
-            safety = self.safety.on_pain if command is Command.PAIN else self.safety.on_stop
-            ended = self._after_check(safety())
-        self.held_seconds += self.clock.now() - began
-        return ended
-
-    def _quit(self) -> Outcome:
-        self._say(lines.timer_stopped(self.plan.kind))
+    def _quit(self, say: bool = True) -> Outcome:
+        line = lines.timer_stopped(self.plan.kind)
+        if say:
+            self._say(line)
+        else:  # the check has just ended the timer: this last line is not a new flow
+            self.display.show_step(f"{self.plan.kind.capitalize()} therapy", line)
+            self.speaker.say(line)
         return Outcome.QUIT
 
     def _paused(self) -> Outcome | None:
         """Hold the time until resume; quit or a long silence ends the timer."""
+        began, checked = self.clock.now(), self.loop.checked_seconds
+        try:
+            return self._wait_paused()
+        finally:  # time in a check while paused is already left out by the loop
+            checks = self.loop.checked_seconds - checked
+            self.paused_seconds += self.clock.now() - began - checks
+
+    def _wait_paused(self) -> Outcome | None:
         self.display.show_status("Paused")
         self._say(lines.timer_paused(self.words))
         limit = self.clock.now() + MAX_PAUSE_SECONDS * self.plan.time_scale
         while self.clock.now() < limit:
-            heard = self.listener.next_command(limit - self.clock.now())
+            heard = self.loop.next_command(limit - self.clock.now())
             if heard is None:
                 break
+            if heard.source == AFTER_CHECK:
+                self._back_to_the_timer()
+                return None
             if heard.command in (Command.RESUME, Command.PAUSE, Command.NEXT):
                 self._say(lines.timer_carrying_on(self._remaining_minutes()))
                 return None
             if heard.command is Command.QUIT:
                 return self._quit()
-            if heard.command is Command.PAIN:
-                return self._after_check(self.safety.on_pain())
         return self._quit()
 
-    def _after_check(self, after: AfterCheck) -> Outcome | None:
-        """Urgent ends; end or skip stops the timer; resume or rest carries on with it."""
+    def _after_check(self, after: AfterCheck) -> Outcome:
+        """The check ended the timer: urgent says no more; end or skip stops the timer."""
         if after is AfterCheck.URGENT:
             return Outcome.URGENT
-        if after in (AfterCheck.END, AfterCheck.SKIP):
-            return self._quit()
+        return self._quit(say=False)
+
+    def _back_to_the_timer(self) -> None:
         self._say(lines.back_to_timer(self._remaining_minutes()))
-        return None
 
     def _remaining_minutes(self) -> float:
         return self.remaining / self.plan.time_scale / 60
@@ -227,7 +240,7 @@ class TherapyTimer:
     def _say(self, line: str) -> None:
         self.last_line = line
         self.display.show_step(f"{self.plan.kind.capitalize()} therapy", line)
-        self.speaker.say(line)
+        self.loop.say(line)
 
 
 def run_therapy(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Protocol, TextIO
 
 from rich.align import Align
 from rich.console import Console, Group
@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from voicecoach.core.controls import keys_line
+from voicecoach.core.ports import Speaker
 
 KEYS_LINE = keys_line()
 
@@ -162,11 +163,17 @@ class CaptionSpeaker:
         return None
 
 
+class ClosableSpeaker(Speaker, Protocol):
+    """A Speaker that holds a device until closed (the real one)."""
+
+    def close(self) -> None: ...
+
+
 class FallbackSpeaker:
     """Real speech until the output fails mid-session, then captions: said once, no crash."""
 
     def __init__(self, fallback: CaptionSpeaker, notice: Callable[[str], None]) -> None:
-        self.primary: Any = None
+        self.primary: ClosableSpeaker | None = None
         """The real speaker; set once it is open."""
         self.fallback = fallback
         self._notice = notice
@@ -178,32 +185,27 @@ class FallbackSpeaker:
             self._lost.set()
             self._notice(f"Speech stopped: {reason}. Showing captions only.")
 
-    def _current(self) -> Any:
+    def _current(self) -> ClosableSpeaker | CaptionSpeaker:
         return self.fallback if self._lost.is_set() or self.primary is None else self.primary
 
     def say(self, text: str) -> bool:
         speaker = self._current()
-        finished: bool = speaker.say(text)
+        finished = speaker.say(text)
         if not finished and speaker is not self.fallback and self._lost.is_set():
             return self.fallback.say(text)  # the line the failure cut off, as a caption
         return finished
 
     def cue(self, name: str) -> bool:
-        finished: bool = self._current().cue(name)
+        finished = self._current().cue(name)
         return finished or self._lost.is_set()
 
     def duration(self, text: str) -> float:
-        seconds: float = self._current().duration(text)
-        return seconds
+        return self._current().duration(text)
 
     def silence(self) -> None:
         self.fallback.silence()
         if self.primary is not None:
             self.primary.silence()
-
-    def prerender_in_background(self, texts: list[str]) -> None:
-        if self.primary is not None:
-            self.primary.prerender_in_background(texts)
 
     def close(self) -> None:
         if self.primary is not None:
