@@ -31,6 +31,7 @@ from voicecoach.core.ports import (
     Speaker,
     means_next,
 )
+from voicecoach.core.routines import MOVEMENT_KINDS
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.urgent import respond
 
@@ -59,6 +60,10 @@ class State(str, Enum):
 
 class _StepSkipped(Exception):
     """Leave the current step and go on to the next."""
+
+
+class _StepAgain(Exception):
+    """Give the current step again from its start (after a rest in the middle of it)."""
 
 
 class _SessionEnded(Exception):
@@ -123,6 +128,8 @@ class Engine:
         self.step_lines: list[str] = []
         """The current step's instructions so far: "repeat" while waiting says them all."""
         self._timer: Timer | None = None
+        self.step: PlannedStep | None = None
+        """The step being run (None before the first)."""
 
     # --- the session -------------------------------------------------------------
 
@@ -145,34 +152,69 @@ class Engine:
 
     def _run_all(self) -> Outcome:
         try:
-            self._ask_pain("start")
+            if self._severe(self._ask_pain("start"), before_moving=True):
+                return self._rest_instead_of_moving()
             for line in self.plan.intro:
                 self._say(line.text)
             for step in self.plan.steps:
                 self._run_step(step)
-            self._ask_pain("end")
+            self._severe(self._ask_pain("end"), before_moving=False)
         except _SessionEnded as ended:
             return ended.outcome
         return Outcome.COMPLETED
 
-    def _ask_pain(self, when: str) -> None:
+    def _ask_pain(self, when: str) -> int | None:
         if not self.settings.ask_pain_scores or self.p.ask_pain_score is None:
-            return
+            return None
         try:
-            self.p.ask_pain_score(when, self.p.listener)
+            return self.p.ask_pain_score(when, self.p.listener)
         except UrgentHeard as urgent:
             self._handle(urgent.heard)  # "pain" while being asked is never swallowed
+            return None
+
+    def _severe(self, score: int | None, before_moving: bool) -> bool:
+        """A severe score: said back, the red-flag check, and rest unless the person asks
+        to move. True when the session should rest instead of moving."""
+        if score is None or score < lines.SEVERE_PAIN_FROM or self.p.safety is None:
+            return False
+        self.p.log.event("severe_pain", score=score)
+        self._say(lines.severe_pain(score), instruction=False)
+        decision = self.p.safety.on_severe_pain(before_moving)
+        if decision is AfterCheck.URGENT:
+            raise _SessionEnded(Outcome.URGENT)
+        if decision is AfterCheck.END:
+            raise _SessionEnded(Outcome.STOPPED_FOR_PAIN)
+        if decision is AfterCheck.RESUME:
+            return False
+        if not before_moving:
+            self._say(lines.REST_INTERLUDE)
+            self._say(lines.GETTING_UP_AFTER_REST)
+        return True
+
+    def _rest_instead_of_moving(self) -> Outcome:
+        """Severe pain before moving: the rest position, a quiet rest, and how to get up."""
+        self._say(lines.RESTING_INSTEAD, instruction=False)
+        self._say(lines.REST_INTERLUDE)
+        self._rest(self.settings.hold_seconds)
+        self._say(lines.GETTING_UP_AFTER_REST)
+        return Outcome.STOPPED_FOR_PAIN
 
     def _run_step(self, step: PlannedStep) -> None:
+        self.step = step
         self.p.display.show_step(step.title, "")
         self.step_lines = []
         self.p.log.event("step_started", step=step.number, title=step.title)
-        try:
-            for action in step.actions:
-                self._do(action, step)
-        except _StepSkipped:
-            self.p.log.event("step_finished", step=step.number, how="skipped")
-            return
+        while True:
+            try:
+                for action in step.actions:
+                    self._do(action, step)
+            except _StepSkipped:
+                self.p.log.event("step_finished", step=step.number, how="skipped")
+                return
+            except _StepAgain:
+                self.p.log.event("step_again", step=step.number)
+                continue
+            break
         self.p.log.event("step_finished", step=step.number, how="done")
 
     def _do(self, action: Action, step: PlannedStep) -> None:
@@ -417,6 +459,11 @@ class Engine:
             raise _StepSkipped()
         if decision is AfterCheck.REST:
             self._rest_interlude()
+            # Rest takes the place of an exercise, never of an instruction: how to lie
+            # or how to get up safely (the log roll) is given again after the rest.
+            step = self.step
+            if step is not None and step.kind not in MOVEMENT_KINDS:
+                raise _StepAgain()
             raise _StepSkipped()
         self._say(lines.CARRYING_ON, instruction=False)
 

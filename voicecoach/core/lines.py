@@ -29,7 +29,7 @@ REST_INTERLUDE = (
     "Let's rest. Lie on your back with your knees bent, or on your side with your "
     "knees drawn up. Breathe slowly."
 )
-REST_OVER = "Rest is over. We'll move on."
+REST_OVER = "Rest is over. We'll go on."
 
 
 def intro(listening: bool) -> str:
@@ -106,6 +106,30 @@ THERAPY_COMMANDS = (
     "voicecoach therapy cold",
     "voicecoach therapy heat",
     "voicecoach therapy cold, or heat",
+)
+
+
+SEVERE_PAIN_FROM = 7
+"""Pain scores from here count as severe (the usual bands of the 0-10 scale: 1-3 mild,
+4-6 moderate, 7-10 severe). The care text: a still rest position "during severe pain",
+gentle movement only "once severe pain subsides"."""
+
+
+def severe_pain(score: int) -> str:
+    return (
+        f"{score} is severe pain. While pain is severe, rest in a position that takes "
+        "pressure off your spine. Gentle movement comes once severe pain subsides."
+    )
+
+
+def move_anyway(words: Wording) -> str:
+    return f"Do you want to try the movements anyway? {words.yes_no()}"
+
+
+RESTING_INSTEAD = "Then we'll rest instead of moving."
+GETTING_UP_AFTER_REST = (
+    "When you are ready to get up, use the log roll: roll onto your side first, then push "
+    "yourself up with your arms. Keep your spine straight, and don't twist."
 )
 
 
@@ -246,6 +270,8 @@ def every_line(listening: bool = True) -> list[str]:
         *(offer(question, words) for question in OFFERS), carry_on_choice(words),
         still_paused(words), *(timed_session_elsewhere(c) for c in THERAPY_COMMANDS),
         timer_paused(words), timer_help(words), REMINDER,
+        move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST,
+        *(severe_pain(score) for score in range(SEVERE_PAIN_FROM, 11)),
     ]  # fmt: skip
     questions = [ARE_YOU_IN_PAIN, *flag_questions(words)]
     said += [f"{yes_no_again(words)} {question}" for question in questions]  # asked again

@@ -177,6 +177,11 @@ class Safety(Protocol):
         """The coach has fallen silent; ask whether they are in pain and act on the answer."""
         ...
 
+    def on_severe_pain(self, before_moving: bool) -> AfterCheck:
+        """A severe pain score: the red-flag check, then rest (RESUME only when the person
+        asks to move, which is offered only `before_moving`)."""
+        ...
+
 
 class Outcome(str, Enum):
     """How a session ended, as the log records it."""

@@ -106,6 +106,18 @@ class SpokenSafetyCheck:
         self.voice.tell(lines.NO_WARNING_SIGNS)
         return None
 
+    def on_severe_pain(self, before_moving: bool) -> AfterCheck:
+        """A severe pain score: the red-flag check, then rest unless the person asks to
+        move (only offered `before_moving`). URGENT or END as in on_pain; RESUME: move."""
+        found = self.check_red_flags()
+        if found is not None:
+            return found
+        if not before_moving:
+            return self._decided(AfterCheck.REST)
+        wants = ask_yes_no(self.voice, lines.move_anyway(self.words), self.settings.question)
+        self.log.event("severe_pain_move_anyway", answer=_answer_word(wants))
+        return self._decided(AfterCheck.RESUME if wants else AfterCheck.REST)
+
     def on_stop(self) -> AfterCheck:
         self.voice.tell(lines.PAUSED)
         in_pain = ask_yes_no(
