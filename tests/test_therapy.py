@@ -168,3 +168,50 @@ def test_stop_with_nobody_answering_ends_the_timer() -> None:
     rig.listener.command_at(100, Command.STOP)
     assert rig.run(plan_therapy("cold", 15)) is Outcome.QUIT
     assert rig.speaker.texts()[-1] == "Timer ended. Take the cold pack off now."
+
+
+def _early_heat(answer: Command | None, tmp_path) -> tuple[CareRig, Outcome]:
+    from datetime import timedelta
+
+    from tests.care_support import FakeEpisodeStore
+    from voicecoach.commands import care_commands
+    from voicecoach.core.episode import local_now
+
+    rig = CareRig()
+    store = FakeEpisodeStore(started=local_now() - timedelta(hours=20))
+    if answer is not None:
+        rig.answer("Use heat anyway", answer)
+    marker = tmp_path / "notice-shown"
+    marker.touch()
+    outcome = care_commands.therapy(rig.coach(), "heat", 0.05, 1.0, store, marker)
+    return rig, outcome
+
+
+def test_heat_in_the_first_48_hours_says_cold_first_and_starts_only_on_a_yes(tmp_path) -> None:
+    rig, outcome = _early_heat(Command.NO, tmp_path)
+    assert "20 hours ago" in rig.said() and "cold first" in rig.said()
+    assert outcome is Outcome.QUIT
+    assert "voicecoach therapy cold" in rig.said()
+    assert "Heat session" not in rig.said()  # the timer never started
+
+
+def test_heat_in_the_first_48_hours_runs_when_the_person_says_yes(tmp_path) -> None:
+    rig, outcome = _early_heat(Command.YES, tmp_path)
+    assert "cold first" in rig.said()
+    assert "Heat session" in rig.said().split("Use heat anyway", 1)[1]
+    assert outcome is Outcome.COMPLETED
+
+
+def test_heat_after_48_hours_starts_without_a_question(tmp_path) -> None:
+    from datetime import timedelta
+
+    from tests.care_support import FakeEpisodeStore
+    from voicecoach.commands import care_commands
+    from voicecoach.core.episode import local_now
+
+    rig = CareRig()
+    store = FakeEpisodeStore(started=local_now() - timedelta(hours=80))
+    marker = tmp_path / "notice-shown"
+    marker.touch()
+    care_commands.therapy(rig.coach(), "heat", 0.05, 1.0, store, marker)
+    assert "Use heat anyway" not in rig.said() and "Heat session" in rig.said()

@@ -15,7 +15,9 @@ from typing import Any
 
 from voicecoach import logbook
 from voicecoach.commands.wiring import Coach
-from voicecoach.core.care import DISCLAIMER_LINES, care_summary_lines
+from voicecoach.core import lines
+from voicecoach.core.asking import Voice, ask_yes_no
+from voicecoach.core.care import DISCLAIMER_LINES, Thermal, care_summary_lines, thermal_for_hours
 from voicecoach.core.controls import key_for
 from voicecoach.core.episode import (
     EpisodeStore,
@@ -104,10 +106,27 @@ def therapy(
     coach.prerender()
     commands = coach.listener if isinstance(coach.listener, Inbox) else None
     session_opening(coach.speaker, coach.display, store, local_now(), marker, commands)
+    if plan.kind == "heat" and not _heat_wanted_this_early(coach, store):
+        return Outcome.QUIT
     c = coach
     safety = safety_for(c, store)
     words = Wording(c.listening)
     return run_therapy(plan, c.speaker, c.listener, c.clock, c.display, c.log, safety, words)
+
+
+def _heat_wanted_this_early(coach: Coach, store: EpisodeStore | None) -> bool:
+    """Heat in the first 48 hours of a recorded episode goes against the care text (cold
+    first): say so and start only on a yes."""
+    hours = None if store is None else hours_now(store)
+    if hours is None or thermal_for_hours(hours) is not Thermal.COLD:
+        return True
+    words = Wording(coach.listening)
+    voice = Voice(coach.speaker, coach.listener, coach.display, "Heat therapy", words)
+    voice.tell(lines.heat_too_early(hours))
+    if ask_yes_no(voice, lines.heat_anyway(words)):
+        return True
+    voice.tell(lines.COLD_FIRST)
+    return False
 
 
 def care(out: Callable[[str], None], coach: Coach | None = None) -> None:
@@ -121,19 +140,19 @@ def disclaimer(out: Callable[[str], None], coach: Coach | None = None) -> None:
 
 
 def _print_and_say(
-    name: str, lines: Sequence[str], out: Callable[[str], None], coach: Coach | None
+    name: str, text_lines: Sequence[str], out: Callable[[str], None], coach: Coach | None
 ) -> None:
     """Print every line; say them when there is a coach, until a check after "stop" or
     "pain" ends the reading."""
     if coach is None:
-        for line in lines:
+        for line in text_lines:
             out(line)
         return
     coach.prerender()
     log = SessionOnFirstEvent(coach.log, name)
     loop = command_loop(_with_log(coach, log))
     try:
-        for line in lines:
+        for line in text_lines:
             out(line)
             loop.say(line)
     except CheckEnded as ended:

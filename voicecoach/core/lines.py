@@ -133,6 +133,20 @@ GETTING_UP_AFTER_REST = (
 )
 
 
+def heat_too_early(hours: float) -> str:
+    return (
+        f"Your spasm began {hours:.0f} hours ago. The care text says cold first, in the "
+        "first 48 to 72 hours, and heat after 48 hours, or once the swelling eases."
+    )
+
+
+def heat_anyway(words: Wording) -> str:
+    return f"Use heat anyway? {words.yes_no()}"
+
+
+COLD_FIRST = "Then cold first: the command is voicecoach therapy cold."
+
+
 def flag_questions(words: Wording) -> list[str]:
     """The red-flag questions as said. The yes/no hint comes after the first question,
     not before it: after "pain" the first red-flag question starts at once."""
@@ -271,6 +285,7 @@ def every_line(listening: bool = True) -> list[str]:
         still_paused(words), *(timed_session_elsewhere(c) for c in THERAPY_COMMANDS),
         timer_paused(words), timer_help(words), REMINDER,
         move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST,
+        heat_too_early(20.0), heat_anyway(words), COLD_FIRST,
         *(severe_pain(score) for score in range(SEVERE_PAIN_FROM, 11)),
     ]  # fmt: skip
     questions = [ARE_YOU_IN_PAIN, *flag_questions(words)]
