@@ -152,9 +152,12 @@ class FakeDisplay:
     """Every line shown to stay on screen (show_notice)."""
     statuses: list[str] = field(default_factory=list)
     holds: list[tuple[float, float]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    """The large text of every show_step, in order."""
 
     def show_step(self, title: str, text: str) -> None:
         self.steps.append(title)
+        self.texts.append(text)
 
     def show_hold(self, remaining: float, total: float) -> None:
         self.holds.append((remaining, total))

@@ -141,3 +141,23 @@ def test_all_no_and_resume_finishes_the_routine_with_pain_scores_logged() -> Non
     assert s.engine.run() is Outcome.COMPLETED
     scores = [data["when"] for kind, data in s.log.events if kind == "pain_score"]
     assert scores == ["start", "after_pain", "end"]
+
+
+def test_every_line_the_coach_says_is_on_screen_and_resume_shows_the_exercise_again() -> None:
+    s = Session()
+    s.pain_once("Slowly pull your left knee", 1.0, at_start=True)
+    for flag in URGENT_FLAGS:
+        s.listener.answer_when_said(flag.question, Command.NO)
+    s.listener.answer_when_said("how bad is the pain", Command.SKIP)
+    s.listener.answer_when_said("Would you like the rest position", Command.NO)
+    s.listener.answer_when_said("Would you like a cold or heat", Command.NO)
+    s.listener.answer_when_said("Say resume", Command.RESUME)
+    assert s.engine.run() is Outcome.COMPLETED
+
+    assert "Carrying on." in s.display.statuses  # the coach's own line is shown too
+    texts = s.display.texts
+    last_question = max(i for i, text in enumerate(texts) if "Would you like" in text)
+    # After the check, the panel shows the exercise again, not the last question.
+    assert "Slowly pull your left knee" in texts[last_question + 1]
+    counts = {"Ten.", "Twenty."}
+    assert not counts & set(s.display.statuses)  # counts are shown by the bar, not as text

@@ -220,10 +220,7 @@ class Engine:
     def _do(self, action: Action, step: PlannedStep) -> None:
         if isinstance(action, Say):
             prompt = action.text == self._ready_prompt()
-            if prompt:
-                self.p.display.show_status(action.text)
-            else:
-                self.p.display.show_step(step.title, action.text)
+            if not prompt:
                 self.step_lines.append(action.text)
             self._say(action.text, instruction=not prompt)
         elif isinstance(action, Cue):
@@ -237,10 +234,23 @@ class Engine:
 
     # --- speaking ----------------------------------------------------------------
 
-    def _say(self, text: str, instruction: bool = True) -> None:
+    def _say(self, text: str, instruction: bool = True, shown: bool = True) -> None:
+        """Say a line, and show it: an instruction in large text, any other line of the
+        coach's own (Carrying on, Rest is over) on the status line. Counts are not shown:
+        the hold's bar is."""
         if instruction:
             self.last_instruction = text
+            self.p.display.show_step(self._title(), text)
+        elif shown:
+            self.p.display.show_status(text)
         self._speak(lambda: self.p.speaker.say(text))
+
+    def _title(self) -> str:
+        return self.step.title if self.step is not None else self.plan.routine.title
+
+    def _show_instruction_again(self) -> None:
+        """After a check or a pause, the panel shows the exercise again, not the questions."""
+        self.p.display.show_step(self._title(), self.last_instruction)
 
     def _speak(self, play: Callable[[], bool]) -> None:
         """Play a line; if "stop" or "pain" cut it off, deal with that, then say it again."""
@@ -323,7 +333,7 @@ class Engine:
                     ended_early = True
                     break
                 if self._count_fits(timer, offset * scale, text):
-                    self._say(text, instruction=False)
+                    self._say(text, instruction=False, shown=False)
             if not ended_early:
                 ended_early = self._wait_until(timer, timer.total)
         finally:
@@ -465,6 +475,7 @@ class Engine:
             if step is not None and step.kind not in MOVEMENT_KINDS:
                 raise _StepAgain()
             raise _StepSkipped()
+        self._show_instruction_again()
         self._say(lines.CARRYING_ON, instruction=False)
 
     def _rest_interlude(self) -> None:
