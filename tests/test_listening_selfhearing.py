@@ -61,10 +61,30 @@ def test_while_the_coach_speaks_only_stop_and_pain_not_in_its_line_get_through()
     assert not gate.allows(_phrase("repeat"))  # barge-in is for stop and pain only
 
 
-def test_nothing_gets_through_while_the_coach_says_a_count() -> None:
-    gate = SelfHearingGate(lambda: ("13", 0.0))
-    assert not gate.allows(_phrase("stop"))
-    assert not gate.allows(_phrase("pain"))
+def test_a_stop_that_begins_with_a_count_may_be_the_count_and_one_after_it_is_taken() -> None:
+    gate = SelfHearingGate(lambda: ("13", 10.0))
+    assert not gate.allows(_phrase("stop"), began=10.2)  # "thirteen" can decode as "stop"
+    assert not gate.allows(_phrase("pain"), began=10.2)
+    assert gate.allows(_phrase("stop"), began=10.8)  # the count began well before it
+    assert gate.allows(_phrase("pain"), began=9.8)  # it began before the count
+    assert not gate.allows(_phrase("next"), began=10.8)  # the rest wait for the coach
+
+
+def test_where_the_microphone_does_not_hear_the_coach_stop_and_pain_are_always_taken() -> None:
+    gate = SelfHearingGate(
+        lambda: ("Never push into sharp pain.", 10.0), mic_hears_coach=lambda: False
+    )
+    assert gate.allows(_phrase("pain"), began=10.5)
+    counting = SelfHearingGate(lambda: ("13", 10.0), mic_hears_coach=lambda: False)
+    assert counting.allows(_phrase("stop"), began=10.1)
+
+
+def test_in_the_echo_cancelled_audio_stop_and_pain_are_taken_over_the_coachs_own_word() -> None:
+    gate = SelfHearingGate(
+        lambda: ("Never push into sharp pain.", 10.0), mic_hears_coach=lambda: True
+    )
+    assert not gate.allows(_phrase("pain"), began=10.5)  # the microphone's own audio
+    assert gate.allows(_phrase("pain"), began=10.5, cleaned=True)
 
 
 def test_everything_gets_through_while_the_coach_is_silent() -> None:

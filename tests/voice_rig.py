@@ -180,6 +180,18 @@ def wait_for_sound(monitor: LiveMonitor, since: float, timeout: float) -> float:
     raise AssertionError(f"nothing was heard within {timeout} s")
 
 
+def wait_for_onset(monitor: LiveMonitor, since: float, timeout: float) -> float:
+    """When the first sound that began after `since` began (one already playing at
+    `since` does not count); waits for it, bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        spans = [s for s in loud_spans(monitor, since, LOUD) if s.start > since + WINDOW * 2]
+        if spans:
+            return spans[0].start
+        time.sleep(0.02)
+    raise AssertionError(f"no sound began within {timeout} s")
+
+
 def wait_for_quiet(monitor: LiveMonitor, since: float, quiet: float, timeout: float) -> float:
     """When the sound after `since` ended, once `quiet` seconds of quiet have followed it."""
     deadline = time.monotonic() + timeout
@@ -292,10 +304,12 @@ class VirtualRoom:
             self._words[word] = write_wav(self.folder / f"say-{word}.wav", pcm)
         return self._words[word]
 
-    def say(self, word: str, heard_by: LiveMonitor) -> Span:
-        """Play `word` into the microphone; when it was heard there (start, end of speech)."""
+    def say(self, word: str | Path, heard_by: LiveMonitor) -> Span:
+        """Play `word` (said by espeak-ng, or a recording) into the microphone; when it was
+        heard there (start, end of speech)."""
         before = time.monotonic()
-        pulse.play_into(self.voice.name, str(self.word_file(word)), timeout=10)
+        clip = word if isinstance(word, Path) else self.word_file(word)
+        pulse.play_into(self.voice.name, str(clip), timeout=10)
         time.sleep(0.1)  # the last samples reach the pipe
         spans = loud_spans(heard_by, before, threshold=200, join_gap=0.3)
         if not spans:

@@ -25,10 +25,13 @@ import threading
 from typing import Literal, Protocol
 
 from voicecoach.core.ports import Heard
+from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
+    CLEANED_EAR,
+    OWN_VOICE,
     Detection,
     Expected,
     LastPlayed,
@@ -37,7 +40,7 @@ from voicecoach.listening.recogniser import (
     Report,
     SelfHearingGate,
 )
-from voicecoach.listening.vad import Utterance, VadSettings
+from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
 
 
 class CommandSink(Protocol):
@@ -60,7 +63,14 @@ class VoiceListener:
             from voicecoach.listening.sphinx import SphinxEngine
 
             engine = SphinxEngine()
-        gate = SelfHearingGate(now_playing, last_played) if now_playing is not None else None
+        self.coach_in_mic = CoachInMicrophone()
+        """Whether the microphone hears the coach's speaker (judged as it listens)."""
+        gate = None
+        if now_playing is not None:
+            gate = SelfHearingGate(
+                now_playing, last_played, mic_hears_coach=self.coach_in_mic.hears_coach
+            )
+        self.gate = gate
         self.log = ListenLog.from_environment()
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
         on_report = self.log.write if self.log is not None else None
@@ -70,7 +80,7 @@ class VoiceListener:
         self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
-        self.cancelled.ear = "echo-cancelled"
+        self.cancelled.ear = CLEANED_EAR
         self._ears = _Ears(self.recogniser)
         self.inbox = inbox
         self.detections: list[Detection] = []
@@ -112,6 +122,8 @@ class VoiceListener:
     def feed(self, frame: Frame, cleaned: bytes | None = None) -> Detection | None:
         """Process one frame on the caller's thread (used by the loop and by file runs);
         the command taken from it, if any."""
+        if self.gate is not None:
+            self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
         taken = [self.recogniser.feed(frame)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
@@ -169,7 +181,12 @@ OWN_SOUND_MARGIN = 0.25
 FIRST_EAR_WAIT = 0.3
 """Seconds the echo-cancelled ear's command waits for the first ear to decide on the
 same word (both ears end a word within a few frames of each other)."""
-_NOT_DECODED = {"longer than any command", "shorter than any command", "too soon after other sound"}
+_NOT_DECODED = {
+    "longer than any command",
+    "shorter than any command",
+    "too soon after other sound",
+    OWN_VOICE,  # the first ear suspects the coach's echo: the echo-cancelled ear decides
+}
 
 
 def _decoded(report: Report) -> bool:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
-from voicecoach.listening.frames import Frame
+from voicecoach.listening.frames import Frame, SilenceDither
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 
@@ -55,6 +55,8 @@ LastPlayed = Callable[[], "tuple[str, float, float] | None"]
 Expected = Callable[[], frozenset[Command]]
 """inbox.expected: the commands the session can take by voice now."""
 EVERY_COMMAND = frozenset(Command)
+CLEANED_EAR = "echo-cancelled"
+"""The ear that hears the microphone with the coach's voice taken out (listener.py)."""
 """What a recogniser on its own takes (`voicecoach hear`, the self-hearing check)."""
 
 SAID_AGAIN_WITHIN = 5.0
@@ -74,9 +76,21 @@ class Detection:
     """The audio it was decoded from."""
 
 
+TAKE = "take"
+COACH_SPEAKING = "coach speaking"
+OWN_VOICE = "the coach's own word?"
+"""An urgent word that may be the coach's own voice: dropped by this ear, left to the
+echo-cancelled ear (see listener._Ears), which hears the person without the coach."""
+
+COUNT_ECHO_WITHIN = 0.6
+"""Seconds after a count starts playing during which a sound that begins may be that
+count coming back (the player's and the microphone's latency, and the voice's own lead-in
+of quiet). A sound that begins outside it is not the count, whatever it decodes as."""
+
+
 @dataclass(frozen=True)
 class SelfHearingGate:
-    """While the coach speaks, lets through only "stop" and "pain" not in its own line."""
+    """While the coach speaks, lets through "stop" and "pain" unless they may be its own."""
 
     now_playing: NowPlaying
     """What the speaker is playing now."""
@@ -88,31 +102,57 @@ class SelfHearingGate:
     and the microphone's own latency (its frames are timed from their arrival)."""
     clock: Callable[[], float] = time.monotonic
     """The clock the speaker's times come from (used when no start time is given)."""
+    mic_hears_coach: Callable[[], bool | None] = lambda: None
+    """Whether the microphone hears the coach's speaker at all (None: not known yet); see
+    echo_presence.CoachInMicrophone. Where it does not (headphones), nothing is an echo."""
 
-    def allows(self, phrase: Phrase, began: float | None = None) -> bool:
-        """While the coach speaks only "stop" and "pain" are heard (barge-in), and not
-        when the line playing says that very word: its counts ("fifteen" can decode
-        as "repeat") and its help ("you can say next...") must never be obeyed.
+    def allows(self, phrase: Phrase, began: float | None = None, cleaned: bool = False) -> bool:
+        return self.judge(phrase, began, cleaned) == TAKE
 
-        `began` is when the utterance's sound began (default: now); a sound that began
-        before the coach started a line, or after its echo, is not the coach's."""
-        playing = self._lines_sounding(self.clock() if began is None else began)
+    def judge(self, phrase: Phrase, began: float | None = None, cleaned: bool = False) -> str:
+        """TAKE, COACH_SPEAKING or OWN_VOICE for `phrase`, heard in a sound that began at
+        `began` (default: now), in the echo-cancelled audio when `cleaned`.
+
+        While the coach speaks only "stop" and "pain" are heard (barge-in): its counts
+        ("fifteen" can decode as "repeat") and its help ("you can say next...") must never
+        be obeyed. "stop" and "pain" are never thrown away for the coach merely talking:
+        only a sound that may be the coach saying that word itself (it says the word, or
+        a count that began with the sound), in audio that holds the coach's voice."""
+        moment = self.clock() if began is None else began
+        playing = self._lines_sounding(moment)
         if not playing:
-            return True
-        if phrase.command not in URGENT_COMMANDS or any(_is_count(line) for line in playing):
-            return False  # a count lasts half a second; "thirteen" decoded as "stop"
-        return not any(_says(line, phrase.text) for line in playing)
+            return TAKE
+        if phrase.command not in URGENT_COMMANDS:
+            return COACH_SPEAKING
+        if cleaned or self.mic_hears_coach() is False:
+            return TAKE  # the coach's voice is not in this audio
+        if any(_may_be_its_own(line, start, phrase, moment) for line, start in playing):
+            return OWN_VOICE
+        return TAKE
 
-    def _lines_sounding(self, moment: float) -> list[str]:
-        """The coach's lines that were playing (or echoing) at `moment`."""
+    def coach_sounding(self, moment: float) -> bool:
+        """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
+        return bool(self._lines_sounding(moment))
+
+    def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
+        """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
         lines = []
         playing = self.now_playing()
         if playing is not None and playing[1] <= moment:
-            lines.append(playing[0])
+            lines.append(playing)
         last = self.last_played() if self.last_played is not None else None
         if last is not None and last[1] <= moment <= last[2] + self.echo_tail:
-            lines.append(last[0])
+            lines.append((last[0], last[1]))
         return lines
+
+
+def _may_be_its_own(line: str, start: float, phrase: Phrase, began: float) -> bool:
+    """Whether a sound that began at `began` may be the coach saying `phrase` in `line`
+    (started at `start`): a count that began with it ("thirteen" decodes as "stop"), or
+    a line that says the word."""
+    if _is_count(line):
+        return began - start <= COUNT_ECHO_WITHIN
+    return _says(line, phrase.text)
 
 
 def _is_count(line: str) -> bool:
@@ -172,6 +212,7 @@ class Recogniser:
         """Processor time spent decoding, for the CPU benchmark."""
         self._near_miss: tuple[str, float] | None = None
         """(phrase, end of its sound) of the last utterance, when it was a near miss."""
+        self._dither = SilenceDither()
 
     def start_over(self) -> None:
         """Forget the sound in progress: the frames that follow do not continue it."""
@@ -180,7 +221,7 @@ class Recogniser:
         self._near_miss = None
 
     def feed(self, frame: Frame) -> Detection | None:
-        utterance = self.detector.feed(frame)
+        utterance = self.detector.feed(self._dither(frame))
         if utterance is None:
             return None
         started = time.process_time()
@@ -209,8 +250,10 @@ class Recogniser:
             return None, "not a command"
         if phrase.command not in self.expected() | URGENT_COMMANDS:
             return None, "not expected now"
-        if self.gate is not None and not self.gate.allows(phrase, utterance.speech_start):
-            return None, "coach speaking"
+        if self.gate is not None:
+            verdict = self.gate.judge(phrase, utterance.speech_start, self.ear == CLEANED_EAR)
+            if verdict != TAKE:
+                return None, verdict
         if decoded.phrase is not None:
             return phrase, "heard"
         if near_miss is not None and _again(near_miss, phrase, utterance):
