@@ -198,44 +198,57 @@ ACT_WITHIN = 4.0
 """Seconds from the end of the word for the coach to show it took it (it takes < 0.5 s)."""
 
 
+Wait = Callable[[Coach, LiveMonitor, float], None]
+"""Waits until it is time to play a clip whose speech starts this many seconds in."""
+
+
 @dataclass(frozen=True)
 class Moment:
     """Where in a session a word is said over the coach."""
 
     routine: str
     options: tuple[str, ...]
-    wait: Callable[[Coach, LiveMonitor], None]
-    """Waits until the moment to speak has come."""
+    wait: Wait
+    """Waits until it is time to play a clip whose speech starts this many seconds in."""
 
 
 def _score(score: float | None) -> str:
     return "" if score is None else f"{score:.1f}"
 
 
-def _into_a_count(after: float) -> Callable[[Coach, LiveMonitor], None]:
-    def wait(coach: Coach, speaker: LiveMonitor) -> None:
+def _into_a_count(every: float, after: float) -> Wait:
+    """The word's speech starts as a count does (0.1 s before to 0.25 s after it): one
+    count is heard, and the next comes `every` seconds later."""
+
+    def wait(coach: Coach, speaker: LiveMonitor, lead: float) -> None:
         shown, _ = coach.wait_for(r"\] 30 s left", timeout=40)
         time.sleep(max(0.0, shown + after - time.monotonic()))
         onset = voice_rig.wait_for_onset(speaker, since=time.monotonic(), timeout=8)
-        time.sleep(max(0.0, onset + random.uniform(0.0, 0.3) - time.monotonic()))
+        aim = onset + every + random.uniform(-0.1, 0.25) - lead - PLAY_LATENCY
+        time.sleep(max(0.0, aim - time.monotonic()))
 
     return wait
 
 
-def _into_a_line(start: str, within: tuple[float, float]) -> Callable[[Coach, LiveMonitor], None]:
-    def wait(coach: Coach, speaker: LiveMonitor) -> None:
+def _into_a_line(start: str, within: tuple[float, float]) -> Wait:
+    def wait(coach: Coach, speaker: LiveMonitor, lead: float) -> None:
         shown, _ = coach.wait_for(re.escape(start), timeout=40)
         began = voice_rig.wait_for_sound(speaker, since=shown, timeout=10)
-        time.sleep(max(0.0, began + random.uniform(*within) - time.monotonic()))
+        aim = began + random.uniform(*within) - lead - PLAY_LATENCY
+        time.sleep(max(0.0, aim - time.monotonic()))
 
     return wait
+
+
+PLAY_LATENCY = 0.05
+"""Seconds from starting paplay to its first sample reaching the microphone (about)."""
 
 
 MOMENTS = {
-    # As a count begins (up to 0.3 s into it), counting every second: 3 s into the hold.
-    "count 1": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "1"), _into_a_count(2.5)),
-    # As the count at 5 s begins, counting every five seconds.
-    "count 5": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "5"), _into_a_count(2.0)),
+    # As a count begins, counting every second (a few seconds into the hold).
+    "count 1": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "1"), _into_a_count(1.0, 2.5)),
+    # As the count at 10 s begins, counting every five seconds.
+    "count 5": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "5"), _into_a_count(5.0, 2.0)),
     # 1 to 2.5 s into a long instruction.
     "instruction": Moment(LONG_LINE_ROUTINE, (), _into_a_line(LONG_SENTENCE[:40], (1.0, 2.5))),
     # Over the caution, about where it says "sharp pain" (at 280 words a minute).
@@ -264,7 +277,7 @@ def said_over(
     moment: Moment, word: str | Path,
 ) -> SaidOver:  # fmt: skip
     """Say `word` once at `moment`; whether (and when) the coach acted on it."""
-    moment.wait(coach, speaker)
+    moment.wait(coach, speaker, voice_rig.speech_onset(room.clip(word)))
     said = room.say(word, heard_by=mic)
     try:
         acted: float | None = coach.wait_for(ACTED_ON, timeout=ACT_WITHIN, after=said.start)[0]

@@ -34,9 +34,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicecoach.core.ports import URGENT_COMMANDS
 from voicecoach.listening.engine import Decoded
-from voicecoach.listening.vocabulary import BY_TEXT, PHRASES, PRONUNCIATIONS, Phrase
+from voicecoach.listening.vocabulary import (
+    BY_TEXT,
+    PHRASES,
+    PRECISION_FIRST,
+    PRONUNCIATIONS,
+    RECALL_FIRST,
+    Phrase,
+)
 
 FILLER_WORDS: tuple[str, ...] = (
     "go", "hold", "start", "hurt", "yeah", "hello", "okay",
@@ -81,6 +87,9 @@ class SphinxSettings:
     min_score_urgent: float = -35.0
     """The same for "stop" and "pain" words, set lower: missing them costs more than a
     false alarm (kept 100% of them on the tuning set)."""
+    min_score_costly: float = -27.5
+    """The same for "quit" and "skip", set higher: a false one ends the session or loses
+    an exercise (they are confirmed by voice as well)."""
     near_miss_margin: float = 8.0
     """How far below its threshold a command may score and still count as a near miss:
     ignored alone, taken when the same phrase comes again at once (a person says it
@@ -146,8 +155,10 @@ class SphinxEngine:
         return Decoded(phrase, text, score)
 
     def _threshold(self, phrase: Phrase) -> float:
-        if phrase.command in URGENT_COMMANDS:
+        if phrase.command in RECALL_FIRST:
             return self.settings.min_score_urgent
+        if phrase.command in PRECISION_FIRST:
+            return self.settings.min_score_costly
         return self.settings.min_score
 
 
