@@ -138,8 +138,16 @@ def logged_commands(folder: Path, room: VirtualRoom) -> list[str]:
     ]
 
 
-HUMAN_STOP = Path(__file__).resolve().parent.parent.parent / "shared" / "audio" / "human" / "stop"
-"""Human "stop" recordings (evaluated on, never tuned on)."""
+HUMAN_STOP = (
+    Path(
+        os.environ.get(
+            "VOICECOACH_HUMAN_AUDIO", Path(__file__).resolve().parents[2] / "shared/audio/human"
+        )
+    )
+    / "stop"
+)
+"""Human "stop" recordings (evaluated on, never tuned on); VOICECOACH_HUMAN_AUDIO points
+elsewhere (the folder holding stop/)."""
 
 
 def over_the_coach(runs: int, moments: list[str], rooms: list[float | None]) -> None:
@@ -194,12 +202,13 @@ def try_over(room: VirtualRoom, name: str, said: list[str | Path]) -> tuple[int,
                 mic.close()
                 speaker.close()
         label = word.name if isinstance(word, Path) else word
+        heard = f"word began {result.overlap()}; listener: {'; '.join(result.listened)}"
         if result.to_acted is None:
-            print(f"  {name} {label}: MISSED; listener: {'; '.join(result.listened)}", flush=True)
+            print(f"  {name} {label}: MISSED; {heard}", flush=True)
             continue
         taken += 1
         times.append(result.to_acted)
-        print(f"  {name} {label}: taken {result.to_acted * 1000:.0f} ms after the word")
+        print(f"  {name} {label}: taken {result.to_acted * 1000:.0f} ms after the word; {heard}")
     return taken, times
 
 

@@ -212,6 +212,10 @@ class Moment:
     """Waits until it is time to play a clip whose speech starts this many seconds in."""
 
 
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
 def _score(score: float | None) -> str:
     return "" if score is None else f"{score:.1f}"
 
@@ -266,6 +270,17 @@ class SaidOver:
     """When the coach showed it took the word; None when it did not within ACT_WITHIN."""
     listened: tuple[str, ...]
     """What the coach's listener made of each sound (ear, outcome, words, score)."""
+    coach_sounds: tuple[Span, ...] = ()
+    """The coach's sounds at its speaker from 1 s before the word to its end."""
+
+    def overlap(self) -> str:
+        """Where the word began against the coach's sounds, for the benchmark's notes."""
+        parts = [
+            f"{_ms(self.word.start - c.start)} ms into a {_ms(c.end - c.start)} ms sound"
+            for c in self.coach_sounds
+            if c.start <= self.word.start <= c.end
+        ]
+        return "; ".join(parts) or "the coach silent as it began"
 
     @property
     def to_acted(self) -> float | None:
@@ -288,4 +303,5 @@ def said_over(
         for r in coach.listened()
         if r.speech_end >= said.start - 0.5
     )
-    return SaidOver(said, acted, listened)
+    sounds = voice_rig.loud_spans(speaker, said.start - 1.0, voice_rig.LOUD, join_gap=0.05)
+    return SaidOver(said, acted, listened, tuple(c for c in sounds if c.start <= said.end))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -197,6 +198,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         now_playing=getattr(coach, "now_playing", None),
         last_played=getattr(coach, "last_played", None),
         expected=inbox.expected,
+        on_unsure=_tone(coach),
     ).start()
     on_frame: Callable[[Any], None] = listener.on_frame
     player = getattr(coach, "player", None)
@@ -213,6 +215,19 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
+
+
+def _tone(coach: Any) -> Callable[[], None] | None:
+    """A short tone from the coach's speaker, played without waiting (a word was heard
+    but not acted on: the person says it again)."""
+    cue = getattr(coach, "cue", None)
+    if cue is None:
+        return None
+
+    def play() -> None:
+        threading.Thread(target=cue, args=("tick",), name="voicecoach-tone", daemon=True).start()
+
+    return play
 
 
 def _cancelling_echo(

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from voicecoach.core.ports import Command, Display, Listener, Log, NoDisplay, Speaker
+from voicecoach.core.ports import Command, Display, Heard, Listener, Log, NoDisplay, Speaker
 from voicecoach.core.wording import SPOKEN, Wording
 
 T = TypeVar("T")
@@ -29,6 +29,17 @@ PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
 PAIN_SCORE_AGAIN = "I need a number from zero to ten."
 SCORE_ANSWERS = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT})
 """A number, or a word that declines to give one."""
+SCORE_WORDS = (
+    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+)  # fmt: skip
+"""How a score is read back."""
+CORRECT_WITHIN = 3.0
+"""Seconds after a score is read back during which "no" corrects it (it is asked again)."""
+MAX_CORRECTIONS = 3
+"""How many times one score may be corrected (a bound, so the question cannot loop)."""
+CONFIRM_QUESTIONS = {Command.QUIT: "Quit the session?", Command.SKIP: "Skip this exercise?"}
+"""What is asked before a spoken "quit" or "skip" is acted on: a false one costs the
+session or an exercise, and recognition is not sure enough to risk that."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,18 @@ def ask_yes_no(
     return ask_choice(voice, question, choices, settings, again=again)
 
 
+def confirmed(voice: Voice, heard: Heard) -> bool:
+    """Whether to act on `heard`: a key acts at once; "quit" and "skip" by voice only
+    after a yes to CONFIRM_QUESTIONS (no answer, or no, carries on)."""
+    question = CONFIRM_QUESTIONS.get(heard.command)
+    if heard.source != "voice" or question is None:
+        return True
+    if ask_yes_no(voice, question, AskSettings(wait_seconds=6.0, asks=1)):
+        return True
+    voice.tell("Okay, carrying on.")
+    return False
+
+
 def ask_pain_score(
     speaker: Speaker,
     listener: Listener,
@@ -116,22 +139,40 @@ def ask_pain_score(
 
 def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int | None:
     listener, wording = voice.listener, voice.wording
-    for attempt in range(settings.asks):
-        ask = PAIN_SCORE_QUESTION if attempt == 0 else PAIN_SCORE_AGAIN
+    attempt = corrections = 0
+    while attempt < settings.asks:
+        ask = PAIN_SCORE_QUESTION if attempt == 0 and corrections == 0 else PAIN_SCORE_AGAIN
         line = f"{ask} {wording.score()}"
         drop_waiting(listener)
         voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
-        if heard is None:
-            continue
-        if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
+        if heard is not None and heard.command in (Command.SKIP, Command.NO, Command.NEXT):
             voice.tell("Okay, skipped.")
             return None
-        if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
-            log.event("pain_score", when=when, score=heard.score)
-            voice.tell("Thank you.")
-            return heard.score
+        if heard is None or heard.command is not Command.SCORE or not _in_range(heard.score):
+            attempt += 1
+            continue
+        assert heard.score is not None
+        if corrections < MAX_CORRECTIONS and _corrected(voice, heard.score):
+            corrections += 1  # misheard: asked again, as many times as before
+            continue
+        log.event("pain_score", when=when, score=heard.score)
+        return heard.score
     return None
+
+
+def _in_range(score: int | None) -> bool:
+    return score is not None and 0 <= score <= 10
+
+
+def _corrected(voice: Voice, score: int) -> bool:
+    """Read the score back ("Four. Thank you."); True when a "no" follows at once (the
+    number was misheard: it is asked for again)."""
+    listener = voice.listener
+    drop_waiting(listener)
+    voice.tell(f"{SCORE_WORDS[score]}. Thank you.")
+    heard = listener.next_command(CORRECT_WITHIN)
+    return heard is not None and heard.command is Command.NO
 
 
 @contextmanager

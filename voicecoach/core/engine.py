@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from voicecoach.core.asking import Voice, confirmed
 from voicecoach.core.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
 from voicecoach.core.ports import (
     URGENT_COMMANDS,
@@ -346,6 +347,8 @@ class Engine:
         command = heard.command
         if means_next(heard):
             return Command.NEXT
+        if command in (Command.SKIP, Command.QUIT) and not self._confirmed(heard):
+            return None
         if command is Command.SKIP:
             self._say("Skipping this one.", instruction=False)
             raise _StepSkipped()
@@ -363,6 +366,22 @@ class Engine:
         elif command is Command.HELP:
             self._say(HELP_WORDS if self.listening else HELP_KEYS, instruction=False)
         return None
+
+    def _confirmed(self, heard: Heard) -> bool:
+        """Keys act at once; a spoken "quit" or "skip" is asked about first (the hold's
+        clock stops meanwhile). "stop" or "pain" said instead is acted on."""
+        timer = self._timer
+        if timer is not None:
+            timer.pause()
+        voice = Voice(self.p.speaker, _UrgentBreaksOut(self.p.listener), self.p.display, "Check")
+        try:
+            return confirmed(voice, heard)
+        except _UrgentHeard as urgent:
+            self._handle(urgent.heard)
+            return False
+        finally:
+            if timer is not None:
+                timer.resume()
 
     def _repeat(self) -> None:
         if self.state is State.WAITING and self.step_lines:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 from voicecoach.core.ports import Heard
@@ -58,6 +59,7 @@ class VoiceListener:
         now_playing: NowPlaying | None = None,
         last_played: LastPlayed | None = None,
         expected: Expected | None = None,
+        on_unsure: Callable[[], None] | None = None,
     ) -> None:
         if engine is None:
             from voicecoach.listening.sphinx import SphinxEngine
@@ -73,7 +75,11 @@ class VoiceListener:
         self.gate = gate
         self.log = ListenLog.from_environment()
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
-        on_report = self.log.write if self.log is not None else None
+        self.on_unsure = on_unsure
+        """Told when a word was heard but not acted on (the session plays a short tone:
+        the person knows to say it again, rather than wonder whether it was heard)."""
+        self._told_at = float("-inf")
+        on_report = self._reported
         self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
@@ -88,6 +94,17 @@ class VoiceListener:
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _reported(self, report: Report) -> None:
+        if self.log is not None:
+            self.log.write(report)
+        if self.on_unsure is None or report.outcome not in UNSURE or report.ear:
+            return
+        if self.gate is not None and self.gate.coach_sounding(report.speech_start):
+            return  # over the coach it may be the coach's own word: nothing to say
+        if report.speech_end - self._told_at >= TELL_AT_MOST_EVERY:
+            self._told_at = report.speech_end
+            self.on_unsure()
 
     def on_frame(self, frame: Frame, cleaned: bytes | None = None) -> None:
         """Give the listener one frame (and the same with the echo taken out); safe from
@@ -176,6 +193,10 @@ class _Ears:
         return "take" if now - detection.at > FIRST_EAR_WAIT else "wait"
 
 
+UNSURE = {"near miss", "not expected now"}
+"""What becomes of a word that was heard as a command but not acted on: the person is told."""
+TELL_AT_MOST_EVERY = 2.0
+"""Seconds: one tone for a burst of such words."""
 OWN_SOUND_MARGIN = 0.25
 """Seconds: sounds that begin or end this close to a word are the word itself."""
 FIRST_EAR_WAIT = 0.3

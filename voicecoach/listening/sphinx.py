@@ -87,6 +87,9 @@ class SphinxSettings:
     min_score_urgent: float = -35.0
     """The same for "stop" and "pain" words, set lower: missing them costs more than a
     false alarm (kept 100% of them on the tuning set)."""
+    recall_weight: float = 1.0
+    """Grammar weight of each "stop" and "pain" phrase against 1 for the other commands:
+    above 1, an unclear sound is more readily taken for them (recall first)."""
     min_score_costly: float = -27.5
     """The same for "quit" and "skip", set higher: a false one ends the session or loses
     an exercise (they are confirmed by voice as well)."""
@@ -176,7 +179,9 @@ _NON_WORDS = {_QUIET, *NOISE_WORDS}
 def _grammar(commands: tuple[Phrase, ...], fillers: list[str], settings: SphinxSettings) -> str:
     """Commands, fillers and noises as one weighted alternation of words (weights placed
     on rule references are lost when PocketSphinx turns the grammar into a word graph)."""
-    choices = [f"/1/ {p.text}" for p in commands]
+    choices = [
+        f"/{settings.recall_weight if p.command in RECALL_FIRST else 1}/ {p.text}" for p in commands
+    ]
     choices += [f"/{settings.filler_weight / max(1, len(fillers))}/ x_{w}" for w in fillers]
     choices += [f"/{settings.noise_weight / len(NOISE_WORDS)}/ {w}+" for w in NOISE_WORDS]
     header = "#JSGF V1.0;\ngrammar commands;\n"
