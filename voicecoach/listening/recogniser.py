@@ -8,11 +8,16 @@ hears it):
    inside a sentence ("say stop to pause") never fires. The coach's lines never say a
    command word on its own, which the self-hearing test checks for a whole script.
 2. Gate on what the speaker is playing (live only): while the coach is talking (and for
-   `echo_tail` seconds after), a command whose exact phrase is in the line being played
-   is ignored: it may be the coach's own voice ("Ten." while counting, "If it hurts,
-   say pain."). "stop" and "pain" stay armed while the coach speaks every other line,
-   and "pain", "ouch" and "it hurts" back each other up: a line that says "if it
-   hurts" still lets "pain" through.
+   `echo_tail` seconds after), only "stop" and "pain" are taken (barge-in); the rest may
+   be the coach's own voice ("Ten." while counting, "you can say next"). "stop" and
+   "pain" are never dropped for the coach merely talking (a dropped "pain" is the one
+   failure this product must not have; a false "stop" costs a question). They are
+   suspected only where the sound may be the coach saying that very word: it began as a
+   count began ("thirteen" decodes as "stop"), or the line says the word ("...never push
+   into sharp pain"), and the audio holds the coach's voice. Such a word is left to the
+   echo-cancelled ear (the person without the coach: listener._Ears); where the
+   microphone does not hear the coach at all (headphones; echo_presence.py) nothing is
+   suspected.
 3. Quiet before: a command must follow at least `VadSettings.min_quiet_before` of quiet,
    longer than the pause at a comma inside the coach's sentence.
 4. Echo cancellation (live, echo.py): the coach's voice is taken out of a second copy of
