@@ -194,7 +194,7 @@ def try_over(room: VirtualRoom, name: str, said: list[str | Path]) -> tuple[int,
                 mic.wait_streaming()
                 speaker.wait_streaming()
                 result = scenarios.said_over(room, coach, mic, speaker, moment, word)
-            except AssertionError as error:
+            except (AssertionError, subprocess.SubprocessError) as error:
                 print(f"  {name}: not played: {str(error).splitlines()[0]}", flush=True)
                 continue
             finally:

@@ -99,3 +99,22 @@ def test_gate_covers_the_echo_just_after_a_line_ends() -> None:
     assert not gate.allows(_phrase("next"))
     now[0] = 11.0
     assert gate.allows(_phrase("next"))
+
+
+def test_a_word_is_judged_against_the_line_playing_as_it_began_however_many_followed() -> None:
+    """Counting every half second, two more counts have started by the time a word is
+    decided; the speaker itself only knows the last two."""
+    now = [20.0]
+    playing: list[tuple[str, float] | None] = [None]
+    last: list[tuple[str, float, float] | None] = [None]
+    gate = SelfHearingGate(lambda: playing[0], lambda: last[0], clock=lambda: now[0])
+    for count, start in (("14", 20.0), ("13", 20.5), ("12", 21.0)):
+        playing[0] = (count, start)
+        now[0] = start + 0.1
+        gate.observe()
+        playing[0], last[0] = None, (count, start, start + 0.3)
+        now[0] = start + 0.35
+        gate.observe()
+    assert not gate.allows(_phrase("next"), began=20.6)  # "13" was playing then
+    assert not gate.allows(_phrase("stop"), began=20.6)  # and began with it: maybe "thirteen"
+    assert gate.allows(_phrase("stop"), began=21.7)  # in the last count's echo, well after it began

@@ -15,6 +15,11 @@ and mangles words said while the coach talks ("stop" heard as "help"; said 0.5 t
 into a sentence, "stop" and "pain" were lost 6 times of 6). So the microphone's own ear
 decides whenever it heard the word as a sound of its own; the echo-cancelled ear is
 taken only when the first could not separate the word from the coach (see _Ears).
+"stop" and "pain" are weighed more for the person: the echo-cancelled ear's is taken
+also where the first ear decided on a sound that held the coach's voice (a count and the
+word as one sound), and the first ear's, suspected of being the coach's own word, is
+taken where the echo-cancelled ear heard a word of its own there but could not make it
+out (_Ears.doubts_settled).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import threading
 from collections.abc import Callable
 from typing import Literal, Protocol
 
-from voicecoach.core.ports import Heard
+from voicecoach.core.ports import URGENT_COMMANDS, Heard
 from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import Frame
@@ -87,13 +92,19 @@ class VoiceListener:
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
         self.cancelled.ear = CLEANED_EAR
-        self._ears = _Ears(self.recogniser)
+        self._ears = _Ears(self.recogniser, self._coach_in_first_ear)
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _coach_in_first_ear(self, moment: float) -> bool:
+        """Whether the microphone's own audio may hold the coach's voice at `moment`."""
+        if self.gate is None or self.coach_in_mic.hears_coach() is False:
+            return False
+        return self.gate.coach_sounding(moment)
 
     def _reported(self, report: Report) -> None:
         if self.log is not None:
@@ -140,6 +151,7 @@ class VoiceListener:
         """Process one frame on the caller's thread (used by the loop and by file runs);
         the command taken from it, if any."""
         if self.gate is not None:
+            self.gate.observe()
             self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
         taken = [self.recogniser.feed(frame)]
         if cleaned is not None:
@@ -148,6 +160,7 @@ class VoiceListener:
             self.cancelled.start_over()  # it heard no part of what comes next
         self._ears.listening = cleaned is not None
         taken += self._ears.settled(frame.end)
+        taken += self._ears.doubts_settled(self.recogniser.suspected, self.cancelled, frame.end)
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
@@ -161,8 +174,10 @@ class _Ears:
     coach's echo, or came too soon after it, or was cut to a blip). When the first ear
     did hear it, its decision stands, whatever it was."""
 
-    def __init__(self, first: Recogniser) -> None:
+    def __init__(self, first: Recogniser, coach_in_first: Callable[[float], bool]) -> None:
         self._first = first
+        self._coach_in_first = coach_in_first
+        """Whether the first ear's audio may hold the coach's voice at a moment."""
         self._pending: list[Detection] = []
         self.listening = False
         """Whether the echo-cancelled ear had the last frame."""
@@ -183,10 +198,51 @@ class _Ears:
         self._pending = waiting
         return taken
 
+    def doubts_settled(
+        self, suspected: list[Detection], cancelled: Recogniser, now: float
+    ) -> list[Detection]:
+        """The first ear's suspected "stop"/"pain" (maybe the coach's own word) to act on:
+        those where the echo-cancelled ear, which hears the person without the coach,
+        heard a word of its own there but could not make it out (the canceller mangles
+        words said over the coach). A false "stop" costs a question; a dropped "pain" is
+        the failure this product must not have. Where it heard only quiet, the sound was
+        the coach's, taken out; where it took the word itself, that one is delivered."""
+        taken, waiting = [], []
+        for detection in suspected:
+            verdict = self._doubt(detection, cancelled, now)
+            if verdict == "take":
+                taken.append(detection)
+            elif verdict == "wait":
+                waiting.append(detection)
+        suspected[:] = waiting
+        return taken
+
+    def _doubt(
+        self, detection: Detection, cancelled: Recogniser, now: float
+    ) -> Literal["take", "wait", "drop"]:
+        if not self.listening:
+            return "drop"  # no second ear to ask: the coach's own word, most likely
+        word = detection.utterance
+        there = [r for r in cancelled.recent if _overlaps(r, word)]
+        if any(r.outcome in ("heard", "said again") for r in there):
+            return "drop"  # delivered from the echo-cancelled ear itself
+        if any(_word_sized(r) for r in there):
+            return "take"
+        began = cancelled.detector.sound_began
+        if began is not None and began < word.speech_end and now - detection.at < DOUBT_WAIT:
+            return "wait"  # its sound goes on: see how it ends
+        return "drop" if now - detection.at > FIRST_EAR_WAIT else "wait"
+
     def _verdict(self, detection: Detection, now: float) -> Literal["take", "wait", "drop"]:
         word = detection.utterance
-        if any(_decoded(r) and _overlaps(r, word) for r in self._first.recent):
+        first = [r for r in self._first.recent if _decoded(r) and _overlaps(r, word)]
+        if first and not (
+            detection.heard.command in URGENT_COMMANDS
+            and all(self._coach_in_first(r.speech_start) for r in first)
+        ):
             return "drop"  # the first ear heard the word itself and decided
+        if first:
+            return "take"  # the first ear heard it with the coach's voice: this ear decides
         began = self._first.detector.sound_began
         if began is not None and began < word.speech_start - OWN_SOUND_MARGIN:
             return "take"  # the first ear is inside a longer sound: the coach's echo
@@ -199,6 +255,8 @@ TELL_AT_MOST_EVERY = 2.0
 """Seconds: one tone for a burst of such words."""
 OWN_SOUND_MARGIN = 0.25
 """Seconds: sounds that begin or end this close to a word are the word itself."""
+DOUBT_WAIT = 1.5
+"""Seconds a suspected word waits while the echo-cancelled ear's sound over it goes on."""
 FIRST_EAR_WAIT = 0.3
 """Seconds the echo-cancelled ear's command waits for the first ear to decide on the
 same word (both ears end a word within a few frames of each other)."""
@@ -208,6 +266,12 @@ _NOT_DECODED = {
     "too soon after other sound",
     OWN_VOICE,  # the first ear suspects the coach's echo: the echo-cancelled ear decides
 }
+
+
+def _word_sized(report: Report) -> bool:
+    """The echo-cancelled ear heard a word there: decoded, or a word too soon after other
+    sound (the coach's last word left in)."""
+    return _decoded(report) or report.outcome == "too soon after other sound"
 
 
 def _decoded(report: Report) -> bool:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
@@ -87,6 +87,8 @@ OWN_VOICE = "the coach's own word?"
 """An urgent word that may be the coach's own voice: dropped by this ear, left to the
 echo-cancelled ear (see listener._Ears), which hears the person without the coach."""
 
+LINES_REMEMBERED = 16
+"""Lines the gate remembers (counts every half second: the last 8 s)."""
 COUNT_ECHO_WITHIN = 0.6
 """Seconds after a count starts playing during which a sound that begins may be that
 count coming back (the player's and the microphone's latency, and the voice's own lead-in
@@ -110,6 +112,23 @@ class SelfHearingGate:
     mic_hears_coach: Callable[[], bool | None] = lambda: None
     """Whether the microphone hears the coach's speaker at all (None: not known yet); see
     echo_presence.CoachInMicrophone. Where it does not (headphones), nothing is an echo."""
+    seen: deque[tuple[str, float, float | None]] = field(
+        default_factory=lambda: deque(maxlen=LINES_REMEMBERED), compare=False
+    )
+    """(text, start, end or None while playing) of the lines `observe` saw: a word is
+    judged a few tenths of a second after it began, and the speaker itself only knows
+    its last two lines, so counts said every half second had gone from it by then."""
+
+    def observe(self) -> None:
+        """Note what the speaker plays (call often: the listener does, every frame)."""
+        current = {(text, start): end for text, start, end in self._current()}
+        for i, (text, start, end) in enumerate(self.seen):
+            if end is None and (text, start) in current:
+                self.seen[i] = (text, start, current[(text, start)])
+            elif end is None:  # gone unseen: it ended by now
+                self.seen[i] = (text, start, self.clock())
+        known = {(text, start) for text, start, _ in self.seen}
+        self.seen.extend((t, s, e) for (t, s), e in current.items() if (t, s) not in known)
 
     def allows(self, phrase: Phrase, began: float | None = None, cleaned: bool = False) -> bool:
         return self.judge(phrase, began, cleaned) == TAKE
@@ -141,13 +160,23 @@ class SelfHearingGate:
 
     def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
         """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
-        lines = []
-        playing = self.now_playing()
-        if playing is not None and playing[1] <= moment:
-            lines.append(playing)
+        lines = {(t, s): e for t, s, e in self.seen}
+        lines.update({(t, s): e for t, s, e in self._current()})
+        return [
+            (text, start)
+            for (text, start), end in lines.items()
+            if start <= moment and (end is None or moment <= end + self.echo_tail)
+        ]
+
+    def _current(self) -> list[tuple[str, float, float | None]]:
+        """What the speaker plays now and played last."""
+        lines: list[tuple[str, float, float | None]] = []
         last = self.last_played() if self.last_played is not None else None
-        if last is not None and last[1] <= moment <= last[2] + self.echo_tail:
-            lines.append((last[0], last[1]))
+        if last is not None:
+            lines.append(last)
+        playing = self.now_playing()
+        if playing is not None:
+            lines.append((playing[0], playing[1], None))
         return lines
 
 
@@ -218,6 +247,10 @@ class Recogniser:
         self._near_miss: tuple[str, float] | None = None
         """(phrase, end of its sound) of the last utterance, when it was a near miss."""
         self._dither = SilenceDither()
+        self.suspected: list[Detection] = []
+        """"stop" or "pain" heard where they may be the coach's own word (OWN_VOICE), not
+        delivered: the listener takes them if the echo-cancelled ear heard a word there
+        too but could not make it out (listener._Doubts)."""
 
     def start_over(self) -> None:
         """Forget the sound in progress: the frames that follow do not continue it."""
@@ -234,6 +267,8 @@ class Recogniser:
         self.decode_seconds += time.process_time() - started
         phrase, outcome = self._judge(decoded, utterance)
         self._report(utterance, decoded, outcome)
+        if outcome == OWN_VOICE:
+            phrase = BY_TEXT.get(decoded.text)
         if phrase is None:
             return None
         heard = Heard(
@@ -243,7 +278,11 @@ class Recogniser:
             text=decoded.text,
             confidence=decoded.confidence,
         )
-        return Detection(heard, utterance.detected_at, utterance)
+        detection = Detection(heard, utterance.detected_at, utterance)
+        if outcome == OWN_VOICE:
+            self.suspected.append(detection)
+            return None
+        return detection
 
     def _judge(self, decoded: Decoded, utterance: Utterance) -> tuple[Phrase | None, str]:
         """The phrase to act on (or None), and what became of the utterance."""
