@@ -46,10 +46,12 @@ def counting() -> tuple[bytes, list[Line]]:
     return audio, lines
 
 
-def taken(counting: tuple[bytes, list[Line]], word: str | None, at: float) -> list[str]:
+def taken(
+    counting: tuple[bytes, list[Line]], word: str | None, at: float, echo_db: float = -6.0
+) -> list[str]:
     """The commands the listener took with `word` said at `at` seconds (None: nothing)."""
     audio, lines = counting
-    mic = room(audio, espeak.render(word) if word else b"", at, echo_db=-6.0)
+    mic = room(audio, espeak.render(word) if word else b"", at, echo_db)
     now = [0.0]
 
     def now_playing() -> tuple[str, float] | None:
@@ -84,3 +86,30 @@ def test_stop_and_pain_said_as_a_count_begins_are_taken(counting: tuple[bytes, l
     said = [(w, start + late) for w in ("pain", "stop") for start in counts for late in (0.0, 0.15)]
     results = {(w, round(at, 2)): taken(counting, w, at) for w, at in said}
     assert sum(got == [w] for (w, _), got in results.items()) >= TAKEN_AT_LEAST, results
+
+
+@pytest.fixture(scope="module")
+def gentle() -> tuple[bytes, list[Line]]:
+    """Every line a listening `gentle` session can say (counts included), one after the
+    other as the coach says them, and its lines as played."""
+    if not espeak.available():
+        pytest.skip("espeak-ng is not installed")
+    from test_self_hearing_script import coach_script
+
+    audio, lines = b"", []
+    for i, line in enumerate(coach_script()):
+        said = espeak.render(line, VOICE)
+        start, seconds = len(audio) / 2 / SAMPLE_RATE, len(said) / 2 / SAMPLE_RATE
+        lines.append((line, LEAD + start, LEAD + start + seconds))
+        audio += said + noise(0.25 if line.strip().isdigit() else 0.4, seed=i)
+    return audio, lines
+
+
+@pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed")
+@pytest.mark.parametrize("echo_db", [-6.0, 0.0])
+def test_the_whole_gentle_script_heard_back_gives_no_command(
+    gentle: tuple[bytes, list[Line]], echo_db: float
+) -> None:
+    """With "stop" and "pain" weighed for the person, the coach's own voice still gives
+    nothing, even with its speaker as loud in the microphone as a person."""
+    assert taken(gentle, None, 0.0, echo_db) == []
