@@ -5,7 +5,7 @@ live listener with its two ears and the real echo canceller.
 The first ear hears the count and the word as one sound, so it cannot tell them apart;
 the echo-cancelled ear hears the word alone (if mangled). Before, such a word was thrown
 away (as "coach speaking", or because the first ear had decided on the merged sound);
-the counts alone give nothing.
+the counts alone give nothing, and neither does the whole `gentle` script heard back.
 """
 
 from __future__ import annotations
