@@ -9,6 +9,12 @@ sinks live (the scenarios of tests/test_voice_end_to_end.py, tests/voice_scenari
            -> first heard at the coach's speaker (goal: within 1 s).
   - next (with --with-next): "next" said mid-hold; word end -> the hold-end cue heard,
            and -> the release line printed (it follows the 0.62 s cue; goal: within 2 s).
+  - with --over: "stop" (human recordings from ../shared/audio/human/stop, in turn) and
+           "pain" (espeak-ng) said over the coach at each of voice_scenarios.MOMENTS (as a
+           count begins, counting every second and every five; over an instruction;
+           over the caution, "...never push into sharp pain"): how many of --runs tries
+           were acted on at the first try (goal: 19 of 20), in a room without echo and
+           with the coach's speaker in the microphone at --echo-db (default -6 dB).
 A run whose word is not acted on counts as a miss (printed, and left out of the times).
 With --echo-db, the microphone also hears the coach's speaker, that many dB against the
 person's voice (a laptop's own speaker; the coach cancels the echo unless
@@ -16,7 +22,7 @@ person's voice (a laptop's own speaker; the coach cancels the echo unless
 the microphone, so the times run ~20 ms long.
 
 Usage: .venv/bin/python -m scripts.bench_voice_end_to_end [--runs 5] [--with-next]
-           [--echo-db -6] [--no-echo-cancel]
+           [--echo-db -6] [--no-echo-cancel] [--over [--moments count1,...] [--rooms none,-6]]
 """
 
 from __future__ import annotations
@@ -128,6 +134,80 @@ def logged_commands(folder: Path, room: VirtualRoom) -> list[str]:
     ]
 
 
+HUMAN_STOP = (
+    Path(
+        os.environ.get(
+            "VOICECOACH_HUMAN_AUDIO", Path(__file__).resolve().parents[2] / "shared/audio/human"
+        )
+    )
+    / "stop"
+)
+"""Human "stop" recordings (evaluated on, never tuned on); VOICECOACH_HUMAN_AUDIO points
+elsewhere (the folder holding stop/)."""
+
+
+def over_the_coach(runs: int, moments: list[str], rooms: list[float | None]) -> None:
+    """Issue 12's table: stop and pain said over the coach, acted on at the first try."""
+    clips = sorted(HUMAN_STOP.glob("*.wav")) if HUMAN_STOP.is_dir() else []
+    if not clips:
+        print(f"no human recordings in {HUMAN_STOP}: 'stop' is said by espeak-ng")
+    table: list[str] = []
+    for echo_db in rooms:
+        room_name = "no echo" if echo_db is None else f"echo {echo_db:g} dB"
+        with tempfile.TemporaryDirectory(prefix="voicecoach-room-") as folder:
+            room = VirtualRoom(Path(folder), echo_db=echo_db)
+            try:
+                for name in moments:
+                    for word in ("stop", "pain"):
+                        first = 7 * moments.index(name)  # other clips at each moment
+                        said: list[str | Path] = [
+                            clips[(first + run) % len(clips)] if word == "stop" and clips
+                            else word
+                            for run in range(runs)
+                        ]  # fmt: skip
+                        taken, times = try_over(room, name, said)
+                        row = f"{room_name:>12} | {name:<11} | {word:<4} | {taken:>2} of {runs}"
+                        if times:
+                            row += f" | median {sorted(times)[len(times) // 2] * 1000:.0f} ms"
+                        print(f"=> {row}", flush=True)
+                        table.append(row)
+            finally:
+                room.close()
+    print("\nacted on at the first try (goal: 19 of 20):")
+    print("\n".join(table))
+
+
+def try_over(room: VirtualRoom, name: str, said: list[str | Path]) -> tuple[int, list[float]]:
+    """Say each of `said` at moment `name`, each to a fresh coach; (taken, times)."""
+    moment = scenarios.MOMENTS[name]
+    taken, times = 0, []
+    for word in said:
+        with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as folder:
+            os.environ["VOICECOACH_DATA_DIR"] = str(Path(folder) / "data")
+            mic, speaker = LiveMonitor(room.voice.monitor), LiveMonitor(room.speaker.monitor)
+            coach = scenarios.start_coach(room, Path(folder), moment.routine, *moment.options)
+            try:
+                mic.wait_streaming()
+                speaker.wait_streaming()
+                result = scenarios.said_over(room, coach, mic, speaker, moment, word)
+            except (AssertionError, subprocess.SubprocessError) as error:
+                print(f"  {name}: not played: {str(error).splitlines()[0]}", flush=True)
+                continue
+            finally:
+                coach.close()
+                mic.close()
+                speaker.close()
+        label = word.name if isinstance(word, Path) else word
+        heard = f"word began {result.overlap()}; listener: {'; '.join(result.listened)}"
+        if result.to_acted is None:
+            print(f"  {name} {label}: MISSED; {heard}", flush=True)
+            continue
+        taken += 1
+        times.append(result.to_acted)
+        print(f"  {name} {label}: taken {result.to_acted * 1000:.0f} ms after the word; {heard}")
+    return taken, times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -136,6 +216,9 @@ def main() -> None:
     )
     parser.add_argument("--echo-db", type=float, help="the coach's speaker heard by the mic")
     parser.add_argument("--no-echo-cancel", action="store_true", help="the coach's option")
+    parser.add_argument("--over", action="store_true", help="stop/pain said over the coach")
+    parser.add_argument("--moments", default=",".join(scenarios.MOMENTS), help="for --over")
+    parser.add_argument("--rooms", default="none,-6", help="for --over: echo dB, or none")
     args = parser.parse_args()
     if args.no_echo_cancel:
         scenarios.EXTRA_OPTIONS.append("--no-echo-cancel")
@@ -144,6 +227,10 @@ def main() -> None:
         sys.exit(f"cannot run: {reason}")
     if not espeak.available():
         sys.exit("cannot run: espeak-ng is not installed")
+    if args.over:
+        rooms = [None if r == "none" else float(r) for r in args.rooms.split(",")]
+        over_the_coach(args.runs, args.moments.split(","), rooms)
+        return
     times: dict[str, list[float]] = {}
     scenarios_run = {"stop": measure_stop, "pain": measure_pain}
     if args.with_next:

@@ -25,15 +25,15 @@ from pathlib import Path
 
 from scripts.eval_recogniser import cached_espeak, espeak_plan, padded_frames
 from tests.support import espeak
-from voicecoach.core.ports import URGENT_COMMANDS
+from voicecoach.core.ports import URGENT_COMMANDS, Command
 from voicecoach.listening.frames import (
     SAMPLE_RATE,
     read_wav,
     write_wav,
 )
-from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.listening.sphinx import SphinxEngine, SphinxSettings
 from voicecoach.listening.vad import UtteranceDetector
-from voicecoach.listening.vocabulary import BY_TEXT
+from voicecoach.listening.vocabulary import BY_TEXT, PRECISION_FIRST, RECALL_FIRST
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,9 @@ NOISE_KINDS = ("clink", "knock", "note", "tune", "burst", "miaow")
 NOISE_CLIPS_PER_KIND = 20
 KEEP_RIGHT = 0.97
 """The rule for min_score: keep this share of the right commands the grammar finds."""
+KEEP_COSTLY = 0.90
+"""The rule for min_score_costly ("quit", "skip"): keep this share of the right ones the
+grammar finds (precision first: a missed one is said again, a false one is asked about)."""
 
 
 @dataclass
@@ -193,13 +196,17 @@ _EVENTS = {
 }
 
 
-def accepted(heard: list[Heard], threshold: float, urgent_threshold: float) -> list[str]:
+def accepted(
+    heard: list[Heard], threshold: float, urgent_threshold: float, costly: float | None = None
+) -> list[str]:
     out = []
     for h in heard:
         phrase = BY_TEXT.get(h.text)
         if phrase is None or h.score is None:
             continue
         limit = urgent_threshold if phrase.command in URGENT_COMMANDS else threshold
+        if phrase.command in PRECISION_FIRST and costly is not None:
+            limit = costly
         if h.score >= limit:
             out.append(h.text)
     return out
@@ -208,6 +215,46 @@ def accepted(heard: list[Heard], threshold: float, urgent_threshold: float) -> l
 def right(clip: Clip, threshold: float, urgent_threshold: float) -> bool:
     got = accepted(clip.heard, threshold, urgent_threshold)
     return got == [clip.expected] if clip.expected else not got
+
+
+def _took(c: Clip, limits: tuple[float, float, float], group: frozenset[Command]) -> list[str]:
+    """What would be taken from `c` at these thresholds, of the words in `group`."""
+    return [t for t in accepted(c.heard, *limits) if BY_TEXT[t].command in group]
+
+
+def per_cost(clips: list[Clip], minutes: float, settings: SphinxSettings) -> None:
+    """For the recall-first words (stop, pain) and the precision-first ones (quit, skip),
+    each threshold: their right ones kept, and their false ones among non-commands and
+    synthetic noise; then what the rules pick."""
+    commands = [c for c in clips if c.kind == "command"]
+    others = [c for c in clips if c.kind != "command"]
+    for name, group, thresholds in (
+        ("recall first (stop, pain)", RECALL_FIRST, (-45.0, -40.0, -37.5, -35.0, -32.5, -30.0)),
+        ("precision first (quit, skip)", PRECISION_FIRST,
+         (-27.5, -26.0, -25.0, -24.0, -23.0, -22.0, -21.0, -20.0)),
+    ):  # fmt: skip
+        mine = [c for c in commands if c.expected and BY_TEXT[c.expected].command in group]
+        print(f"\n{name}: threshold  right kept  false among non-commands  false in noise")
+        for threshold in thresholds:
+            urgent = threshold if group is RECALL_FIRST else settings.min_score_urgent
+            costly = threshold if group is PRECISION_FIRST else settings.min_score_costly
+
+            limits = (settings.min_score, urgent, costly)
+            kept = sum(_took(c, limits, group) == [c.expected] for c in mine)
+            false_words = sum(len(_took(c, limits, group)) for c in others if c.kind == "reject")
+            false_noise = sum(len(_took(c, limits, group)) for c in others if c.kind == "noise")
+            print(f"  {threshold:7.1f}  {kept:4d}/{len(mine):<4d}  {false_words:6d}"
+                  f"  {false_noise:6d} ({false_noise / minutes * 10:.1f} /10 min)")  # fmt: skip
+    costly_scores = sorted(
+        c.heard[0].score
+        for c in commands
+        if c.expected and BY_TEXT[c.expected].command in PRECISION_FIRST
+        and len(c.heard) == 1 and c.heard[0].text == c.expected and c.heard[0].score is not None
+    )  # fmt: skip
+    if costly_scores:
+        pick = costly_scores[int((1 - KEEP_COSTLY) * len(costly_scores))]
+        print(f"rule (keep {KEEP_COSTLY:.0%} of right quit/skip): min_score_costly {pick:.1f}; "
+              f"configured {settings.min_score_costly}")  # fmt: skip
 
 
 def rule_thresholds(commands: list[Clip]) -> tuple[float, float]:
@@ -250,6 +297,7 @@ def main() -> None:
         false = sum(len(accepted(c.heard, threshold, settings.min_score_urgent)) for c in noises)
         print(f" {threshold:9.1f}  {kept:5d}/{len(commands):<5d}   {rejected:5d}/{len(rejects):<5d}"
               f"            {false / minutes * 10:6.1f}")  # fmt: skip
+    per_cost(clips, minutes, settings)
 
 
 if __name__ == "__main__":

@@ -107,8 +107,10 @@ class FakeListener:
     expectations: list[frozenset[Command] | None] = field(default_factory=list)
     """Every expect() call, in order."""
 
-    def command_at(self, when: float, command: Command, score: int | None = None) -> None:
-        heard = Heard(command, source="key", score=score)
+    def command_at(
+        self, when: float, command: Command, score: int | None = None, source: str = "key"
+    ) -> None:
+        heard = Heard(command, source=source, score=score)
         self.clock.at(when, lambda: self.deliver(heard))
 
     def deliver(self, heard: Heard) -> None:
@@ -123,15 +125,17 @@ class FakeListener:
         delay: float = 0.5,
         times: int = 1,
         score: int | None = None,
+        source: str = "key",
     ) -> None:
-        """After the coach says a line containing `fragment`, reply with `command`."""
+        """After the coach says a line containing `fragment`, reply with `command` (by key,
+        or by `source`)."""
         assert self.speaker is not None, "answer_when_said needs the speaker"
         remaining = [times]
 
         def hook(text: str) -> None:
             if remaining[0] > 0 and fragment.lower() in text.lower():
                 remaining[0] -= 1
-                self.command_at(self.clock.now() + delay, command, score)
+                self.command_at(self.clock.now() + delay, command, score, source)
 
         self.speaker.on_said.append(hook)
 

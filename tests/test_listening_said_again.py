@@ -135,3 +135,30 @@ def test_the_listening_log_says_what_became_of_each_word(
     assert [(r.outcome, r.text) for r in reports] == [("near miss", "next"), ("said again", "next")]
     assert all(r.score == -31.0 and r.decided_at is not None for r in reports)
     assert json.loads(log.read_text().splitlines()[0])["speech_start"] < reports[1].speech_start
+
+
+def tones_for(decoded: list[Decoded], playing: tuple[str, float] | None = None) -> int:
+    """How many times the listener told the person a word was heard but not taken."""
+    told: list[int] = []
+    inbox = Inbox()
+    listener = VoiceListener(
+        inbox,
+        ScriptedEngine(decoded),
+        now_playing=lambda: playing,
+        expected=inbox.expected,
+        on_unsure=lambda: told.append(1),
+    )
+    for frame in split_frames(words_with_gaps(1.0, 3.0)):
+        listener.feed(frame)
+    return len(told)
+
+
+@needs_espeak
+def test_a_word_heard_but_not_acted_on_is_answered_with_a_tone() -> None:
+    assert tones_for([near_miss("next"), heard("yes")]) == 2  # "yes" is not expected now
+    assert tones_for([heard("next"), heard("next")]) == 0  # taken: nothing to tell
+
+
+@needs_espeak
+def test_no_tone_over_the_coach_where_the_word_may_be_its_own() -> None:
+    assert tones_for([near_miss("next"), near_miss("next")], playing=("Say next.", 0.0)) == 0

@@ -60,10 +60,30 @@ def test_while_the_coach_speaks_only_stop_and_pain_not_in_its_line_get_through()
     assert not gate.allows(_phrase("repeat"))  # barge-in is for stop and pain only
 
 
-def test_nothing_gets_through_while_the_coach_says_a_count() -> None:
-    gate = SelfHearingGate(lambda: ("13", 0.0))
-    assert not gate.allows(_phrase("stop"))
-    assert not gate.allows(_phrase("pain"))
+def test_a_stop_that_begins_with_a_count_may_be_the_count_and_one_after_it_is_taken() -> None:
+    gate = SelfHearingGate(lambda: ("13", 10.0))
+    assert not gate.allows(_phrase("stop"), began=10.2)  # "thirteen" can decode as "stop"
+    assert not gate.allows(_phrase("pain"), began=10.2)
+    assert gate.allows(_phrase("stop"), began=10.8)  # the count began well before it
+    assert gate.allows(_phrase("pain"), began=9.8)  # it began before the count
+    assert not gate.allows(_phrase("next"), began=10.8)  # the rest wait for the coach
+
+
+def test_where_the_microphone_does_not_hear_the_coach_stop_and_pain_are_always_taken() -> None:
+    gate = SelfHearingGate(
+        lambda: ("Never push into sharp pain.", 10.0), mic_hears_coach=lambda: False
+    )
+    assert gate.allows(_phrase("pain"), began=10.5)
+    counting = SelfHearingGate(lambda: ("13", 10.0), mic_hears_coach=lambda: False)
+    assert counting.allows(_phrase("stop"), began=10.1)
+
+
+def test_in_the_echo_cancelled_audio_stop_and_pain_are_taken_over_the_coachs_own_word() -> None:
+    gate = SelfHearingGate(
+        lambda: ("Never push into sharp pain.", 10.0), mic_hears_coach=lambda: True
+    )
+    assert not gate.allows(_phrase("pain"), began=10.5)  # the microphone's own audio
+    assert gate.allows(_phrase("pain"), began=10.5, cleaned=True)
 
 
 def test_everything_gets_through_while_the_coach_is_silent() -> None:
@@ -78,3 +98,22 @@ def test_gate_covers_the_echo_just_after_a_line_ends() -> None:
     assert not gate.allows(_phrase("next"))
     now[0] = 11.0
     assert gate.allows(_phrase("next"))
+
+
+def test_a_word_is_judged_against_the_line_playing_as_it_began_however_many_followed() -> None:
+    """Counting every half second, two more counts have started by the time a word is
+    decided; the speaker itself only knows the last two."""
+    now = [20.0]
+    playing: list[tuple[str, float] | None] = [None]
+    last: list[tuple[str, float, float] | None] = [None]
+    gate = SelfHearingGate(lambda: playing[0], lambda: last[0], clock=lambda: now[0])
+    for count, start in (("14", 20.0), ("13", 20.5), ("12", 21.0)):
+        playing[0] = (count, start)
+        now[0] = start + 0.1
+        gate.observe()
+        playing[0], last[0] = None, (count, start, start + 0.3)
+        now[0] = start + 0.35
+        gate.observe()
+    assert not gate.allows(_phrase("next"), began=20.6)  # "13" was playing then
+    assert not gate.allows(_phrase("stop"), began=20.6)  # and began with it: maybe "thirteen"
+    assert gate.allows(_phrase("stop"), began=21.7)  # in the last count's echo, well after it began

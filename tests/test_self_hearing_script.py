@@ -45,14 +45,19 @@ def in_coach_voice(line: str) -> bytes:
         return add_noise_floor(read_wav(path), seed=len(line))
 
 
+LEAD = 0.5
+
+
 @needs_espeak
 def test_every_line_the_coach_says_in_its_own_voice_gives_no_command() -> None:
     engine = SphinxEngine()
     obeyed = []
     for line in coach_script():
-        # Live, the gate knows which line is playing (AudioSpeaker.now_playing).
-        gate = SelfHearingGate(lambda line=line: (line, 0.0))
-        pcm = noise(0.5, seed=1) + in_coach_voice(line) + noise(1.0, seed=2)
+        # Live, the gate knows which line is playing and since when (now_playing): here
+        # its sound starts after LEAD seconds of quiet (the first 30 ms frame holding it
+        # begins a little before).
+        gate = SelfHearingGate(lambda line=line: (line, LEAD - 0.05))
+        pcm = noise(LEAD, seed=1) + in_coach_voice(line) + noise(1.0, seed=2)
         for detection in Recogniser(engine, gate=gate).run(split_frames(pcm)):
             obeyed.append((line, detection.heard.text))
     assert obeyed == []

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.voice_rig import LOUD, LiveMonitor, VirtualRoom, room_for_tests
-from tests.voice_scenarios import LONG_LINE_ROUTINE, LONG_SENTENCE, start_coach
+from tests import voice_rig
+from tests.voice_rig import LOUD, Coach, LiveMonitor, VirtualRoom, room_for_tests
+from tests.voice_scenarios import LONG_LINE_ROUTINE, LONG_SENTENCE, SPEECH_RATE, start_coach
 
 pytestmark = pytest.mark.audio
 
@@ -55,3 +56,32 @@ def test_the_coachs_own_voice_heard_back_is_taken_out(room: VirtualRoom, tmp_pat
     cancelled = [r for r in heard if r.ear == "echo-cancelled"]
     assert sum(r.speech_end - r.speech_start for r in cancelled) < 1.0, coach.transcript()
     assert [r for r in heard if r.outcome == "heard"] == [], coach.transcript()
+
+
+def test_the_whole_gentle_routine_heard_back_gives_no_command(
+    room: VirtualRoom, tmp_path: Path
+) -> None:
+    """Every line of `gentle`, counted every second, comes back into the microphone: the
+    coach takes none of it for a command (stop and pain are armed all the while)."""
+    env = voice_rig.coach_env(room, tmp_path)
+    args = ["routine", "gentle", "--no-pain-scores", "--rate", SPEECH_RATE, "--count", "1"]
+    coach = Coach([*args, "--time-scale", "0.5"], env, max_seconds=300)
+    try:
+        after = 0.0
+        for _ in range(8):  # each "ready" step: the person presses space
+            try:
+                after, _ = coach.wait_for(r"Say next when you're ready", timeout=120, after=after)
+            except AssertionError:
+                break  # the session ended: no more steps wait for it
+            time.sleep(1.5)  # the prompt is said, then space
+            coach.press(" ")
+            after += 0.001
+        assert coach.finish(timeout=180) == 0
+    finally:
+        coach.close()
+    voiced = [r for r in coach.listened() if r.outcome in ("heard", "said again")]
+    assert voiced == [], coach.transcript()
+    commands = [
+        e["data"] for s in voice_rig.history(env) for e in s["events"] if e["kind"] == "command"
+    ]
+    assert [c for c in commands if c["source"] == "voice"] == [], coach.transcript()

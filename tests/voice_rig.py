@@ -183,6 +183,18 @@ def wait_for_sound(monitor: LiveMonitor, since: float, timeout: float) -> float:
     raise AssertionError(f"nothing was heard within {timeout} s")
 
 
+def wait_for_onset(monitor: LiveMonitor, since: float, timeout: float) -> float:
+    """When the first sound that began after `since` began (one already playing at
+    `since` does not count); waits for it, bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        spans = [s for s in loud_spans(monitor, since, LOUD) if s.start > since + WINDOW * 2]
+        if spans:
+            return spans[0].start
+        time.sleep(0.02)
+    raise AssertionError(f"no sound began within {timeout} s")
+
+
 def wait_for_quiet(monitor: LiveMonitor, since: float, quiet: float, timeout: float) -> float:
     """When the sound after `since` ended, once `quiet` seconds of quiet have followed it."""
     deadline = time.monotonic() + timeout
@@ -295,15 +307,28 @@ class VirtualRoom:
             self._words[word] = write_wav(self.folder / f"say-{word}.wav", pcm)
         return self._words[word]
 
-    def say(self, word: str, heard_by: LiveMonitor) -> Span:
-        """Play `word` into the microphone; when it was heard there (start, end of speech)."""
+    def clip(self, word: str | Path) -> Path:
+        """The file played for `word`: a recording as it is, or espeak-ng saying it."""
+        return word if isinstance(word, Path) else self.word_file(word)
+
+    def say(self, word: str | Path, heard_by: LiveMonitor) -> Span:
+        """Play `word` (said by espeak-ng, or a recording) into the microphone; when it was
+        heard there (start, end of speech)."""
         before = time.monotonic()
-        pulse.play_into(self.voice.name, str(self.word_file(word)), timeout=10)
+        pulse.play_into(self.voice.name, str(self.clip(word)), timeout=10)
         time.sleep(0.1)  # the last samples reach the pipe
         spans = loud_spans(heard_by, before, threshold=200, join_gap=0.3)
         if not spans:
             raise AssertionError(f"'{word}' was played but never reached the microphone")
         return Span(spans[0].start, spans[-1].end)
+
+
+def speech_onset(clip: Path, threshold: float = 200.0) -> float:
+    """Seconds into a recording where its speech starts (the first loud 10 ms)."""
+    from voicecoach.listening.frames import read_wav
+
+    levels = pulse.window_rms(array.array("h", read_wav(clip)), RATE, WINDOW)
+    return next((i * WINDOW for i, level in enumerate(levels) if level > threshold), 0.0)
 
 
 @contextlib.contextmanager

@@ -7,8 +7,10 @@ what happens next (the tests go on to the end of the session, the benchmark stop
 
 from __future__ import annotations
 
+import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,3 +179,129 @@ def pain_mid_hold(
     shown, _ = coach.wait_for(re.escape(FIRST_RED_FLAG), timeout=10, after=word.start)
     heard = voice_rig.wait_for_sound(speaker, since=word.end, timeout=5)
     return PainMidHold(word, shown, heard)
+
+
+CAUTION_ROUTINE = """\
+title: Caution test
+steps:
+  - kind: paced
+    title: Knee rocks
+    say:
+      - Rock your knees gently from side to side.
+"""
+"""A movement step: the coach says its caution (plan.CAUTION, "...never push into sharp
+pain.") and then waits for "next"."""
+CAUTION_START = "Move slowly and gently"
+ACTED_ON = rf"Are you in pain\?|{re.escape(FIRST_RED_FLAG)}"
+"""What the coach shows once it has taken "stop" (asks about pain) or "pain" (red flags)."""
+ACT_WITHIN = 4.0
+"""Seconds from the end of the word for the coach to show it took it (it takes < 0.5 s)."""
+
+
+Wait = Callable[[Coach, LiveMonitor, float], None]
+"""Waits until it is time to play a clip whose speech starts this many seconds in."""
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Where in a session a word is said over the coach."""
+
+    routine: str
+    options: tuple[str, ...]
+    wait: Wait
+    """Waits until it is time to play a clip whose speech starts this many seconds in."""
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def _score(score: float | None) -> str:
+    return "" if score is None else f"{score:.1f}"
+
+
+def _into_a_count(every: float, after: float) -> Wait:
+    """The word's speech starts as a count does (0.1 s before to 0.25 s after it): one
+    count is heard, and the next comes `every` seconds later."""
+
+    def wait(coach: Coach, speaker: LiveMonitor, lead: float) -> None:
+        shown, _ = coach.wait_for(r"\] 30 s left", timeout=40)
+        time.sleep(max(0.0, shown + after - time.monotonic()))
+        onset = voice_rig.wait_for_onset(speaker, since=time.monotonic(), timeout=8)
+        aim = onset + every + random.uniform(-0.1, 0.25) - lead - PLAY_LATENCY
+        time.sleep(max(0.0, aim - time.monotonic()))
+
+    return wait
+
+
+def _into_a_line(start: str, within: tuple[float, float]) -> Wait:
+    def wait(coach: Coach, speaker: LiveMonitor, lead: float) -> None:
+        shown, _ = coach.wait_for(re.escape(start), timeout=40)
+        began = voice_rig.wait_for_sound(speaker, since=shown, timeout=10)
+        aim = began + random.uniform(*within) - lead - PLAY_LATENCY
+        time.sleep(max(0.0, aim - time.monotonic()))
+
+    return wait
+
+
+PLAY_LATENCY = 0.05
+"""Seconds from starting paplay to its first sample reaching the microphone (about)."""
+
+
+MOMENTS = {
+    # As a count begins, counting every second (a few seconds into the hold).
+    "count 1": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "1"), _into_a_count(1.0, 2.5)),
+    # As the count at 10 s begins, counting every five seconds.
+    "count 5": Moment(HOLD_ROUTINE, ("--hold", "30", "--count", "5"), _into_a_count(5.0, 2.0)),
+    # 1 to 2.5 s into a long instruction.
+    "instruction": Moment(LONG_LINE_ROUTINE, (), _into_a_line(LONG_SENTENCE[:40], (1.0, 2.5))),
+    # Over the caution, about where it says "sharp pain" (at 280 words a minute).
+    "caution": Moment(CAUTION_ROUTINE, (), _into_a_line(CAUTION_START, (1.2, 2.4))),
+}
+"""The moments of issue 12's live table: "stop" and "pain" said over the coach."""
+
+
+@dataclass(frozen=True)
+class SaidOver:
+    """A word said at a Moment, and whether the coach took it at the first try."""
+
+    word: Span
+    acted_at: float | None
+    """When the coach showed it took the word; None when it did not within ACT_WITHIN."""
+    listened: tuple[str, ...]
+    """What the coach's listener made of each sound (ear, outcome, words, score)."""
+    coach_sounds: tuple[Span, ...] = ()
+    """The coach's sounds at its speaker from 1 s before the word to its end."""
+
+    def overlap(self) -> str:
+        """Where the word began against the coach's sounds, for the benchmark's notes."""
+        parts = [
+            f"{_ms(self.word.start - c.start)} ms into a {_ms(c.end - c.start)} ms sound"
+            for c in self.coach_sounds
+            if c.start <= self.word.start <= c.end
+        ]
+        return "; ".join(parts) or "the coach silent as it began"
+
+    @property
+    def to_acted(self) -> float | None:
+        return None if self.acted_at is None else self.acted_at - self.word.end
+
+
+def said_over(
+    room: VirtualRoom, coach: Coach, mic: LiveMonitor, speaker: LiveMonitor,
+    moment: Moment, word: str | Path,
+) -> SaidOver:  # fmt: skip
+    """Say `word` once at `moment`; whether (and when) the coach acted on it."""
+    moment.wait(coach, speaker, voice_rig.speech_onset(room.clip(word)))
+    said = room.say(word, heard_by=mic)
+    try:
+        acted: float | None = coach.wait_for(ACTED_ON, timeout=ACT_WITHIN, after=said.start)[0]
+    except AssertionError:
+        acted = None
+    listened = tuple(
+        f"{r.ear or 'mic'}: {r.outcome} {r.text!r} {_score(r.score)}"
+        for r in coach.listened()
+        if r.speech_end >= said.start - 0.5
+    )
+    sounds = voice_rig.loud_spans(speaker, said.start - 1.0, voice_rig.LOUD, join_gap=0.05)
+    return SaidOver(said, acted, listened, tuple(c for c in sounds if c.start <= said.end))

@@ -13,6 +13,7 @@ that `voicecoach --help` starts fast.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -105,7 +106,8 @@ def open_coach(options: AudioOptions, time_scale: float = 1.0, log: bool = True)
         stack.callback(speaker.silence)
         session_log, stored = stack.enter_context(open_log(say_once))
         inbox = Inbox(on_urgent=speaker.silence)
-        voice = start_listening(options, inbox, audio) if options.listen else None
+        tone = _tone(audio) if audio is not None else None
+        voice = start_listening(options, inbox, audio, tone) if options.listen else None
         if voice is not None:
             stack.callback(voice.stop)
         keys = KeyReader(inbox.put)
@@ -178,12 +180,16 @@ class _Voice:
 
 
 def start_listening(
-    options: AudioOptions, inbox: Inbox, coach_voice: SpeakerTrace | None
+    options: AudioOptions,
+    inbox: Inbox,
+    coach_voice: SpeakerTrace | None,
+    tone: Callable[[], None] | None = None,
 ) -> _Voice | None:
     """Listen for spoken commands; None (said once: keys only) when that cannot be done.
 
     `coach_voice` is what the coach plays, so as not to obey it (and to take it back out
-    of the microphone); None when the coach shows captions only."""
+    of the microphone); None when the coach shows captions only. `tone` is played when a
+    word was heard but not acted on, so the person knows to say it again."""
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.audio.microphone import Microphone, MicSettings
     from voicecoach.listening.engine import EngineUnavailable
@@ -201,6 +207,7 @@ def start_listening(
         now_playing=coach_voice.now_playing if coach_voice is not None else None,
         last_played=coach_voice.last_played if coach_voice is not None else None,
         expected=inbox.expected,
+        on_unsure=tone,
     ).start()
     on_frame: Callable[[Any], None] = listener.on_frame
     if options.echo_cancel and coach_voice is not None:
@@ -216,6 +223,18 @@ def start_listening(
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
+
+
+def _tone(speaker: Speaker) -> Callable[[], None]:
+    """A short tone from the coach's speaker, played without waiting (a word was heard
+    but not acted on: the person says it again)."""
+
+    def play() -> None:
+        threading.Thread(
+            target=speaker.cue, args=("tick",), name="voicecoach-tone", daemon=True
+        ).start()
+
+    return play
 
 
 def _cancelling_echo(

@@ -40,6 +40,10 @@ T = TypeVar("T")
 
 SCORE_ANSWERS = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT})
 """A number, or a word that declines to give one."""
+CORRECT_WITHIN = 3.0
+"""Seconds after a score is read back during which "no" corrects it (it is asked again)."""
+MAX_CORRECTIONS = 3
+"""How many times one score may be corrected (a bound, so the question cannot loop)."""
 
 
 class UrgentHeard(Exception):
@@ -120,6 +124,18 @@ def ask_yes_no(
     return ask_choice(voice, question, choices, settings, again=again)
 
 
+def confirmed(voice: Voice, heard: Heard) -> bool:
+    """Whether to act on `heard`: a key acts at once; "quit" and "skip" by voice only
+    after a yes to lines.CONFIRM_QUESTIONS (no answer, or no, carries on)."""
+    question = lines.CONFIRM_QUESTIONS.get(heard.command)
+    if heard.source != "voice" or question is None:
+        return True
+    if ask_yes_no(voice, question, AskSettings(wait_seconds=6.0, asks=1)):
+        return True
+    voice.tell(lines.NOT_CONFIRMED)
+    return False
+
+
 def ask_pain_score(
     speaker: Speaker,
     listener: Listener,
@@ -142,22 +158,40 @@ def ask_pain_score(
 
 def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int | None:
     listener, wording = voice.listener, voice.wording
-    for attempt in range(settings.asks):
-        line = lines.score_question(attempt > 0, wording)
+    attempt = corrections = 0
+    while attempt < settings.asks:
+        line = lines.score_question(attempt > 0 or corrections > 0, wording)
         drop_waiting(listener, SCORE_ANSWERS)
         voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
         _urgent_unless_answer(heard, SCORE_ANSWERS)
-        if heard is None:
-            continue
-        if heard.command in (Command.SKIP, Command.NO, Command.NEXT):
+        if heard is not None and heard.command in (Command.SKIP, Command.NO, Command.NEXT):
             voice.tell(lines.SCORE_SKIPPED)
             return None
-        if heard.command is Command.SCORE and heard.score is not None and 0 <= heard.score <= 10:
-            log.event("pain_score", when=when, score=heard.score)
-            voice.tell(lines.THANK_YOU)
-            return heard.score
+        if heard is None or heard.command is not Command.SCORE or not _in_range(heard.score):
+            attempt += 1
+            continue
+        assert heard.score is not None
+        if corrections < MAX_CORRECTIONS and _corrected(voice, heard.score):
+            corrections += 1  # misheard: asked again, as many times as before
+            continue
+        log.event("pain_score", when=when, score=heard.score)
+        return heard.score
     return None
+
+
+def _in_range(score: int | None) -> bool:
+    return score is not None and 0 <= score <= 10
+
+
+def _corrected(voice: Voice, score: int) -> bool:
+    """Read the score back ("I heard four. Thank you, noted."); True when a "no" follows at once (the
+    number was misheard: it is asked for again)."""
+    listener = voice.listener
+    drop_waiting(listener)
+    voice.tell(lines.score_read_back(score))
+    heard = listener.next_command(CORRECT_WITHIN)
+    return heard is not None and heard.command is Command.NO
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from voicecoach.core import lines
-from voicecoach.core.asking import UrgentHeard
+from voicecoach.core.asking import UrgentHeard, Voice, confirmed
 from voicecoach.core.controls import key_for
 from voicecoach.core.plan import Action, Cue, Hold, Plan, PlannedStep, Rest, Say, WaitForNext
 from voicecoach.core.ports import (
@@ -34,6 +34,7 @@ from voicecoach.core.ports import (
 from voicecoach.core.routines import MOVEMENT_KINDS
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.urgent import respond
+from voicecoach.core.wording import Wording
 
 DISPLAY_TICK = 0.25
 """How often the countdown bar is redrawn while waiting (seconds)."""
@@ -374,6 +375,8 @@ class Engine:
         command = heard.command
         if means_next(heard):
             return Command.NEXT
+        if command in (Command.SKIP, Command.QUIT) and not self._confirmed(heard):
+            return None
         if command is Command.SKIP:
             self._say(lines.SKIPPING, instruction=False)
             raise _StepSkipped()
@@ -391,6 +394,23 @@ class Engine:
         elif command is Command.HELP:
             self._say(lines.help_line(self.listening), instruction=False)
         return None
+
+    def _confirmed(self, heard: Heard) -> bool:
+        """Keys act at once; a spoken "quit" or "skip" is asked about first (the hold's
+        clock stops meanwhile). "stop" or "pain" said instead is acted on."""
+        timer = self._timer
+        if timer is not None:
+            timer.pause()
+        words = Wording(self.listening)
+        voice = Voice(self.p.speaker, self.p.listener, self.p.display, "Check", words)
+        try:
+            return confirmed(voice, heard)
+        except UrgentHeard as urgent:
+            self._handle(urgent.heard)
+            return False
+        finally:
+            if timer is not None:
+                timer.resume()
 
     def _repeat(self) -> None:
         if self.state is State.WAITING and self.step_lines:

@@ -81,6 +81,20 @@ PAIN_SCORE_AGAIN = "I need a number from zero to ten."
 PLEASE_ANSWER = "Please answer."
 SCORE_SKIPPED = "Okay, skipped."
 THANK_YOU = "Thank you, noted."
+SCORE_WORDS = (
+    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+)  # fmt: skip
+
+
+def score_read_back(score: int) -> str:
+    """Said after a spoken score, so a misheard number can be corrected with "no"."""
+    # "Six. Thank you" alone was heard as "stop" in the coach's own voice.
+    return f"I heard {SCORE_WORDS[score].lower()}. {THANK_YOU}"
+
+
+CONFIRM_QUESTIONS = {Command.QUIT: "Quit the session?", Command.SKIP: "Skip this exercise?"}
+"""Asked before a spoken quit or skip is acted on (keys act at once)."""
+NOT_CONFIRMED = "Okay, carrying on."
 """After a pain score. A bare "Thank you." is heard by the coach as "stop" (its own voice)."""
 
 
@@ -284,7 +298,8 @@ def every_line(listening: bool = True) -> list[str]:
         *(offer(question, words) for question in OFFERS), carry_on_choice(words),
         still_paused(words), *(timed_session_elsewhere(c) for c in THERAPY_COMMANDS),
         timer_paused(words), timer_help(words), REMINDER,
-        move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST,
+        move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST, NOT_CONFIRMED,
+        *CONFIRM_QUESTIONS.values(), *(score_read_back(score) for score in range(11)),
         heat_too_early(20.0), heat_anyway(words), COLD_FIRST,
         *(severe_pain(score) for score in range(SEVERE_PAIN_FROM, 11)),
     ]  # fmt: skip

@@ -15,6 +15,11 @@ and mangles words said while the coach talks ("stop" heard as "help"; said 0.5 t
 into a sentence, "stop" and "pain" were lost 6 times of 6). So the microphone's own ear
 decides whenever it heard the word as a sound of its own; the echo-cancelled ear is
 taken only when the first could not separate the word from the coach (see _Ears).
+"stop" and "pain" are weighed more for the person: the echo-cancelled ear's is taken
+also where the first ear decided on a sound that held the coach's voice (a count and the
+word as one sound), and the first ear's, suspected of being the coach's own word, is
+taken where the echo-cancelled ear heard a word of its own there but could not make it
+out (_Ears.doubts_settled).
 """
 
 from __future__ import annotations
@@ -22,13 +27,17 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections.abc import Callable
 from typing import Literal, Protocol
 
-from voicecoach.core.ports import Heard
+from voicecoach.core.ports import URGENT_COMMANDS, Heard
+from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
+    CLEANED_EAR,
+    OWN_VOICE,
     Detection,
     Expected,
     LastPlayed,
@@ -37,7 +46,7 @@ from voicecoach.listening.recogniser import (
     Report,
     SelfHearingGate,
 )
-from voicecoach.listening.vad import Utterance, VadSettings
+from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
 
 
 class CommandSink(Protocol):
@@ -55,29 +64,58 @@ class VoiceListener:
         now_playing: NowPlaying | None = None,
         last_played: LastPlayed | None = None,
         expected: Expected | None = None,
+        on_unsure: Callable[[], None] | None = None,
     ) -> None:
         if engine is None:
             from voicecoach.listening.sphinx import SphinxEngine
 
             engine = SphinxEngine()
-        gate = SelfHearingGate(now_playing, last_played) if now_playing is not None else None
+        self.coach_in_mic = CoachInMicrophone()
+        """Whether the microphone hears the coach's speaker (judged as it listens)."""
+        gate = None
+        if now_playing is not None:
+            gate = SelfHearingGate(
+                now_playing, last_played, mic_hears_coach=self.coach_in_mic.hears_coach
+            )
+        self.gate = gate
         self.log = ListenLog.from_environment()
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
-        on_report = self.log.write if self.log is not None else None
+        self.on_unsure = on_unsure
+        """Told when a word was heard but not acted on (the session plays a short tone:
+        the person knows to say it again, rather than wonder whether it was heard)."""
+        self._told_at = float("-inf")
+        on_report = self._reported
         self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
         self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
-        self.cancelled.ear = "echo-cancelled"
-        self._ears = _Ears(self.recogniser)
+        self.cancelled.ear = CLEANED_EAR
+        self._ears = _Ears(self.recogniser, self._coach_in_first_ear)
         self.inbox = inbox
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _coach_in_first_ear(self, moment: float) -> bool:
+        """Whether the microphone's own audio may hold the coach's voice at `moment`."""
+        if self.gate is None or self.coach_in_mic.hears_coach() is False:
+            return False
+        return self.gate.coach_sounding(moment)
+
+    def _reported(self, report: Report) -> None:
+        if self.log is not None:
+            self.log.write(report)
+        if self.on_unsure is None or report.outcome not in UNSURE or report.ear:
+            return
+        if self.gate is not None and self.gate.coach_sounding(report.speech_start):
+            return  # over the coach it may be the coach's own word: nothing to say
+        if report.speech_end - self._told_at >= TELL_AT_MOST_EVERY:
+            self._told_at = report.speech_end
+            self.on_unsure()
 
     def on_frame(self, frame: Frame, cleaned: bytes | None = None) -> None:
         """Give the listener one frame (and the same with the echo taken out); safe from
@@ -112,6 +150,9 @@ class VoiceListener:
     def feed(self, frame: Frame, cleaned: bytes | None = None) -> Detection | None:
         """Process one frame on the caller's thread (used by the loop and by file runs);
         the command taken from it, if any."""
+        if self.gate is not None:
+            self.gate.observe()
+            self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
         taken = [self.recogniser.feed(frame)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
@@ -119,6 +160,7 @@ class VoiceListener:
             self.cancelled.start_over()  # it heard no part of what comes next
         self._ears.listening = cleaned is not None
         taken += self._ears.settled(frame.end)
+        taken += self._ears.doubts_settled(self.recogniser.suspected, self.cancelled, frame.end)
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
@@ -132,8 +174,10 @@ class _Ears:
     coach's echo, or came too soon after it, or was cut to a blip). When the first ear
     did hear it, its decision stands, whatever it was."""
 
-    def __init__(self, first: Recogniser) -> None:
+    def __init__(self, first: Recogniser, coach_in_first: Callable[[float], bool]) -> None:
         self._first = first
+        self._coach_in_first = coach_in_first
+        """Whether the first ear's audio may hold the coach's voice at a moment."""
         self._pending: list[Detection] = []
         self.listening = False
         """Whether the echo-cancelled ear had the last frame."""
@@ -154,22 +198,80 @@ class _Ears:
         self._pending = waiting
         return taken
 
+    def doubts_settled(
+        self, suspected: list[Detection], cancelled: Recogniser, now: float
+    ) -> list[Detection]:
+        """The first ear's suspected "stop"/"pain" (maybe the coach's own word) to act on:
+        those where the echo-cancelled ear, which hears the person without the coach,
+        heard a word of its own there but could not make it out (the canceller mangles
+        words said over the coach). A false "stop" costs a question; a dropped "pain" is
+        the failure this product must not have. Where it heard only quiet, the sound was
+        the coach's, taken out; where it took the word itself, that one is delivered."""
+        taken, waiting = [], []
+        for detection in suspected:
+            verdict = self._doubt(detection, cancelled, now)
+            if verdict == "take":
+                taken.append(detection)
+            elif verdict == "wait":
+                waiting.append(detection)
+        suspected[:] = waiting
+        return taken
+
+    def _doubt(
+        self, detection: Detection, cancelled: Recogniser, now: float
+    ) -> Literal["take", "wait", "drop"]:
+        if not self.listening:
+            return "drop"  # no second ear to ask: the coach's own word, most likely
+        word = detection.utterance
+        there = [r for r in cancelled.recent if _overlaps(r, word)]
+        if any(r.outcome in ("heard", "said again") for r in there):
+            return "drop"  # delivered from the echo-cancelled ear itself
+        if any(_word_sized(r) for r in there):
+            return "take"
+        began = cancelled.detector.sound_began
+        if began is not None and began < word.speech_end and now - detection.at < DOUBT_WAIT:
+            return "wait"  # its sound goes on: see how it ends
+        return "drop" if now - detection.at > FIRST_EAR_WAIT else "wait"
+
     def _verdict(self, detection: Detection, now: float) -> Literal["take", "wait", "drop"]:
         word = detection.utterance
-        if any(_decoded(r) and _overlaps(r, word) for r in self._first.recent):
+        first = [r for r in self._first.recent if _decoded(r) and _overlaps(r, word)]
+        if first and not (
+            detection.heard.command in URGENT_COMMANDS
+            and all(self._coach_in_first(r.speech_start) for r in first)
+        ):
             return "drop"  # the first ear heard the word itself and decided
+        if first:
+            return "take"  # the first ear heard it with the coach's voice: this ear decides
         began = self._first.detector.sound_began
         if began is not None and began < word.speech_start - OWN_SOUND_MARGIN:
             return "take"  # the first ear is inside a longer sound: the coach's echo
         return "take" if now - detection.at > FIRST_EAR_WAIT else "wait"
 
 
+UNSURE = {"near miss", "not expected now"}
+"""What becomes of a word that was heard as a command but not acted on: the person is told."""
+TELL_AT_MOST_EVERY = 2.0
+"""Seconds: one tone for a burst of such words."""
 OWN_SOUND_MARGIN = 0.25
 """Seconds: sounds that begin or end this close to a word are the word itself."""
+DOUBT_WAIT = 1.5
+"""Seconds a suspected word waits while the echo-cancelled ear's sound over it goes on."""
 FIRST_EAR_WAIT = 0.3
 """Seconds the echo-cancelled ear's command waits for the first ear to decide on the
 same word (both ears end a word within a few frames of each other)."""
-_NOT_DECODED = {"longer than any command", "shorter than any command", "too soon after other sound"}
+_NOT_DECODED = {
+    "longer than any command",
+    "shorter than any command",
+    "too soon after other sound",
+    OWN_VOICE,  # the first ear suspects the coach's echo: the echo-cancelled ear decides
+}
+
+
+def _word_sized(report: Report) -> bool:
+    """The echo-cancelled ear heard a word there: decoded, or a word too soon after other
+    sound (the coach's last word left in)."""
+    return _decoded(report) or report.outcome == "too soon after other sound"
 
 
 def _decoded(report: Report) -> bool:

@@ -8,11 +8,16 @@ hears it):
    inside a sentence ("say stop to pause") never fires. The coach's lines never say a
    command word on its own, which the self-hearing test checks for a whole script.
 2. Gate on what the speaker is playing (live only): while the coach is talking (and for
-   `echo_tail` seconds after), a command whose exact phrase is in the line being played
-   is ignored: it may be the coach's own voice ("Ten." while counting, "If it hurts,
-   say pain."). "stop" and "pain" stay armed while the coach speaks every other line,
-   and "pain", "ouch" and "it hurts" back each other up: a line that says "if it
-   hurts" still lets "pain" through.
+   `echo_tail` seconds after), only "stop" and "pain" are taken (barge-in); the rest may
+   be the coach's own voice ("Ten." while counting, "you can say next"). "stop" and
+   "pain" are never dropped for the coach merely talking (a dropped "pain" is the one
+   failure this product must not have; a false "stop" costs a question). They are
+   suspected only where the sound may be the coach saying that very word: it began as a
+   count began ("thirteen" decodes as "stop"), or the line says the word ("...never push
+   into sharp pain"), and the audio holds the coach's voice. Such a word is left to the
+   echo-cancelled ear (the person without the coach: listener._Ears); where the
+   microphone does not hear the coach at all (headphones; echo_presence.py) nothing is
+   suspected.
 3. Quiet before: a command must follow at least `VadSettings.min_quiet_before` of quiet,
    longer than the pause at a comma inside the coach's sentence.
 4. Echo cancellation (live, echo.py): the coach's voice is taken out of a second copy of
@@ -40,11 +45,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
-from voicecoach.listening.frames import Frame
+from voicecoach.listening.frames import Frame, SilenceDither
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 
@@ -55,6 +60,8 @@ LastPlayed = Callable[[], "tuple[str, float, float] | None"]
 Expected = Callable[[], frozenset[Command]]
 """inbox.expected: the commands the session can take by voice now."""
 EVERY_COMMAND = frozenset(Command)
+CLEANED_EAR = "echo-cancelled"
+"""The ear that hears the microphone with the coach's voice taken out (listener.py)."""
 """What a recogniser on its own takes (`voicecoach hear`, the self-hearing check)."""
 
 SAID_AGAIN_WITHIN = 5.0
@@ -74,9 +81,23 @@ class Detection:
     """The audio it was decoded from."""
 
 
+TAKE = "take"
+COACH_SPEAKING = "coach speaking"
+OWN_VOICE = "the coach's own word?"
+"""An urgent word that may be the coach's own voice: dropped by this ear, left to the
+echo-cancelled ear (see listener._Ears), which hears the person without the coach."""
+
+LINES_REMEMBERED = 16
+"""Lines the gate remembers (counts every half second: the last 8 s)."""
+COUNT_ECHO_WITHIN = 0.6
+"""Seconds after a count starts playing during which a sound that begins may be that
+count coming back (the player's and the microphone's latency, and the voice's own lead-in
+of quiet). A sound that begins outside it is not the count, whatever it decodes as."""
+
+
 @dataclass(frozen=True)
 class SelfHearingGate:
-    """While the coach speaks, lets through only "stop" and "pain" not in its own line."""
+    """While the coach speaks, lets through "stop" and "pain" unless they may be its own."""
 
     now_playing: NowPlaying
     """What the speaker is playing now."""
@@ -88,31 +109,84 @@ class SelfHearingGate:
     and the microphone's own latency (its frames are timed from their arrival)."""
     clock: Callable[[], float] = time.monotonic
     """The clock the speaker's times come from (used when no start time is given)."""
+    mic_hears_coach: Callable[[], bool | None] = lambda: None
+    """Whether the microphone hears the coach's speaker at all (None: not known yet); see
+    echo_presence.CoachInMicrophone. Where it does not (headphones), nothing is an echo."""
+    seen: deque[tuple[str, float, float | None]] = field(
+        default_factory=lambda: deque(maxlen=LINES_REMEMBERED), compare=False
+    )
+    """(text, start, end or None while playing) of the lines `observe` saw: a word is
+    judged a few tenths of a second after it began, and the speaker itself only knows
+    its last two lines, so counts said every half second had gone from it by then."""
 
-    def allows(self, phrase: Phrase, began: float | None = None) -> bool:
-        """While the coach speaks only "stop" and "pain" are heard (barge-in), and not
-        when the line playing says that very word: its counts ("fifteen" can decode
-        as "repeat") and its help ("you can say next...") must never be obeyed.
+    def observe(self) -> None:
+        """Note what the speaker plays (call often: the listener does, every frame)."""
+        current = {(text, start): end for text, start, end in self._current()}
+        for i, (text, start, end) in enumerate(self.seen):
+            if end is None and (text, start) in current:
+                self.seen[i] = (text, start, current[(text, start)])
+            elif end is None:  # gone unseen: it ended by now
+                self.seen[i] = (text, start, self.clock())
+        known = {(text, start) for text, start, _ in self.seen}
+        self.seen.extend((t, s, e) for (t, s), e in current.items() if (t, s) not in known)
 
-        `began` is when the utterance's sound began (default: now); a sound that began
-        before the coach started a line, or after its echo, is not the coach's."""
-        playing = self._lines_sounding(self.clock() if began is None else began)
+    def allows(self, phrase: Phrase, began: float | None = None, cleaned: bool = False) -> bool:
+        return self.judge(phrase, began, cleaned) == TAKE
+
+    def judge(self, phrase: Phrase, began: float | None = None, cleaned: bool = False) -> str:
+        """TAKE, COACH_SPEAKING or OWN_VOICE for `phrase`, heard in a sound that began at
+        `began` (default: now), in the echo-cancelled audio when `cleaned`.
+
+        While the coach speaks only "stop" and "pain" are heard (barge-in): its counts
+        ("fifteen" can decode as "repeat") and its help ("you can say next...") must never
+        be obeyed. "stop" and "pain" are never thrown away for the coach merely talking:
+        only a sound that may be the coach saying that word itself (it says the word, or
+        a count that began with the sound), in audio that holds the coach's voice."""
+        moment = self.clock() if began is None else began
+        playing = self._lines_sounding(moment)
         if not playing:
-            return True
-        if phrase.command not in URGENT_COMMANDS or any(_is_count(line) for line in playing):
-            return False  # a count lasts half a second; "thirteen" decoded as "stop"
-        return not any(_says(line, phrase.text) for line in playing)
+            return TAKE
+        if phrase.command not in URGENT_COMMANDS:
+            return COACH_SPEAKING
+        if cleaned or self.mic_hears_coach() is False:
+            return TAKE  # the coach's voice is not in this audio
+        if any(_may_be_its_own(line, start, phrase, moment) for line, start in playing):
+            return OWN_VOICE
+        return TAKE
 
-    def _lines_sounding(self, moment: float) -> list[str]:
-        """The coach's lines that were playing (or echoing) at `moment`."""
-        lines = []
-        playing = self.now_playing()
-        if playing is not None and playing[1] <= moment:
-            lines.append(playing[0])
+    def coach_sounding(self, moment: float) -> bool:
+        """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
+        return bool(self._lines_sounding(moment))
+
+    def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
+        """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
+        lines = {(t, s): e for t, s, e in self.seen}
+        lines.update({(t, s): e for t, s, e in self._current()})
+        return [
+            (text, start)
+            for (text, start), end in lines.items()
+            if start <= moment and (end is None or moment <= end + self.echo_tail)
+        ]
+
+    def _current(self) -> list[tuple[str, float, float | None]]:
+        """What the speaker plays now and played last."""
+        lines: list[tuple[str, float, float | None]] = []
         last = self.last_played() if self.last_played is not None else None
-        if last is not None and last[1] <= moment <= last[2] + self.echo_tail:
-            lines.append(last[0])
+        if last is not None:
+            lines.append(last)
+        playing = self.now_playing()
+        if playing is not None:
+            lines.append((playing[0], playing[1], None))
         return lines
+
+
+def _may_be_its_own(line: str, start: float, phrase: Phrase, began: float) -> bool:
+    """Whether a sound that began at `began` may be the coach saying `phrase` in `line`
+    (started at `start`): a count that began with it ("thirteen" decodes as "stop"), or
+    a line that says the word."""
+    if _is_count(line):
+        return began - start <= COUNT_ECHO_WITHIN
+    return _says(line, phrase.text)
 
 
 def _is_count(line: str) -> bool:
@@ -172,6 +246,11 @@ class Recogniser:
         """Processor time spent decoding, for the CPU benchmark."""
         self._near_miss: tuple[str, float] | None = None
         """(phrase, end of its sound) of the last utterance, when it was a near miss."""
+        self._dither = SilenceDither()
+        self.suspected: list[Detection] = []
+        """"stop" or "pain" heard where they may be the coach's own word (OWN_VOICE), not
+        delivered: the listener takes them if the echo-cancelled ear heard a word there
+        too but could not make it out (listener._Doubts)."""
 
     def start_over(self) -> None:
         """Forget the sound in progress: the frames that follow do not continue it."""
@@ -180,7 +259,7 @@ class Recogniser:
         self._near_miss = None
 
     def feed(self, frame: Frame) -> Detection | None:
-        utterance = self.detector.feed(frame)
+        utterance = self.detector.feed(self._dither(frame))
         if utterance is None:
             return None
         started = time.process_time()
@@ -188,6 +267,8 @@ class Recogniser:
         self.decode_seconds += time.process_time() - started
         phrase, outcome = self._judge(decoded, utterance)
         self._report(utterance, decoded, outcome)
+        if outcome == OWN_VOICE:
+            phrase = BY_TEXT.get(decoded.text)
         if phrase is None:
             return None
         heard = Heard(
@@ -197,7 +278,11 @@ class Recogniser:
             text=decoded.text,
             confidence=decoded.confidence,
         )
-        return Detection(heard, utterance.detected_at, utterance)
+        detection = Detection(heard, utterance.detected_at, utterance)
+        if outcome == OWN_VOICE:
+            self.suspected.append(detection)
+            return None
+        return detection
 
     def _judge(self, decoded: Decoded, utterance: Utterance) -> tuple[Phrase | None, str]:
         """The phrase to act on (or None), and what became of the utterance."""
@@ -209,8 +294,10 @@ class Recogniser:
             return None, "not a command"
         if phrase.command not in self.expected() | URGENT_COMMANDS:
             return None, "not expected now"
-        if self.gate is not None and not self.gate.allows(phrase, utterance.speech_start):
-            return None, "coach speaking"
+        if self.gate is not None:
+            verdict = self.gate.judge(phrase, utterance.speech_start, self.ear == CLEANED_EAR)
+            if verdict != TAKE:
+                return None, verdict
         if decoded.phrase is not None:
             return phrase, "heard"
         if near_miss is not None and _again(near_miss, phrase, utterance):

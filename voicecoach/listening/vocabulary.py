@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicecoach.core.controls import CONTROLS, NUMBERS
-from voicecoach.core.ports import Command
+from voicecoach.core.ports import URGENT_COMMANDS, Command
+
+RECALL_FIRST = URGENT_COMMANDS
+"""Operating points by cost. "stop" and "pain" are taken on the weakest evidence: a false
+one costs a question ("Are you in pain?"), a missed one is the failure this product must
+not have."""
+PRECISION_FIRST = frozenset({Command.QUIT, Command.SKIP})
+"""A false "quit" ends the session and a false "skip" loses an exercise: these need the
+strongest evidence, and by voice they are confirmed too ("Quit the session?")."""
 
 
 @dataclass(frozen=True)
