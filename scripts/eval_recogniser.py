@@ -35,6 +35,13 @@ sys.path.insert(0, str(REPO))
 from voicecoach.core.asking import SCORE_ANSWERS  # noqa: E402
 from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command  # noqa: E402
 from voicecoach.listening import espeak  # noqa: E402
+from voicecoach.listening.engine import (  # noqa: E402
+    DEFAULT_ENGINE,
+    ENGINES,
+    Engine,
+    EngineUnavailable,
+    make_engine,
+)
 from voicecoach.listening.frames import (  # noqa: E402
     SAMPLE_RATE,
     Frame,
@@ -44,7 +51,6 @@ from voicecoach.listening.frames import (  # noqa: E402
     write_wav,
 )
 from voicecoach.listening.recogniser import Recogniser  # noqa: E402
-from voicecoach.listening.sphinx import SphinxEngine  # noqa: E402
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
@@ -104,7 +110,7 @@ def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
 
 
 def pipeline_run(
-    engine: SphinxEngine,
+    engine: Engine,
     pcm: bytes,
     word_end: float | None,
     padded: bytes | None = None,
@@ -161,7 +167,7 @@ def espeak_plan(
             yield voice, text, "clean", None, False
 
 
-def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+def espeak_set(engine: Engine, voices: list[tuple[str, int, int]]) -> list[Result]:
     results = []
     plan = espeak_plan(voices, CONDITIONS, REJECT_WORDS + SENTENCES)
     for voice, text, condition, snr, command in plan:
@@ -177,7 +183,7 @@ def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list
     return results
 
 
-def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+def steady_noise_set(engine: Engine, voices: list[tuple[str, int, int]]) -> list[Result]:
     """The commands with the noise running before, during and after the word, as a fan
     or traffic would (the main set adds noise only within each rendered clip)."""
     results = []
@@ -198,7 +204,7 @@ def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -
     return results
 
 
-def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
+def human_set(engine: Engine) -> dict[str, list[Result]]:
     """Command words, confusable words, speech and noise. "go" is not our command: it is
     must-reject. Digits in _other_words are our pain-score words, so they are expected."""
     digits = {p.text for p in PHRASES if p.score is not None}
@@ -220,7 +226,7 @@ def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
 
 
 def run_file(
-    engine: SphinxEngine,
+    engine: Engine,
     path: Path,
     expected: str | None,
     latency: bool = True,
@@ -277,12 +283,27 @@ def false_per_minute(title: str, results: list[Result]) -> None:
             print(f"    heard {r.got}")
 
 
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine and --model, as on the command line (shared with tune_recogniser.py)."""
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, choices=list(ENGINES))
+    parser.add_argument("--model", default=None, help="a local model, for engines that take one")
+
+
+def engine_from(args: argparse.Namespace) -> Engine:
+    """The engine the options name, or exit with its one-line reason."""
+    try:
+        return make_engine(args.engine, args.model)
+    except EngineUnavailable as error:
+        sys.exit(f"error: {error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 voices instead of 12")
     parser.add_argument("--no-human", action="store_true", help="skip ../shared/audio/human")
+    add_engine_options(parser)
     args = parser.parse_args()
-    engine = SphinxEngine()
+    engine = engine_from(args)
     started_cpu, audio_seconds = time.process_time(), 0.0
     if espeak.available():
         results = espeak_set(engine, VOICES[:4] if args.quick else VOICES)

@@ -97,7 +97,7 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
     """start_listening hands the Inbox's expectation to the recogniser, so care commands
     and routines (both use it) drop a "yes" heard while no question waits."""
     import voicecoach.audio.microphone as microphone
-    import voicecoach.listening.engines as engines
+    import voicecoach.listening.engine as engines
     from voicecoach.commands.session import AudioOptions, start_listening
     from voicecoach.listening.engine import Decoded
     from voicecoach.listening.vocabulary import BY_TEXT

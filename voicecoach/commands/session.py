@@ -28,6 +28,7 @@ from voicecoach.core.routines import Routine, load_catalogue
 from voicecoach.core.safety import phrases_to_prerender
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.wording import Wording
+from voicecoach.listening.engine import DEFAULT_ENGINE
 from voicecoach.logbook import SqliteLog, open_session_log
 from voicecoach.terminal.captions import CaptionSpeaker, FallbackSpeaker, open_display
 from voicecoach.terminal.keys import KeyReader
@@ -53,10 +54,10 @@ class AudioOptions:
     """Listen for spoken commands; False runs on keys only."""
     mic: str | None = None
     """Microphone: index or part of its name; None for the default."""
-    engine: str = "pocketsphinx"
-    """Recogniser engine: pocketsphinx (built in), vosk or whisper (need --model)."""
+    engine: str = DEFAULT_ENGINE
+    """Recogniser engine, by its name in listening.engine.ENGINES."""
     model: str | None = None
-    """A local model path, for the vosk and whisper engines."""
+    """A local model path, for an engine that takes one."""
     online: bool = False
     """Allow an online recogniser (audio leaves the machine)."""
     speak: bool = True
@@ -181,8 +182,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
     """Listen for spoken commands; None (said once: keys only) when that cannot be done."""
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.audio.microphone import Microphone, MicSettings
-    from voicecoach.listening.engine import EngineUnavailable
-    from voicecoach.listening.engines import make_engine
+    from voicecoach.listening.engine import EngineUnavailable, make_engine
     from voicecoach.listening.listener import VoiceListener
 
     try:

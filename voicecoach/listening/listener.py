@@ -25,7 +25,7 @@ import threading
 from typing import Literal, Protocol
 
 from voicecoach.core.ports import Heard
-from voicecoach.listening.engine import Engine
+from voicecoach.listening.engine import DEFAULT_ENGINE, Engine, make_engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
@@ -57,9 +57,7 @@ class VoiceListener:
         expected: Expected | None = None,
     ) -> None:
         if engine is None:
-            from voicecoach.listening.sphinx import SphinxEngine
-
-            engine = SphinxEngine()
+            engine = make_engine(DEFAULT_ENGINE)
         gate = SelfHearingGate(now_playing, last_played) if now_playing is not None else None
         self.log = ListenLog.from_environment()
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
