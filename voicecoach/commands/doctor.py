@@ -142,6 +142,19 @@ def check_recogniser() -> CheckResult:
     return check_engine(DEFAULT_ENGINE)
 
 
+def check_second_recogniser() -> CheckResult:
+    """The engine that decides beside the default one (Whisper) and its model (without
+    it the coach listens with the default engine alone)."""
+    from voicecoach.listening.second_opinion import SECOND_ENGINE
+
+    result = check_engine(SECOND_ENGINE, label="second recogniser")
+    if result.ok:
+        return result
+    return CheckResult(
+        result.name, False, f"{result.detail} (listening with the first alone)", result.fix
+    )
+
+
 # --- echo canceller ------------------------------------------------------------------------
 
 
@@ -185,6 +198,7 @@ def default_checks() -> list[Check]:
         check_speaker,
         check_microphone,
         check_recogniser,
+        check_second_recogniser,
         check_echo_canceller,
         check_log,
     ]

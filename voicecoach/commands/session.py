@@ -184,6 +184,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
     from voicecoach.audio.microphone import Microphone, MicSettings
     from voicecoach.listening.engine import EngineUnavailable, make_engine
     from voicecoach.listening.listener import VoiceListener
+    from voicecoach.listening.second_opinion import SECOND_ENGINE
 
     try:
         engine = make_engine(options.engine, options.model, options.online)
@@ -197,6 +198,7 @@ def start_listening(options: AudioOptions, inbox: Inbox, speaker: Any) -> _Voice
         now_playing=getattr(coach, "now_playing", None),
         last_played=getattr(coach, "last_played", None),
         expected=inbox.expected,
+        second=SECOND_ENGINE if options.engine == DEFAULT_ENGINE else None,
     ).start()
     on_frame: Callable[[Any], None] = listener.on_frame
     player = getattr(coach, "player", None)

@@ -100,7 +100,10 @@ def engine_class(name: str) -> type[Engine]:
     if where is None:
         raise EngineUnavailable(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     module, _, attribute = where.partition(":")
-    found: type[Engine] = getattr(importlib.import_module(module), attribute)
+    try:
+        found: type[Engine] = getattr(importlib.import_module(module), attribute)
+    except ImportError as error:
+        raise EngineUnavailable(f"the {name} engine cannot be loaded ({error})") from error
     return found
 
 

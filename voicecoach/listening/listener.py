@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
-from voicecoach.core.ports import Heard
-from voicecoach.listening.engine import DEFAULT_ENGINE, Engine, make_engine
+from voicecoach.core.ports import URGENT_COMMANDS, Heard
+from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
@@ -37,6 +38,7 @@ from voicecoach.listening.recogniser import (
     Report,
     SelfHearingGate,
 )
+from voicecoach.listening.second_opinion import SecondOpinion, Sound
 from voicecoach.listening.vad import Utterance, VadSettings
 
 
@@ -55,6 +57,7 @@ class VoiceListener:
         now_playing: NowPlaying | None = None,
         last_played: LastPlayed | None = None,
         expected: Expected | None = None,
+        second: str | Engine | None = None,
     ) -> None:
         if engine is None:
             engine = make_engine(DEFAULT_ENGINE)
@@ -62,7 +65,9 @@ class VoiceListener:
         self.log = ListenLog.from_environment()
         """Where every stretch of sound is reported, when VOICECOACH_LISTEN_LOG is set."""
         on_report = self.log.write if self.log is not None else None
-        self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
+        self._tee = _Tee(engine)
+        first = cast(Engine, self._tee)  # decodes like the engine it wraps
+        self.recogniser = Recogniser(first, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
         self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
@@ -71,6 +76,18 @@ class VoiceListener:
         self.cancelled.ear = "echo-cancelled"
         self._ears = _Ears(self.recogniser)
         self.inbox = inbox
+        self.second: SecondOpinion | None = None
+        """The engine named `second` deciding everything but a fast "stop"/"pain" (see
+        second_opinion.py); None: the first engine decides alone."""
+        if second is not None:
+            self.second = SecondOpinion(
+                lambda: second if not isinstance(second, str) else make_engine(second),
+                inbox.put,
+                self.recogniser.expected,
+                gate,
+                _second_unavailable,
+                on_report,
+            )
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
@@ -84,6 +101,8 @@ class VoiceListener:
             self._frames.put_nowait((frame, cleaned))
 
     def start(self) -> VoiceListener:
+        if self.second is not None:
+            self.second.start()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="voicecoach-listen", daemon=True)
         self._thread.start()
@@ -95,6 +114,8 @@ class VoiceListener:
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None
+        if self.second is not None:
+            self.second.stop(timeout)
         if self.log is not None:
             self.log.close()
             self.log = None
@@ -120,8 +141,51 @@ class VoiceListener:
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
-                self.inbox.put(detection.heard)
+                self._deliver(detection, first_ear=detection is taken[0])
+        self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
         return next((d for d in taken if d is not None), None)
+
+    def _deliver(self, detection: Detection, first_ear: bool) -> None:
+        """Into the inbox at once, unless the second engine decides this one."""
+        urgent = detection.heard.command in URGENT_COMMANDS
+        if self.second is None or urgent:
+            self.inbox.put(detection.heard)
+        if self.second is not None and not first_ear:  # the first ear's sounds are offered
+            word = detection.utterance
+            report = Report(word.speech_start, word.speech_end, "heard", detection.heard.text,
+                            decided_at=detection.at, ear=self.cancelled.ear)  # fmt: skip
+            self.second.offer(Sound(word.pcm, report, detection.heard))
+
+    def _offer_first_ear(self, detection: Detection | None) -> None:
+        """Every sound the first ear decoded goes to the second engine too."""
+        pcm = self._tee.take()
+        if self.second is None or pcm is None:
+            return
+        fast = detection.heard if detection is not None else None
+        self.second.offer(Sound(pcm, self.recogniser.recent[-1], fast))
+
+
+class _Tee:
+    """The first engine, keeping the audio it last decoded for the second engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self._last: bytes | None = None
+
+    def decode(self, pcm: bytes) -> Decoded:
+        self._last = pcm
+        return self.engine.decode(pcm)
+
+    def take(self) -> bytes | None:
+        """The audio decoded since the last call, or None."""
+        last, self._last = self._last, None
+        return last
+
+
+def _second_unavailable(reason: str) -> None:
+    print(f"Whisper is not available ({reason}); listening with PocketSphinx alone.",
+          file=sys.stderr)  # fmt: skip
 
 
 class _Ears:
