@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
+from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.recogniser import Expected, Report, SelfHearingGate
 
@@ -32,8 +32,6 @@ SECOND_ENGINE = "whisper"
 """The engine that decides (by its name in listening.engine.ENGINES)."""
 MAX_WAITING = 3
 """Sounds waiting for the second engine at most; older ones are dropped first."""
-STOP_WITHDRAWN = "stop withdrawn"
-"""Heard.text of the RESUME sent when a fast "stop" is withdrawn."""
 
 
 @dataclass(frozen=True)
