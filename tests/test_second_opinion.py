@@ -162,6 +162,23 @@ def test_without_the_second_engine_the_fast_path_works_alone_and_says_so_once() 
     assert second.failed and [h.command for h in inbox.heard] == [Command.NEXT]
 
 
+def test_an_engine_that_breaks_mid_session_leaves_the_fast_path_deciding() -> None:
+    told: list[str] = []
+    inbox = Inbox()
+
+    class Breaks(Hears):
+        def decode(self, pcm: bytes) -> Decoded:
+            raise RuntimeError("CTranslate2 ran out of memory")
+
+    second = SecondOpinion(
+        lambda: Breaks("x"), inbox.put, lambda: DURING_ROUTINE, on_unavailable=told.append
+    )  # type: ignore[arg-type,return-value]
+    second.offer(sound("next"))
+    second.offer(sound("help"))
+    assert [h.command for h in inbox.heard] == [Command.NEXT, Command.HELP]
+    assert told == ["CTranslate2 ran out of memory"]
+
+
 def test_only_a_few_sounds_wait_for_the_second_engine() -> None:
     from voicecoach.listening import second_opinion
 

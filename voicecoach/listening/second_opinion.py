@@ -140,15 +140,20 @@ class SecondOpinion:
     def hear(self, sound: Sound) -> Verdict:
         """Decode one sound and act on it (on the caller's thread)."""
         engine = self._engine()
-        if engine is None:  # the fast path alone, as without a second engine
+        decoded = None
+        if engine is not None:
+            started = time.perf_counter()
+            try:
+                decoded = engine.decode(sound.pcm)
+            except Exception as error:  # a broken engine must not take listening with it
+                self._give_up(error)
+            self.last_decode_seconds = time.perf_counter() - started
+        if decoded is None:  # the fast path alone, as without a second engine
             fast = sound.fast
             alone = fast is not None and fast.command not in URGENT_COMMANDS
             if alone and fast is not None:
                 self.deliver(fast)
             return Verdict(deliver=fast if alone else None)
-        started = time.perf_counter()
-        decoded = engine.decode(sound.pcm)
-        self.last_decode_seconds = time.perf_counter() - started
         verdict = decide(sound, decoded, self.expected(), self.gate)
         self._tell(sound, decoded, verdict)
         if verdict.withdrawn:
@@ -162,10 +167,14 @@ class SecondOpinion:
             try:
                 self.engine = self._open_engine()
             except Exception as error:  # any failure: PocketSphinx goes on alone
-                self.failed = True
-                if self.on_unavailable is not None:
-                    self.on_unavailable(str(error).splitlines()[0] if str(error) else repr(error))
+                self._give_up(error)
         return self.engine
+
+    def _give_up(self, error: Exception) -> None:
+        """From now on the fast path decides alone; said once."""
+        self.failed, self.engine = True, None
+        if self.on_unavailable is not None:
+            self.on_unavailable(str(error).splitlines()[0] if str(error) else repr(error))
 
     def _loop(self) -> None:
         self._engine()  # load the model before the first word, not after it
