@@ -35,7 +35,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from voicecoach.core.asking import SCORE_ANSWERS  # noqa: E402
-from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command, Heard  # noqa: E402
+from voicecoach.core.ports import (  # noqa: E402
+    ALWAYS_EXPECTED,
+    DURING_ROUTINE,
+    STOP_WITHDRAWN,
+    Command,
+    Heard,
+)
 from voicecoach.listening import espeak  # noqa: E402
 from voicecoach.listening.engine import (  # noqa: E402
     DEFAULT_ENGINE,
@@ -54,7 +60,7 @@ from voicecoach.listening.frames import (  # noqa: E402
 )
 from voicecoach.listening.listener import VoiceListener  # noqa: E402
 from voicecoach.listening.recogniser import Recogniser  # noqa: E402
-from voicecoach.listening.second_opinion import SECOND_ENGINE, STOP_WITHDRAWN  # noqa: E402
+from voicecoach.listening.second_opinion import SECOND_ENGINE  # noqa: E402
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES  # noqa: E402
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
@@ -122,11 +128,18 @@ WITHDRAWN: list[int] = [0]
 
 
 def alone(engine: Engine) -> Runner:
-    """One engine, through the live pipeline (frames -> VAD -> engine -> rules)."""
+    """One engine, through the live pipeline (frames -> VAD -> engine -> rules). A
+    command is decided when the VAD ended the word plus the wall time of its decoding."""
 
     def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
         recogniser = Recogniser(engine, expected=lambda: expected)
-        return [(d.heard.text, d.at) for d in recogniser.run(frames)]
+        acted = []
+        for frame in frames:
+            started = time.perf_counter()
+            detection = recogniser.feed(frame)
+            if detection is not None:
+                acted.append((detection.heard.text, detection.at + time.perf_counter() - started))
+        return acted
 
     return run
 
@@ -139,10 +152,9 @@ def together(fast: Engine, second: Engine) -> Runner:
     def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
         sink = _TimedSink()
         listener = VoiceListener(sink, fast, expected=lambda: expected, second=second)
+        sink.listener = listener
         for frame in frames:
             sink.now = frame.end
-            sink.fast = {id(d.heard) for d in listener.detections}
-            sink.second_seconds = listener.second.last_decode_seconds if listener.second else 0
             listener.feed(frame)
         return sink.acted_on()
 
@@ -154,12 +166,17 @@ class _TimedSink:
 
     def __init__(self) -> None:
         self.now = 0.0
-        self.second_seconds = 0.0
-        self.fast: set[int] = set()
+        """Stream time of the end of the frame being listened to."""
+        self.listener: VoiceListener | None = None
         self.heard: list[tuple[Heard, float]] = []
 
     def put(self, heard: Heard) -> None:
-        self.heard.append((heard, self.now))
+        """The fast engine's words come at once; the second engine's after its decoding."""
+        listener = self.listener
+        assert listener is not None and listener.second is not None
+        fast = any(d.heard is heard for d in listener.detections)
+        second = 0.0 if fast else listener.second.last_decode_seconds
+        self.heard.append((heard, self.now + second))
 
     def acted_on(self) -> list[tuple[str, float]]:
         out: list[tuple[str, float]] = []

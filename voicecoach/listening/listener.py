@@ -15,6 +15,10 @@ and mangles words said while the coach talks ("stop" heard as "help"; said 0.5 t
 into a sentence, "stop" and "pain" were lost 6 times of 6). So the microphone's own ear
 decides whenever it heard the word as a sound of its own; the echo-cancelled ear is
 taken only when the first could not separate the word from the coach (see _Ears).
+
+Two recognisers: given `second` (Whisper), the first engine's "stop" and "pain" still go
+to the inbox at once, and every sound the first engine decoded also goes to the second
+on its own thread, which decides the rest (second_opinion.py).
 """
 
 from __future__ import annotations

@@ -50,6 +50,9 @@ class WhisperSettings:
     still taken: on a short window Whisper turns some noises (knocks, notes) into words.
     On the tuning voices and synthetic noises (window 1000): at 1.0 (off) 133 right
     commands and 11 false ones from noise; 0.5 kept all 133 and left 1; 0.3 lost 2."""
+    min_logprob: float = float("inf")
+    """...and only when the mean log-probability of its words is below this (Whisper's
+    own rule uses -1.0 with a no-speech limit of 0.6; inf: the no-speech limit alone)."""
     max_new_tokens: int = 8
     """A command is a word or two (the rest of a longer transcript cannot make it one,
     except a word repeated); each token costs a decoder step."""
@@ -108,15 +111,16 @@ class WhisperEngine:
         return EngineCheck(True, f"Whisper base, {detail}")
 
     def decode(self, pcm: bytes) -> Decoded:
-        text, no_speech = self.transcribe(pcm)
+        text, no_speech, logprob = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
-        if decoded.phrase is not None and no_speech > self.settings.max_no_speech:
-            return Decoded(None, decoded.text, near_miss=False)
+        unsure = logprob < self.settings.min_logprob
+        if decoded.phrase is not None and no_speech > self.settings.max_no_speech and unsure:
+            return Decoded(None, decoded.text)
         return decoded
 
-    def transcribe(self, pcm: bytes) -> tuple[str, float]:
-        """What Whisper hears in the audio (16 kHz mono int16), and its probability that
-        there was no speech at all."""
+    def transcribe(self, pcm: bytes) -> tuple[str, float, float]:
+        """What Whisper hears in the audio (16 kHz mono int16), its probability that there
+        was no speech at all, and the mean log-probability of its words."""
         import ctranslate2
         import numpy as np
 
@@ -131,9 +135,12 @@ class WhisperEngine:
             max_length=len(self._prompt) + self.settings.max_new_tokens,
             suppress_blank=True,
             return_no_speech_prob=True,
+            return_scores=True,
         )[0]
-        text = str(self._tokenizer.decode(result.sequences_ids[0])).strip()
-        return text, float(result.no_speech_prob)
+        tokens = result.sequences_ids[0]
+        text = str(self._tokenizer.decode(tokens)).strip()
+        logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+        return text, float(result.no_speech_prob), logprob
 
 
 _DIGITS = {str(n): word for n, word in enumerate(NUMBERS)}
