@@ -40,6 +40,7 @@ def said(text: str) -> Decoded:
     [
         ("stop", "stop", DURING_ROUTINE, None, False),  # confirmed
         ("stop", "top", DURING_ROUTINE, None, True),  # withdrawn: say so, carry on
+        ("stop", "", DURING_ROUTINE, None, False),  # no words heard: unsure, it stands
         ("stop", "pain", DURING_ROUTINE, Command.PAIN, False),  # pain outranks stop
         ("pain", "plain", DURING_ROUTINE, None, False),  # a fast pain is never withdrawn
         ("pain", "stop", DURING_ROUTINE, None, False),

@@ -5,8 +5,9 @@ PocketSphinx (the fast path, recall first) silences the coach the moment it hear
 then hears every word-sized sound the fast path decoded and decides:
 - "yes", "no", numbers, "next", "quit", "skip" and the other commands: Whisper's word
   is the one acted on; the fast path's guess at them is not delivered.
-- A fast "stop" that Whisper heard as "stop" or "pain" stands; heard as anything else,
-  it is withdrawn (the coach says so and carries on). A fast "pain" is never withdrawn:
+- A fast "stop" that Whisper heard as "stop" or "pain" stands, and so does one in which
+  it heard no words (unsure: act); heard as other words, it is withdrawn (the coach
+  says so and carries on). A fast "pain" is never withdrawn:
   a dropped "pain" is the one failure the coach must not have.
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
   when Whisper hears it.
@@ -74,7 +75,7 @@ def decide(
         phrase = None  # the coach's own voice, as for the fast path
     command = phrase.command if phrase is not None else None
     if acted is Command.STOP and command not in URGENT_COMMANDS:
-        return Verdict(withdrawn=True)
+        return Verdict(withdrawn=bool(decoded.text))  # heard no words: unsure, the stop stands
     if phrase is None or command == acted:
         return Verdict()
     if command not in URGENT_COMMANDS and command not in expected:

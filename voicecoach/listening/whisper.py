@@ -119,8 +119,8 @@ class WhisperEngine:
         text, no_speech, logprob = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
         unsure = logprob < self.settings.min_logprob
-        if decoded.phrase is not None and no_speech > self.settings.max_no_speech and unsure:
-            return Decoded(None, decoded.text)
+        if no_speech > self.settings.max_no_speech and unsure:
+            return Decoded(None, "")  # no words it would stand by
         return decoded
 
     def transcribe(self, pcm: bytes) -> tuple[str, float, float]:
