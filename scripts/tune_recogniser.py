@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Tuning set for the PocketSphinx engine, kept apart from the evaluation set.
+"""Tuning set for the recognisers, kept apart from the evaluation set.
 
     .venv/bin/python -m scripts.tune_recogniser           # 16 voices + synthetic noises
     .venv/bin/python -m scripts.tune_recogniser --quick   # 4 voices
+    .venv/bin/python -m scripts.tune_recogniser --engine whisper --quick
 
 Different espeak-ng voice variants, speeds and pitches from scripts/eval_recogniser.py,
 different non-command words and sentences, plus synthetic non-speech (clinks, knocks,
 notes, tunes, noise bursts, miaows). Prints, for the engine as configured, how many right
 commands the grammar finds, then per threshold the right commands kept, non-commands
 rejected and false commands per 10 minutes of the synthetic noises, and the thresholds
-the settings' rule picks (keep 97% of right commands, all of "stop" and "pain"). The
+the settings' rule picks (keep 97% of right commands, all of "stop" and "pain"); for an
+engine without PocketSphinx's score threshold, the same figures for its own decisions. The
 human recordings are never used here. Files are cached under bench-out/tune-set/.
 """
 
@@ -23,9 +25,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.eval_recogniser import cached_espeak, espeak_plan, padded_frames
+from scripts.eval_recogniser import (
+    add_engine_options,
+    cached_espeak,
+    engine_from,
+    espeak_plan,
+    padded_frames,
+)
 from tests.support import espeak
 from voicecoach.core.ports import URGENT_COMMANDS, Command
+from voicecoach.listening.engine import Engine
 from voicecoach.listening.frames import (
     SAMPLE_RATE,
     read_wav,
@@ -75,6 +84,8 @@ class Heard:
 
     text: str
     score: float | None
+    taken: bool
+    """The engine's own decision (with its configured threshold, if any)."""
 
 
 @dataclass
@@ -85,14 +96,14 @@ class Clip:
     seconds: float
 
 
-def decode_clip(engine: SphinxEngine, pcm: bytes) -> list[Heard]:
+def decode_clip(engine: Engine, pcm: bytes) -> list[Heard]:
     """The live pipeline's VAD, then the engine on each utterance (scores kept even when
     the engine rejects, so any threshold can be tried afterwards)."""
     detector = UtteranceDetector()
     heard = []
     for utterance in detector.utterances(padded_frames(pcm)):
         decoded = engine.decode(utterance.pcm)
-        heard.append(Heard(decoded.text, decoded.confidence))
+        heard.append(Heard(decoded.text, decoded.confidence, decoded.phrase is not None))
     return heard
 
 
@@ -104,7 +115,7 @@ def cached_noise(kind: str, index: int) -> bytes:
     return read_wav(path)
 
 
-def speech_clips(engine: SphinxEngine, voices: list[tuple[str, int, int]]) -> list[Clip]:
+def speech_clips(engine: Engine, voices: list[tuple[str, int, int]]) -> list[Clip]:
     clips = []
     plan = espeak_plan(voices, CONDITIONS, REJECT_WORDS + SENTENCES)
     for voice, text, condition, snr, command in plan:
@@ -119,7 +130,7 @@ def render(text: str, voice: espeak.Voice, condition: str, snr: float | None) ->
     return cached_espeak(text, voice, condition, snr, CACHE, 1000, ("white", "low"))
 
 
-def noise_clips(engine: SphinxEngine) -> list[Clip]:
+def noise_clips(engine: Engine) -> list[Clip]:
     clips = []
     for kind in NOISE_KINDS:
         for index in range(NOISE_CLIPS_PER_KIND):
@@ -197,11 +208,18 @@ _EVENTS = {
 
 
 def accepted(
-    heard: list[Heard], threshold: float, urgent_threshold: float, costly: float | None = None
+    heard: list[Heard],
+    threshold: float | None = None,
+    urgent_threshold: float | None = None,
+    costly: float | None = None,
 ) -> list[str]:
+    """The phrases taken at these thresholds (None: as the engine decided)."""
     out = []
     for h in heard:
         phrase = BY_TEXT.get(h.text)
+        if threshold is None or urgent_threshold is None:
+            out += [h.text] if h.taken else []
+            continue
         if phrase is None or h.score is None:
             continue
         limit = urgent_threshold if phrase.command in URGENT_COMMANDS else threshold
@@ -212,7 +230,9 @@ def accepted(
     return out
 
 
-def right(clip: Clip, threshold: float, urgent_threshold: float) -> bool:
+def right(
+    clip: Clip, threshold: float | None = None, urgent_threshold: float | None = None
+) -> bool:
     got = accepted(clip.heard, threshold, urgent_threshold)
     return got == [clip.expected] if clip.expected else not got
 
@@ -274,30 +294,57 @@ def rule_thresholds(commands: list[Clip]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 voices instead of 16")
+    add_engine_options(parser)
     args = parser.parse_args()
     if not espeak.available():
         sys.exit("espeak-ng is not installed: cannot make the tuning set")
-    engine = SphinxEngine()
+    engine = engine_from(args)
     clips = speech_clips(engine, VOICES[:4] if args.quick else VOICES) + noise_clips(engine)
     commands = [c for c in clips if c.kind == "command"]
     rejects = [c for c in clips if c.kind == "reject"]
     noises = [c for c in clips if c.kind == "noise"]
     minutes = sum(c.seconds for c in noises) / 60
+    print(" setting    right commands  non-commands rejected  synthetic noise false /10 min")
+    print_row(f"{engine.name:>9}", None, None, commands, rejects, noises, minutes)
+    if isinstance(engine, SphinxEngine):
+        sweep_thresholds(engine.settings, commands, rejects, noises, minutes)
+
+
+def print_row(
+    label: str,
+    threshold: float | None,
+    urgent: float | None,
+    commands: list[Clip],
+    rejects: list[Clip],
+    noises: list[Clip],
+    minutes: float,
+) -> None:
+    kept = sum(right(c, threshold, urgent) for c in commands)
+    rejected = sum(right(c, threshold, urgent) for c in rejects)
+    false = sum(len(accepted(c.heard, threshold, urgent)) for c in noises)
+    print(f" {label}  {kept:5d}/{len(commands):<5d}   {rejected:5d}/{len(rejects):<5d}"
+          f"            {false / minutes * 10:6.1f}")  # fmt: skip
+
+
+def sweep_thresholds(
+    settings: SphinxSettings,
+    commands: list[Clip],
+    rejects: list[Clip],
+    noises: list[Clip],
+    minutes: float,
+) -> None:
+    """PocketSphinx's score threshold: the rule's choice, then the trade-off around it."""
     grammar = sum(right(c, -math.inf, -math.inf) for c in commands)
     print(f"grammar alone: {grammar}/{len(commands)} right commands")
-    settings = engine.settings
     normal, urgent = rule_thresholds(commands)
     print(f"rule (keep {KEEP_RIGHT:.0%} of right, all urgent): min_score {normal:.1f}, "
           f"min_score_urgent {urgent:.1f}; configured {settings.min_score}, "
           f"{settings.min_score_urgent}")  # fmt: skip
     print(" min_score  right commands  non-commands rejected  synthetic noise false /10 min")
     for threshold in (-32.0, -30.0, -29.0, -28.0, -27.5, -27.0, -26.0, -25.0, -23.0, -21.0):
-        kept = sum(right(c, threshold, settings.min_score_urgent) for c in commands)
-        rejected = sum(right(c, threshold, settings.min_score_urgent) for c in rejects)
-        false = sum(len(accepted(c.heard, threshold, settings.min_score_urgent)) for c in noises)
-        print(f" {threshold:9.1f}  {kept:5d}/{len(commands):<5d}   {rejected:5d}/{len(rejects):<5d}"
-              f"            {false / minutes * 10:6.1f}")  # fmt: skip
-    per_cost(clips, minutes, settings)
+        label = f"{threshold:9.1f}"
+        print_row(label, threshold, settings.min_score_urgent, commands, rejects, noises, minutes)
+    per_cost(commands + rejects + noises, minutes, settings)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from voicecoach.commands.doctor import (
     check_speaker,
     check_speech,
 )
+from voicecoach.listening.sphinx import check_bundled_model
 
 runner = CliRunner()
 
@@ -128,7 +129,7 @@ def test_no_audio_library_is_a_problem_for_both_devices() -> None:
 
 
 def test_a_recogniser_model_that_is_missing_is_reported(tmp_path: Path) -> None:
-    result = check_recogniser(model_path=lambda: str(tmp_path))
+    result = check_bundled_model(model_path=lambda: str(tmp_path))
     assert not result.ok
     assert "cmudict-en-us.dict" in result.detail and "pocketsphinx" in result.fix
 

@@ -152,7 +152,7 @@ def test_the_session_feeds_the_canceller_only_while_there_is_a_microphone(
     monkeypatch: pytest.MonkeyPatch, microphone_opens: bool
 ) -> None:
     import voicecoach.audio.microphone as microphone
-    import voicecoach.listening.engines as engines
+    import voicecoach.listening.engine as engines
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.commands.wiring import AudioOptions, start_listening
 

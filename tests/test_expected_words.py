@@ -97,7 +97,7 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
     """start_listening hands the Inbox's expectation to the recogniser, so care commands
     and routines (both use it) drop a "yes" heard while no question waits."""
     import voicecoach.audio.microphone as microphone
-    import voicecoach.listening.engines as engines
+    import voicecoach.listening.engine as engines
     from voicecoach.commands.wiring import AudioOptions, start_listening
     from voicecoach.listening.engine import Decoded
     from voicecoach.listening.vocabulary import BY_TEXT
@@ -125,11 +125,13 @@ def test_the_session_wires_what_the_inbox_expects_into_the_listener(
     assert voice is not None
     try:
         person = Person(voice.listener)
+        second = voice.listener.second  # Whisper decides "yes", on its own thread
         person.says("yes")
+        assert second is None or second.idle.wait(5.0)
         assert inbox.next_command(0.0) is None
         inbox.expect(frozenset({Command.YES, Command.NO}))
         person.says("yes")
-        got = inbox.next_command(0.0)
+        got = inbox.next_command(5.0)
         assert got is not None and got.command is Command.YES
     finally:
         voice.stop()

@@ -217,3 +217,18 @@ def test_the_first_question_after_pain_is_one_of_the_prerendered_phrases(listeni
     first, advice = rig.speaker.texts()
     assert first.startswith(URGENT_FLAGS[0].question)
     assert {first, advice} <= set(phrases_to_prerender(listening))
+
+
+@pytest.mark.parametrize("when", [0.2, 1.5])  # while "Paused." is said; during the question
+def test_a_stop_the_listener_takes_back_is_said_and_the_exercise_carries_on(when: float) -> None:
+    from voicecoach.core.ports import STOP_WITHDRAWN, Heard
+
+    rig = Rig()
+    withdrawn = Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN)
+    rig.listener.clock.at(when, lambda: rig.listener.deliver(withdrawn))
+    assert rig.safety.on_stop() is AfterCheck.RESUME  # the caller then says "Carrying on."
+    assert "Still paused" not in rig.said()
+    if when < 1.0:  # taken back before the question: said why the coach goes on
+        assert "I heard stop by mistake." in rig.said()
+    assert URGENT_FLAGS[0].question not in rig.said()
+    assert rig.events("safety_outcome")[-1] == {"choice": "resume"}

@@ -14,6 +14,7 @@ import typer
 
 from voicecoach.core.controls import keys_line
 from voicecoach.core.settings import CountStyle, SessionSettings, Side
+from voicecoach.listening.engine import DEFAULT_ENGINE, engines_help
 
 if TYPE_CHECKING:
     from voicecoach.commands.wiring import AudioOptions
@@ -95,10 +96,10 @@ RateOption = Annotated[
 ]
 VolumeOption = Annotated[float, typer.Option(help="Volume, 0.0-1.0.", min=0.0, max=1.0)]
 MicOption = Annotated[str | None, typer.Option(help="Microphone index or part of its name.")]
-EngineOption = Annotated[
-    str, typer.Option(help="Recogniser: pocketsphinx (built in), vosk or whisper (need --model).")
+EngineOption = Annotated[str, typer.Option(help=engines_help())]
+ModelOption = Annotated[
+    str | None, typer.Option(help="Local model path, for an engine that takes one.")
 ]
-ModelOption = Annotated[str | None, typer.Option(help="Local model path for vosk or whisper.")]
 OnlineOption = Annotated[
     bool, typer.Option(help="Allow an online recogniser: audio leaves this computer.")
 ]
@@ -122,7 +123,7 @@ def routine(
     rate: RateOption = None,
     volume: VolumeOption = 1.0,
     mic: MicOption = None,
-    engine: EngineOption = "pocketsphinx",
+    engine: EngineOption = DEFAULT_ENGINE,
     model: ModelOption = None,
     online: OnlineOption = False,
     echo_cancel: EchoCancelOption = True,
@@ -469,12 +470,8 @@ def hear(
     json_lines: Annotated[
         bool, typer.Option("--json", help="One JSON object per command heard (or per file).")
     ] = False,
-    engine: Annotated[
-        str, typer.Option(help="pocketsphinx (default), vosk, whisper or google.")
-    ] = "pocketsphinx",
-    model: Annotated[
-        str | None, typer.Option(help="Local model folder for vosk or whisper.")
-    ] = None,
+    engine: EngineOption = DEFAULT_ENGINE,
+    model: ModelOption = None,
     online: Annotated[
         bool, typer.Option(help="Allow an online engine (your audio leaves the machine).")
     ] = False,

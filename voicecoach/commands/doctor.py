@@ -168,26 +168,36 @@ def check_microphone_sound(record: Callable[[], bytes] = record_briefly) -> Chec
 
 # --- recogniser ----------------------------------------------------------------------------
 
-_MODEL_FILES = ("en-us/en-us", "en-us/cmudict-en-us.dict", "en-us/en-us.lm.bin")
 
+def check_engine(name: str, model: str | None = None, label: str = "recogniser") -> CheckResult:
+    """The engine's own self-check (each engine knows what it needs)."""
+    from voicecoach.listening.engine import EngineUnavailable, engine_class
 
-def check_recogniser(model_path: Callable[[], str] | None = None) -> CheckResult:
-    """PocketSphinx and its bundled English model are installed."""
-    fix = "pip install --force-reinstall pocketsphinx SpeechRecognition"
     try:
-        import speech_recognition  # noqa: F401  (the listening front end needs it too)
+        verdict = engine_class(name).check(model)
+    except EngineUnavailable as error:
+        return CheckResult(label, False, str(error))
+    return CheckResult(label, verdict.ok, verdict.detail, verdict.fix)
 
-        if model_path is None:
-            from pocketsphinx import get_model_path
 
-            model_path = get_model_path
-        folder = Path(model_path())
-    except Exception as error:
-        return CheckResult("recogniser", False, f"cannot load the recogniser ({error})", fix)
-    missing = [name for name in _MODEL_FILES if not (folder / name).exists()]
-    if missing:
-        return CheckResult("recogniser", False, f"model files missing in {folder}: {missing}", fix)
-    return CheckResult("recogniser", True, f"PocketSphinx English model at {folder / 'en-us'}")
+def check_recogniser() -> CheckResult:
+    """The default engine can run."""
+    from voicecoach.listening.engine import DEFAULT_ENGINE
+
+    return check_engine(DEFAULT_ENGINE)
+
+
+def check_second_recogniser() -> CheckResult:
+    """The engine that decides beside the default one (Whisper) and its model (without
+    it the coach listens with the default engine alone)."""
+    from voicecoach.listening.second_opinion import SECOND_ENGINE
+
+    result = check_engine(SECOND_ENGINE, label="second recogniser")
+    if result.ok:
+        return result
+    return CheckResult(
+        result.name, False, f"{result.detail} (listening with the first alone)", result.fix
+    )
 
 
 # --- echo canceller ------------------------------------------------------------------------
@@ -234,6 +244,7 @@ def default_checks() -> list[Check]:
         check_microphone,
         check_microphone_sound,
         check_recogniser,
+        check_second_recogniser,
         check_echo_canceller,
         check_log,
     ]

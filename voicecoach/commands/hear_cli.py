@@ -6,8 +6,7 @@ import json
 
 import typer
 
-from voicecoach.listening.engine import EngineUnavailable
-from voicecoach.listening.engines import make_engine
+from voicecoach.listening.engine import EngineUnavailable, make_engine
 from voicecoach.listening.hear import AudioFileError, HeardInFile, hear_file
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Clock, Display, Listener, Log, Speaker, SpeakerTrace
 from voicecoach.core.safety import phrases_to_prerender
+from voicecoach.listening.engine import DEFAULT_ENGINE
 from voicecoach.terminal.captions import CaptionSpeaker, FallbackSpeaker, open_display
 from voicecoach.terminal.keys import KeyReader
 
@@ -43,10 +44,10 @@ class AudioOptions:
     """Listen for spoken commands; False runs on keys only."""
     mic: str | None = None
     """Microphone: index or part of its name; None for the default."""
-    engine: str = "pocketsphinx"
-    """Recogniser engine: pocketsphinx (built in), vosk or whisper (need --model)."""
+    engine: str = DEFAULT_ENGINE
+    """Recogniser engine, by its name in listening.engine.ENGINES."""
     model: str | None = None
-    """A local model path, for the vosk and whisper engines."""
+    """A local model path, for an engine that takes one."""
     online: bool = False
     """Allow an online recogniser (audio leaves the machine)."""
     speak: bool = True
@@ -192,9 +193,9 @@ def start_listening(
     word was heard but not acted on, so the person knows to say it again."""
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.audio.microphone import Microphone, MicSettings
-    from voicecoach.listening.engine import EngineUnavailable
-    from voicecoach.listening.engines import make_engine
+    from voicecoach.listening.engine import EngineUnavailable, make_engine
     from voicecoach.listening.listener import VoiceListener
+    from voicecoach.listening.second_opinion import SECOND_ENGINE
 
     try:
         engine = make_engine(options.engine, options.model, options.online)
@@ -208,6 +209,7 @@ def start_listening(
         last_played=coach_voice.last_played if coach_voice is not None else None,
         expected=inbox.expected,
         on_unsure=tone,
+        second=SECOND_ENGINE if options.engine == DEFAULT_ENGINE else None,
     ).start()
     on_frame: Callable[[Any], None] = listener.on_frame
     if options.echo_cancel and coach_voice is not None:

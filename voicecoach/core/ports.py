@@ -31,6 +31,10 @@ class Command(str, Enum):
     SCORE = "score"  # a number from zero to ten, carried in Heard.score
 
 
+STOP_WITHDRAWN = "stop withdrawn"
+"""Heard.text of the RESUME a listener sends when its second recogniser finds that a
+"stop" it acted on was not one: the coach says so and carries on."""
+
 URGENT_COMMANDS = frozenset({Command.STOP, Command.PAIN})
 """Commands that silence the coach the moment they arrive, whatever it is doing."""
 

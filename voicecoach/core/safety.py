@@ -9,7 +9,8 @@ Log events written here:
 - `advice` {flag, text}: the urgent advice that was spoken ("all" when every flag was read).
 - `red_flags_read` {reason}: every flag was read out because answers never came clear.
 - `pain_score` {when: "after_pain", score}: see asking.ask_pain_score.
-- `in_pain` {answer}: the answer to "Are you in pain?" after "stop".
+- `in_pain` {answer}: the answer to "Are you in pain?" after "stop" (none when the person
+  said "resume", or the listener took its "stop" back: then the outcome is resume).
 - `safety_outcome` {choice}: what the session does next (an AfterCheck value), plus
   `therapy` ("cold", "heat" or "cold or heat") when the person asked for a session.
 """
@@ -20,9 +21,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voicecoach.core import lines
-from voicecoach.core.asking import AskSettings, Voice, ask_choice, ask_pain_score, ask_yes_no
+from voicecoach.core.asking import (
+    STALE_LIMIT,
+    AskSettings,
+    Voice,
+    ask_choice,
+    ask_pain_score,
+    ask_yes_no,
+)
 from voicecoach.core.care import Thermal, thermal_advice, thermal_for_hours
-from voicecoach.core.ports import AfterCheck, Clock, Command, Display, Listener, Log, Speaker
+from voicecoach.core.ports import (
+    STOP_WITHDRAWN,
+    AfterCheck,
+    Clock,
+    Command,
+    Display,
+    Listener,
+    Log,
+    Speaker,
+)
 from voicecoach.core.redflags import URGENT_FLAGS, RedFlag, read_all_lines
 from voicecoach.core.wording import Wording
 
@@ -120,12 +137,19 @@ class SpokenSafetyCheck:
 
     def on_stop(self) -> AfterCheck:
         self.voice.tell(lines.PAUSED)
-        in_pain = ask_yes_no(
+        if _stop_withdrawn(self.voice.listener):
+            self.voice.tell(lines.STOP_WITHDRAWN_LINE)
+            return self._decided(AfterCheck.RESUME)  # the caller says it carries on
+        answer = ask_choice(
             self.voice,
             lines.ARE_YOU_IN_PAIN,
+            IN_PAIN_ANSWERS,
             self.settings.question,
-            also_yes=frozenset({Command.PAIN}),
+            lines.yes_no_again(self.words),
         )
+        if answer == CARRY_ON:  # "resume", or the listener took its "stop" back
+            return self._decided(AfterCheck.RESUME)  # the caller says it carries on
+        in_pain = answer if isinstance(answer, bool) else None
         self.log.event("in_pain", answer=_answer_word(in_pain))
         if in_pain:
             return self.on_pain()
@@ -216,6 +240,29 @@ class SpokenSafetyCheck:
     def _decided(self, choice: AfterCheck, **extra: str) -> AfterCheck:
         self.log.event("safety_outcome", choice=choice.value, **extra)
         return choice
+
+
+CARRY_ON = "carry on"
+IN_PAIN_ANSWERS: dict[Command, bool | str] = {
+    Command.YES: True,
+    Command.PAIN: True,
+    Command.NO: False,
+    Command.RESUME: CARRY_ON,
+}
+"""Answers to "Are you in pain?" after "stop"."""
+
+
+def _stop_withdrawn(listener: Listener) -> bool:
+    """Whether the listener took back the "stop" just acted on (it may do so a moment
+    after it, when its second recogniser has heard the word); drops what else waits, as
+    a question does."""
+    withdrawn = False
+    for _ in range(STALE_LIMIT):
+        heard = listener.next_command(0.0)
+        if heard is None:
+            break
+        withdrawn = withdrawn or heard.text == STOP_WITHDRAWN
+    return withdrawn
 
 
 def phrases_to_prerender(listening: bool = True) -> list[str]:

@@ -20,19 +20,24 @@ also where the first ear decided on a sound that held the coach's voice (a count
 word as one sound), and the first ear's, suspected of being the coach's own word, is
 taken where the echo-cancelled ear heard a word of its own there but could not make it
 out (_Ears.doubts_settled).
+
+Two recognisers: given `second` (Whisper), the first engine's "stop" and "pain" still go
+to the inbox at once, and every sound the first engine decoded also goes to the second
+on its own thread, which decides the rest (second_opinion.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
 from collections.abc import Callable
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 from voicecoach.core.ports import URGENT_COMMANDS, Heard
 from voicecoach.listening.echo_presence import CoachInMicrophone
-from voicecoach.listening.engine import Engine
+from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
@@ -46,6 +51,7 @@ from voicecoach.listening.recogniser import (
     Report,
     SelfHearingGate,
 )
+from voicecoach.listening.second_opinion import SecondOpinion, Sound
 from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
 
 
@@ -65,11 +71,10 @@ class VoiceListener:
         last_played: LastPlayed | None = None,
         expected: Expected | None = None,
         on_unsure: Callable[[], None] | None = None,
+        second: str | Engine | None = None,
     ) -> None:
         if engine is None:
-            from voicecoach.listening.sphinx import SphinxEngine
-
-            engine = SphinxEngine()
+            engine = make_engine(DEFAULT_ENGINE)
         self.coach_in_mic = CoachInMicrophone()
         """Whether the microphone hears the coach's speaker (judged as it listens)."""
         gate = None
@@ -85,7 +90,9 @@ class VoiceListener:
         the person knows to say it again, rather than wonder whether it was heard)."""
         self._told_at = float("-inf")
         on_report = self._reported
-        self.recogniser = Recogniser(engine, vad or VadSettings(), gate, on_report)
+        self._tee = _Tee(engine)
+        first = cast(Engine, self._tee)  # decodes like the engine it wraps
+        self.recogniser = Recogniser(first, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
         self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
@@ -94,6 +101,18 @@ class VoiceListener:
         self.cancelled.ear = CLEANED_EAR
         self._ears = _Ears(self.recogniser, self._coach_in_first_ear)
         self.inbox = inbox
+        self.second: SecondOpinion | None = None
+        """The engine named `second` deciding everything but a fast "stop"/"pain" (see
+        second_opinion.py); None: the first engine decides alone."""
+        if second is not None:
+            self.second = SecondOpinion(
+                lambda: second if not isinstance(second, str) else make_engine(second),
+                inbox.put,
+                self.recogniser.expected,
+                gate,
+                _second_unavailable,
+                self.log.write if self.log is not None else None,
+            )
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
@@ -124,6 +143,8 @@ class VoiceListener:
             self._frames.put_nowait((frame, cleaned))
 
     def start(self) -> VoiceListener:
+        if self.second is not None:
+            self.second.start()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="voicecoach-listen", daemon=True)
         self._thread.start()
@@ -135,6 +156,8 @@ class VoiceListener:
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None
+        if self.second is not None:
+            self.second.stop(timeout)
         if self.log is not None:
             self.log.close()
             self.log = None
@@ -164,8 +187,51 @@ class VoiceListener:
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
-                self.inbox.put(detection.heard)
+                self._deliver(detection, first_ear=detection is taken[0])
+        self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
         return next((d for d in taken if d is not None), None)
+
+    def _deliver(self, detection: Detection, first_ear: bool) -> None:
+        """Into the inbox at once, unless the second engine decides this one."""
+        urgent = detection.heard.command in URGENT_COMMANDS
+        if self.second is None or urgent:
+            self.inbox.put(detection.heard)
+        if self.second is not None and not first_ear:  # the first ear's sounds are offered
+            word = detection.utterance
+            report = Report(word.speech_start, word.speech_end, "heard", detection.heard.text,
+                            decided_at=detection.at, ear=self.cancelled.ear)  # fmt: skip
+            self.second.offer(Sound(word.pcm, report, detection.heard))
+
+    def _offer_first_ear(self, detection: Detection | None) -> None:
+        """Every sound the first ear decoded goes to the second engine too."""
+        pcm = self._tee.take()
+        if self.second is None or pcm is None:
+            return
+        fast = detection.heard if detection is not None else None
+        self.second.offer(Sound(pcm, self.recogniser.recent[-1], fast))
+
+
+class _Tee:
+    """The first engine, keeping the audio it last decoded for the second engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self._last: bytes | None = None
+
+    def decode(self, pcm: bytes) -> Decoded:
+        self._last = pcm
+        return self.engine.decode(pcm)
+
+    def take(self) -> bytes | None:
+        """The audio decoded since the last call, or None."""
+        last, self._last = self._last, None
+        return last
+
+
+def _second_unavailable(reason: str) -> None:
+    print(f"Whisper is not available ({reason}); listening with PocketSphinx alone.",
+          file=sys.stderr)  # fmt: skip
 
 
 class _Ears:

@@ -33,10 +33,11 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicecoach.listening.engine import Decoded
+from voicecoach.listening.engine import Decoded, EngineCheck, EngineUnavailable
 from voicecoach.listening.vocabulary import (
     BY_TEXT,
     PHRASES,
@@ -115,6 +116,10 @@ class SphinxSettings:
 
 class SphinxEngine:
     name = "pocketsphinx"
+    about = "built in, offline, fast"
+    offline = True
+    needs_model = False  # its English model ships inside its wheel
+    gives_scores = True
 
     def __init__(self, settings: SphinxSettings = SphinxSettings()) -> None:
         import pocketsphinx
@@ -141,6 +146,17 @@ class SphinxEngine:
         self._decoder.add_jsgf_string("commands", grammar)
         self._decoder.activate_search("commands")
 
+    @classmethod
+    def open(cls, model: str | None) -> SphinxEngine:
+        if model is not None:
+            raise EngineUnavailable("the pocketsphinx engine uses its bundled model: drop --model")
+        return cls()
+
+    @classmethod
+    def check(cls, model: str | None = None) -> EngineCheck:
+        """PocketSphinx and its bundled English model are installed."""
+        return check_bundled_model()
+
     def decode(self, pcm: bytes) -> Decoded:
         decoder = self._decoder
         decoder.start_utt()
@@ -166,6 +182,29 @@ class SphinxEngine:
         if phrase.command in PRECISION_FIRST:
             return self.settings.min_score_costly
         return self.settings.min_score
+
+
+_MODEL_FILES = ("en-us/en-us", "en-us/cmudict-en-us.dict", "en-us/en-us.lm.bin")
+_FIX = "pip install --force-reinstall pocketsphinx SpeechRecognition"
+
+
+def check_bundled_model(model_path: Callable[[], str] | None = None) -> EngineCheck:
+    """PocketSphinx and the English model inside its wheel are there (`model_path`:
+    where to look instead, for tests)."""
+    try:
+        import speech_recognition  # noqa: F401  (reads WAV files for `hear`)
+
+        if model_path is None:
+            from pocketsphinx import get_model_path
+
+            model_path = get_model_path
+        folder = Path(model_path())
+    except Exception as error:
+        return EngineCheck(False, f"cannot load the recogniser ({error})", _FIX)
+    missing = [name for name in _MODEL_FILES if not (folder / name).exists()]
+    if missing:
+        return EngineCheck(False, f"model files missing in {folder}: {missing}", _FIX)
+    return EngineCheck(True, f"PocketSphinx English model at {folder / 'en-us'}")
 
 
 def _per_frame(score: float, frames: int) -> float:

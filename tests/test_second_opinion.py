@@ -1,0 +1,213 @@
+"""Two recognisers: the fast one's "stop"/"pain" act at once, the second decides the rest,
+confirms or withdraws a fast "stop", and catches a "stop" the fast one missed. Fake
+engines here (fast unit tests of the decision and the listener's wiring); the real
+Whisper engine is tested in test_whisper_engine.py."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.listening_support import needs_espeak
+from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
+from voicecoach.listening.engine import Decoded
+from voicecoach.listening.frames import noise, split_frames
+from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.recogniser import Report, SelfHearingGate
+from voicecoach.listening.second_opinion import (
+    STOP_WITHDRAWN,
+    SecondOpinion,
+    Sound,
+    decide,
+)
+from voicecoach.listening.vocabulary import BY_TEXT
+
+YES_NO = frozenset({Command.YES, Command.NO}) | {Command.STOP, Command.PAIN}
+
+
+def sound(fast: str | None = None, began: float = 10.0) -> Sound:
+    heard = Heard(BY_TEXT[fast].command, "voice", text=fast) if fast else None
+    return Sound(b"", Report(began, began + 0.4, "heard" if fast else "not a command"), heard)
+
+
+def said(text: str) -> Decoded:
+    return Decoded(BY_TEXT.get(text), text)
+
+
+@pytest.mark.parametrize(
+    ("fast", "second", "expected", "delivered", "withdrawn"),
+    [
+        ("stop", "stop", DURING_ROUTINE, None, False),  # confirmed
+        ("stop", "top", DURING_ROUTINE, None, True),  # withdrawn: say so, carry on
+        ("stop", "", DURING_ROUTINE, None, False),  # no words heard: unsure, it stands
+        ("stop", "pain", DURING_ROUTINE, Command.PAIN, False),  # pain outranks stop
+        ("pain", "plain", DURING_ROUTINE, None, False),  # a fast pain is never withdrawn
+        ("pain", "stop", DURING_ROUTINE, None, False),
+        (None, "stop", DURING_ROUTINE, Command.STOP, False),  # the fast path missed it
+        (None, "it hurts", YES_NO, Command.PAIN, False),
+        (None, "next", DURING_ROUTINE, Command.NEXT, False),
+        (None, "yes", YES_NO, Command.YES, False),
+        (None, "yes", DURING_ROUTINE, None, False),  # not expected now
+        (None, "the weather", DURING_ROUTINE, None, False),
+        ("next", "next", DURING_ROUTINE, Command.NEXT, False),  # the fast guess was not acted on
+        ("next", "hello", DURING_ROUTINE, None, False),
+    ],
+)
+def test_the_second_engine_decides(
+    fast: str | None,
+    second: str,
+    expected: frozenset[Command],
+    delivered: Command | None,
+    withdrawn: bool,
+) -> None:
+    verdict = decide(sound(fast), said(second), expected, None)
+    assert (verdict.deliver.command if verdict.deliver else None) == delivered
+    assert verdict.withdrawn == withdrawn
+
+
+def test_the_coach_saying_the_word_is_not_obeyed_by_the_second_engine_either() -> None:
+    gate = SelfHearingGate(lambda: ("Say next when you are ready.", 0.0), clock=lambda: 11.0)
+    assert decide(sound(None), said("next"), DURING_ROUTINE, gate).deliver is None
+    assert decide(sound(None), said("stop"), DURING_ROUTINE, gate).deliver is not None
+
+
+class Hears:
+    """A fake engine that hears every utterance as `text`."""
+
+    name = "fake"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.decoded = 0
+
+    def decode(self, pcm: bytes) -> Decoded:
+        self.decoded += 1
+        return said(self.text)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.heard: list[Heard] = []
+
+    def put(self, heard: Heard) -> None:
+        self.heard.append(heard)
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("fast", "second", "commands"),
+    [
+        ("stop", "stop", [Command.STOP]),
+        ("stop", "top", [Command.STOP, Command.RESUME]),
+        ("next", "repeat", [Command.REPEAT]),  # the fast path's guess is not delivered
+        ("help", "stop", [Command.STOP]),
+        ("help", "hello", []),
+    ],
+)
+def test_the_listener_acts_on_fast_urgent_words_at_once_and_on_the_second_engines_word(
+    fast: str, second: str, commands: list[Command]
+) -> None:
+    from tests.support import espeak
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, Hears(fast), second=Hears(second))  # type: ignore[arg-type]
+    pcm = noise(0.5, seed=1) + espeak.render("hello") + noise(1.0, seed=2)
+    for frame in split_frames(pcm):
+        listener.feed(frame)
+    assert [h.command for h in inbox.heard] == commands
+    if Command.RESUME in commands:
+        assert inbox.heard[-1].text == STOP_WITHDRAWN
+
+
+@needs_espeak
+def test_the_fast_stop_is_delivered_before_the_second_engine_has_finished() -> None:
+    from tests.support import espeak
+
+    release = threading.Event()
+
+    class Slow(Hears):
+        def decode(self, pcm: bytes) -> Decoded:
+            release.wait(5.0)
+            return super().decode(pcm)
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, Hears("stop"), second=Slow("stop"))  # type: ignore[arg-type]
+    listener.start()
+    try:
+        pcm = noise(0.5, seed=1) + espeak.render("hello") + noise(1.0, seed=2)
+        for frame in split_frames(pcm):
+            listener.on_frame(frame)
+        for _ in range(100):
+            if inbox.heard:
+                break
+            threading.Event().wait(0.05)
+        assert [h.command for h in inbox.heard] == [Command.STOP]  # Whisper still busy
+    finally:
+        release.set()
+        listener.stop()
+
+
+def test_without_the_second_engine_the_fast_path_works_alone_and_says_so_once() -> None:
+    told: list[str] = []
+    inbox = Inbox()
+
+    def missing() -> Hears:
+        raise RuntimeError("faster-whisper is not installed\nmore detail")
+
+    second = SecondOpinion(missing, inbox.put, lambda: DURING_ROUTINE, on_unavailable=told.append)
+    assert second.hear(sound(None)).deliver is None
+    second.offer(sound("next"))  # the fast path's word is taken as it is
+    second.offer(sound("stop"))  # already acted on by the listener
+    assert told == ["faster-whisper is not installed"]
+    assert second.failed and [h.command for h in inbox.heard] == [Command.NEXT]
+
+
+def test_an_engine_that_breaks_mid_session_leaves_the_fast_path_deciding() -> None:
+    told: list[str] = []
+    inbox = Inbox()
+
+    class Breaks(Hears):
+        def decode(self, pcm: bytes) -> Decoded:
+            raise RuntimeError("CTranslate2 ran out of memory")
+
+    second = SecondOpinion(
+        lambda: Breaks("x"), inbox.put, lambda: DURING_ROUTINE, on_unavailable=told.append
+    )  # type: ignore[arg-type,return-value]
+    second.offer(sound("next"))
+    second.offer(sound("help"))
+    assert [h.command for h in inbox.heard] == [Command.NEXT, Command.HELP]
+    assert told == ["CTranslate2 ran out of memory"]
+
+
+def test_only_a_few_sounds_wait_for_the_second_engine() -> None:
+    from voicecoach.listening import second_opinion
+
+    second = SecondOpinion(lambda: Hears("next"), Inbox().put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
+    second._thread = threading.Thread(target=lambda: None)  # started, but never decoding
+    for _ in range(20):
+        second.offer(sound(None))
+    assert second._sounds.qsize() == second_opinion.MAX_WAITING
+
+
+@needs_espeak
+def test_a_machine_without_whisper_listens_with_pocketsphinx_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support import espeak
+    from voicecoach.commands import doctor
+    from voicecoach.listening import engine as registry
+    from voicecoach.listening.second_opinion import SECOND_ENGINE
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    monkeypatch.setitem(registry.ENGINES, SECOND_ENGINE, "voicecoach_no_such_module:Engine")
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), second=SECOND_ENGINE)
+    pcm = noise(0.5, seed=1) + espeak.render("stop") + noise(1.0, seed=2)
+    pcm += espeak.render("repeat") + noise(1.0, seed=3)
+    for frame in split_frames(pcm):
+        listener.feed(frame)
+    assert [h.command for h in inbox.heard] == [Command.STOP, Command.REPEAT]
+    assert capsys.readouterr().err.count("listening with PocketSphinx alone") == 1
+    result = doctor.check_second_recogniser()
+    assert not result.ok and not result.essential and "first alone" in result.detail

@@ -1,0 +1,204 @@
+"""Two recognisers: a fast one acts on "stop" and "pain" at once; a stronger one decides.
+
+PocketSphinx (the fast path, recall first) silences the coach the moment it hears
+"stop" or "pain": that never waits for anything. Whisper, on its own worker thread,
+then hears every word-sized sound the fast path decoded and decides:
+- "yes", "no", numbers, "next", "quit", "skip" and the other commands: Whisper's word
+  is the one acted on; the fast path's guess at them is not delivered.
+- A fast "stop" that Whisper heard as "stop" or "pain" stands, and so does one in which
+  it heard no words (unsure: act); heard as other words, it is withdrawn (the coach
+  says so and carries on). A fast "pain" is never withdrawn:
+  a dropped "pain" is the one failure the coach must not have.
+- "stop" or "pain" that the fast path missed (or heard as another word) is acted on
+  when Whisper hears it.
+Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
+and at most MAX_WAITING wait for it, so background talk cannot pile work on the CPU.
+The self-hearing gate and expected words apply to Whisper's words as to the fast path's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
+from voicecoach.listening.engine import Decoded, Engine
+from voicecoach.listening.recogniser import Expected, Report, SelfHearingGate
+
+SECOND_ENGINE = "whisper"
+"""The engine that decides (by its name in listening.engine.ENGINES)."""
+MAX_WAITING = 3
+"""Sounds waiting for the second engine at most; older ones are dropped first."""
+
+
+@dataclass(frozen=True)
+class Sound:
+    """One word-sized sound, as the fast path saw it."""
+
+    pcm: bytes
+    """The audio the fast engine decoded."""
+    report: Report
+    """When it began and ended, and what the fast path made of it."""
+    fast: Heard | None
+    """What the fast path made of it, or None; only its "stop" and "pain" were acted on."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do after the second engine heard a sound."""
+
+    deliver: Heard | None = None
+    """A command to act on now."""
+    withdrawn: bool = False
+    """The fast "stop" was not a "stop": say so and carry on."""
+
+
+def decide(
+    sound: Sound,
+    decoded: Decoded,
+    expected: frozenset[Command],
+    gate: SelfHearingGate | None,
+) -> Verdict:
+    """The second engine's decision on one sound (see the module's docstring)."""
+    phrase = decoded.phrase
+    fast = sound.fast.command if sound.fast is not None else None
+    acted = fast if fast in URGENT_COMMANDS else None  # what the fast path acted on
+    if (
+        phrase is not None
+        and gate is not None
+        and not gate.allows(phrase, sound.report.speech_start)
+    ):
+        phrase = None  # the coach's own voice, as for the fast path
+    command = phrase.command if phrase is not None else None
+    if acted is Command.STOP and command not in URGENT_COMMANDS:
+        return Verdict(withdrawn=bool(decoded.text))  # heard no words: unsure, the stop stands
+    if phrase is None or command == acted:
+        return Verdict()
+    if command not in URGENT_COMMANDS and command not in expected:
+        return Verdict()
+    if acted is Command.PAIN:
+        return Verdict()  # pain outranks anything heard with it
+    heard = Heard(phrase.command, source="voice", score=phrase.score, text=decoded.text)
+    return Verdict(deliver=heard)
+
+
+class SecondOpinion:
+    """Runs the second engine on its own thread; tells `deliver` what to act on."""
+
+    def __init__(
+        self,
+        open_engine: Callable[[], Engine],
+        deliver: Callable[[Heard], None],
+        expected: Expected,
+        gate: SelfHearingGate | None = None,
+        on_unavailable: Callable[[str], None] | None = None,
+        on_report: Callable[[Report], None] | None = None,
+    ) -> None:
+        self._open_engine = open_engine
+        self.deliver = deliver
+        self.expected = expected
+        self.gate = gate
+        self.on_unavailable = on_unavailable
+        self.on_report = on_report
+        self.engine: Engine | None = None
+        self.failed = False
+        """The engine could not be opened: the fast path works alone."""
+        self._sounds: queue.Queue[Sound | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.last_decode_seconds = 0.0
+        """Wall time of the latest decode (for the benchmarks)."""
+        self.idle = threading.Event()
+        """Set while nothing waits for the second engine (for tests and file runs)."""
+        self.idle.set()
+
+    def start(self) -> SecondOpinion:
+        self._thread = threading.Thread(target=self._loop, name="voicecoach-second", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._sounds.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+            self._thread = None
+
+    def offer(self, sound: Sound) -> None:
+        """Hand over a sound (from the listener's thread; never blocks). Not started, it
+        is heard at once on the caller's thread (file runs, tests)."""
+        if self._thread is None or self.failed:
+            self.hear(sound)
+            return
+        self.idle.clear()
+        while self._sounds.qsize() >= MAX_WAITING:
+            with contextlib.suppress(queue.Empty):
+                self._sounds.get_nowait()  # the oldest: the coach is far behind anyway
+        self._sounds.put(sound)
+
+    def hear(self, sound: Sound) -> Verdict:
+        """Decode one sound and act on it (on the caller's thread)."""
+        engine = self._engine()
+        decoded = None
+        if engine is not None:
+            started = time.perf_counter()
+            try:
+                decoded = engine.decode(sound.pcm)
+            except Exception as error:  # a broken engine must not take listening with it
+                self._give_up(error)
+            self.last_decode_seconds = time.perf_counter() - started
+        if decoded is None:  # the fast path alone, as without a second engine
+            fast = sound.fast
+            alone = fast is not None and fast.command not in URGENT_COMMANDS
+            if alone and fast is not None:
+                self.deliver(fast)
+            return Verdict(deliver=fast if alone else None)
+        verdict = decide(sound, decoded, self.expected(), self.gate)
+        self._tell(sound, decoded, verdict)
+        if verdict.withdrawn:
+            self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))
+        elif verdict.deliver is not None:
+            self.deliver(verdict.deliver)
+        return verdict
+
+    def _engine(self) -> Engine | None:
+        if self.engine is None and not self.failed:
+            try:
+                self.engine = self._open_engine()
+            except Exception as error:  # any failure: PocketSphinx goes on alone
+                self._give_up(error)
+        return self.engine
+
+    def _give_up(self, error: Exception) -> None:
+        """From now on the fast path decides alone; said once."""
+        self.failed, self.engine = True, None
+        if self.on_unavailable is not None:
+            self.on_unavailable(str(error).splitlines()[0] if str(error) else repr(error))
+
+    def _loop(self) -> None:
+        self._engine()  # load the model before the first word, not after it
+        while True:
+            sound = self._sounds.get()
+            if sound is None:
+                return
+            self.hear(sound)
+            if self._sounds.empty():
+                self.idle.set()
+
+    def _tell(self, sound: Sound, decoded: Decoded, verdict: Verdict) -> None:
+        if self.on_report is None:
+            return
+        outcome = "second: " + (
+            "withdrawn"
+            if verdict.withdrawn
+            else "heard"
+            if verdict.deliver is not None
+            else "nothing to act on"
+        )
+        report = sound.report
+        self.on_report(
+            Report(report.speech_start, report.speech_end, outcome, decoded.text, None,
+                   report.decided_at, report.ear)
+        )  # fmt: skip
