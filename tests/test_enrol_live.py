@@ -26,6 +26,7 @@ SENTENCE = "please slowly bring your knee up towards your chest"
 
 
 def test_enrol_through_the_speaker_and_microphone(tmp_path: Path) -> None:
+    (tmp_path / "room").mkdir()
     with room_for_tests(tmp_path / "room") as room:
         env = coach_env(room, tmp_path / "config")
         env["VOICECOACH_DATA_DIR"] = str(tmp_path / "data")
