@@ -99,7 +99,8 @@ class EnrolledVoice:
 
     @classmethod
     def load(cls, folder: Path) -> EnrolledVoice | None:
-        """The voice stored in `folder`, or None when nothing usable is stored there."""
+        """The voice stored in `folder`, or None when nothing usable is stored there.
+        Raises MatcherUnavailable (a one-line reason) when the model is not installed."""
         takes = read_takes(folder)
         voice = cls(takes) if takes else None
         return voice if voice is not None and voice.templates else None
