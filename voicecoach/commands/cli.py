@@ -485,6 +485,41 @@ def hear(
     raise typer.Exit(run_hear(files, json_lines, engine, model, online))
 
 
+EnrolWordOption = Annotated[
+    list[str] | None,
+    typer.Option("--word", metavar="WORD", help="Record only this word (repeatable)."),
+]
+
+
+@app.command()
+def enrol(
+    word: EnrolWordOption = None,
+    forget: Annotated[
+        bool, typer.Option("--forget", help="Delete your recorded words; stop using them.")
+    ] = False,
+    mic: MicOption = None,
+    speak: SpeakOption = True,
+) -> None:
+    """Teach the coach your voice: say each command word three times, lying down.
+
+    The takes are checked (too quiet, too loud, too long) and kept as WAV files in the
+    data folder ($VOICECOACH_DATA_DIR moves it). Nothing is sent anywhere.
+    Keys: k skips a word, q finishes.
+
+    Example: voicecoach enrol --word stop --word pain
+    """
+    from voicecoach.commands import enrol as enrolling
+
+    if forget:
+        typer.echo(enrolling.forget())
+        return
+    try:
+        words = enrolling.parse_words(word)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    raise typer.Exit(enrolling.run_enrol(words, mic, speak))
+
+
 def main() -> None:
     app()
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Clock, Display, Listener, Log, Speaker, SpeakerTrace
@@ -29,6 +29,7 @@ from voicecoach.terminal.keys import KeyReader
 
 if TYPE_CHECKING:
     from voicecoach.audio.speaker import AudioSpeaker
+    from voicecoach.listening.engine import Engine
     from voicecoach.terminal.captions import LiveDisplay, PlainDisplay
 
 
@@ -202,6 +203,8 @@ def start_listening(
     except EngineUnavailable as error:
         say_once(f"Not listening: {error}. Keys only.")
         return None
+    if options.engine == DEFAULT_ENGINE:
+        engine = with_enrolled_voice(engine)
     listener = VoiceListener(
         inbox,
         engine,
@@ -225,6 +228,26 @@ def start_listening(
         say_once(f"No microphone: {error}. Keys only.")
         return None
     return _Voice(microphone, listener)
+
+
+def with_enrolled_voice(engine: Engine) -> Engine:
+    """The fast engine helped by the user's own takes (voicecoach enrol), when there are
+    any: they rescue words it missed and never veto one it heard (listening/enrolled.py)."""
+    from voicecoach.listening.enrolled import (
+        EnrolledEngine,
+        EnrolledVoice,
+        MatcherUnavailable,
+        voice_folder,
+    )
+
+    try:
+        voice = EnrolledVoice.load(voice_folder())
+    except MatcherUnavailable as error:
+        say_once(f"Your enrolled voice is not used: {error}.")
+        return engine
+    if voice is None:
+        return engine
+    return cast("Engine", EnrolledEngine(engine, voice))  # decodes like the engine it wraps
 
 
 def _tone(speaker: Speaker) -> Callable[[], None]:
