@@ -107,3 +107,17 @@ def test_a_damaged_log_is_one_line_for_episode_commands(tmp_path, monkeypatch, c
     assert "damaged" in result.output
     assert "Traceback" not in result.output
     assert path.read_bytes() == b"this is not a database" * 100  # left untouched
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--engine", "nosuch"], "--engine"),
+        (["--engine", "vosk"], "--engine"),
+        (["--engine", "vosk", "--model", "/no/such/model"], "--model"),
+    ],
+)
+def test_an_engine_that_cannot_run_as_asked_is_refused_before_the_session(args, option):
+    result = runner.invoke(app, ["routine", "gentle", *args])
+    _one_clear_error(result, option)
+    assert "Before you start" not in result.output

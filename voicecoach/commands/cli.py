@@ -142,6 +142,7 @@ def routine(
 
     _check_voice(voice)
     _check_microphone(mic, listen)
+    _check_engine(engine, model, online, listen)
 
     settings = _session_settings(
         hold, reps, side, count, time_scale=time_scale, ask_pain_scores=pain_scores
@@ -182,6 +183,30 @@ def _check_voice(voice: str | None) -> None:
         return  # no speech at all: the session says so and shows captions
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--voice") from None
+
+
+def _check_engine(engine: str, model: str | None, online: bool, listen: bool) -> None:
+    """An --engine that cannot run as asked is an error before the session starts, not a
+    quiet fall back to keys: unknown, needing a --model that was not given or is not
+    there, or online without --online."""
+    if not listen:
+        return
+    from pathlib import Path
+
+    from voicecoach.listening.engine import EngineUnavailable, engine_class
+
+    try:
+        found = engine_class(engine)
+    except EngineUnavailable as error:
+        raise typer.BadParameter(str(error), param_hint="--engine") from None
+    if found.needs_model and model is None:
+        raise typer.BadParameter(f"the {engine} engine needs --model PATH", param_hint="--engine")
+    if model is not None and not Path(model).exists():
+        raise typer.BadParameter(f"no model at {model}", param_hint="--model")
+    if not found.offline and not online:
+        raise typer.BadParameter(
+            f"the {engine} engine is online: add --online to allow it", param_hint="--engine"
+        )
 
 
 def _check_microphone(mic: str | None, listen: bool) -> None:
