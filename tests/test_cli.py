@@ -114,13 +114,14 @@ def test_routine_runs_to_the_end_on_keys_from_a_pipe(tmp_path):
     assert "Session completed." in output
 
 
-def spawn_coach_in_a_terminal(config_dir: Path) -> pexpect.spawn:
+def spawn_coach_in_a_terminal(config_dir: Path, pain_scores: bool = False) -> pexpect.spawn:
     """`voicecoach routine gentle` in a pseudo-terminal, keys only, twenty times faster."""
     env = dict(os.environ, VOICECOACH_CONFIG_DIR=str(config_dir), PYTHONUNBUFFERED="1")
     arguments = ["routine", "gentle", "--no-listen", "--captions-only", "--time-scale", "0.05"]
+    scores = "--pain-scores" if pain_scores else "--no-pain-scores"
     return pexpect.spawn(
         sys.executable,
-        ["-m", "voicecoach", *arguments, "--no-pain-scores"],
+        ["-m", "voicecoach", *arguments, scores],
         cwd=str(REPO),
         env=env,
         encoding="utf-8",
@@ -148,6 +149,18 @@ def test_quit_key_ends_the_session_in_a_terminal(tmp_path):
         child.expect("Settle into")
         child.send("q")
         child.expect("Session quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_quit_key_during_the_pain_score_question_ends_the_session_at_once(tmp_path):
+    child = spawn_coach_in_a_terminal(tmp_path, pain_scores=True)
+    try:
+        child.expect("how bad is the pain")
+        child.send("q")
+        child.expect("Session quit", timeout=5)  # not "I need a number", not the routine
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)

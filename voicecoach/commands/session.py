@@ -21,7 +21,7 @@ from voicecoach.core.engine import Engine, Ports
 from voicecoach.core.episode import local_now
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.plan import Plan, build_plan, spoken_lines
-from voicecoach.core.ports import Listener, Outcome
+from voicecoach.core.ports import Command, Listener, Outcome
 from voicecoach.core.routines import Routine, find_in, load_catalogue
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.wording import Wording
@@ -69,7 +69,13 @@ def _engine(plan: Plan, settings: SessionSettings, coach: Coach) -> Engine:
 
     def ask_pain(when: str, listener: Listener) -> int | None:
         return ask_pain_score(
-            coach.speaker, listener, coach.log, when, coach.display, wording=wording
+            coach.speaker,
+            listener,
+            coach.log,
+            when,
+            coach.display,
+            wording=wording,
+            leave_on=frozenset({Command.QUIT}),  # q ends the session at any moment
         )
 
     ports = Ports(

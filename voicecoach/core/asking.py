@@ -144,19 +144,23 @@ def ask_pain_score(
     display: Display | None = None,
     settings: AskSettings = AskSettings(),
     wording: Wording = SPOKEN,
+    leave_on: frozenset[Command] = frozenset(),
 ) -> int | None:
     """Ask for a pain score from 0 to 10; log it as `pain_score` {when, score}.
 
     `when` says where in the session it was asked: "start", "end" or "after_pain".
     Returns None (and logs nothing) when the person says skip (or no, or next) or
-    gives no clear number.
+    gives no clear number. A key in `leave_on` (the routine's quit) is raised to the
+    caller as UrgentHeard, as "stop" and "pain" are: it acts at any moment.
     """
     voice = Voice(speaker, listener, display or NoDisplay(), "Pain score", wording)
     with expecting(listener, SCORE_ANSWERS):
-        return _ask_score(voice, log, when, settings)
+        return _ask_score(voice, log, when, settings, leave_on)
 
 
-def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int | None:
+def _ask_score(
+    voice: Voice, log: Log, when: str, settings: AskSettings, leave_on: frozenset[Command]
+) -> int | None:
     listener, wording = voice.listener, voice.wording
     attempt = corrections = 0
     while attempt < settings.asks:
@@ -165,6 +169,8 @@ def _ask_score(voice: Voice, log: Log, when: str, settings: AskSettings) -> int 
         voice.tell(line)
         heard = listener.next_command(settings.wait_seconds)
         _urgent_unless_answer(heard, SCORE_ANSWERS)
+        if heard is not None and heard.command in leave_on and heard.source == "key":
+            raise UrgentHeard(heard)
         if heard is not None and heard.command in (Command.SKIP, Command.NO, Command.NEXT):
             voice.tell(lines.SCORE_SKIPPED)
             return None
