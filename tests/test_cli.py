@@ -165,3 +165,31 @@ def test_quit_key_during_the_pain_score_question_ends_the_session_at_once(tmp_pa
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_quit_key_during_the_first_run_notice_ends_the_session(tmp_path):
+    data = tmp_path / "data"  # a data folder of its own: the notice has never been given
+    env = dict(
+        os.environ,
+        VOICECOACH_CONFIG_DIR=str(tmp_path),
+        VOICECOACH_DATA_DIR=str(data),
+        PYTHONUNBUFFERED="1",
+    )
+    arguments = ["routine", "gentle", "--no-listen", "--captions-only", "--no-pain-scores"]
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "voicecoach", *arguments],
+        cwd=str(REPO),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+    try:
+        child.expect("not a diagnosis")
+        child.send("q")
+        child.expect("Session quit", timeout=20)  # after the sentence being said, at most
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

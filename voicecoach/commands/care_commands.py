@@ -217,7 +217,7 @@ def session_opening(
     Every time once it applies: the 72-hour rule's "consult a healthcare provider".
     The notice is 40-55 s of speech: "next" (or its key) among `commands` ends it after
     the sentence being said, while the whole of it, red flags too, stays on screen.
-    "stop" and "pain" end the opening at once and are left for the session to act on.
+    "stop", "pain" and "quit" end the opening at once and are left for the session.
     """
     marker = marker or notice_marker()
     notice = [] if marker.exists() else list(DISCLAIMER_LINES)
@@ -230,7 +230,7 @@ def session_opening(
     for line in notice:
         speaker.say(line)
         taken = _commands_while_speaking(commands)
-        if any(heard.command in URGENT_COMMANDS for heard in taken):
+        if any(heard.command in ENDS_THE_OPENING for heard in taken):
             after = []
             break
         if any(means_next(heard) for heard in taken):
@@ -242,6 +242,8 @@ def session_opening(
     return lines
 
 
+ENDS_THE_OPENING = URGENT_COMMANDS | {Command.QUIT}
+"""Commands that end the opening at once and are left for the session to act on."""
 NOTICE_SKIP_HINT = f"Press {key_for(Command.NEXT)} to skip the spoken notice; it stays on screen."
 
 

@@ -153,6 +153,7 @@ class Engine:
 
     def _run_all(self) -> Outcome:
         try:
+            self._handle_pending()  # what came during the opening (a quit key, "pain")
             if self._severe(self._ask_pain("start"), before_moving=True):
                 return self._rest_instead_of_moving()
             for line in self.plan.intro:

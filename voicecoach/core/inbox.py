@@ -34,7 +34,7 @@ class Inbox:
         """Deliver a command; safe from any thread."""
         # Queue first, then silence: when the cut-off speech returns, its cause is waiting.
         self._queue.put(heard)
-        if heard.command in URGENT_COMMANDS and self._on_urgent is not None:
+        if self._on_urgent is not None and _cuts_the_coach_off(heard):
             self._on_urgent()
 
     def next_command(self, timeout: float) -> Heard | None:
@@ -50,3 +50,10 @@ class Inbox:
                 self._queue.get_nowait()
             except queue.Empty:
                 return
+
+
+def _cuts_the_coach_off(heard: Heard) -> bool:
+    """ "stop" and "pain" always; the quit key too (q quits at once, mid-sentence). A spoken
+    "quit" waits for its line to end: it is asked about first, and may be misheard."""
+    quit_key = heard.command is Command.QUIT and heard.source == "key"
+    return heard.command in URGENT_COMMANDS or quit_key
