@@ -85,5 +85,9 @@ class FakeEpisodeStore:
     def current_episode(self) -> datetime | None:
         return self.started
 
+    def end_episode(self) -> bool:
+        ended, self.started = self.started is not None, None
+        return ended
+
     def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
         return [row for row in self.scores if row[0] >= since]

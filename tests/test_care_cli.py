@@ -144,6 +144,24 @@ def test_episode_start_then_status_through_the_session_log(tmp_path: Path) -> No
     assert "If there is still swelling, keep to cold" in status.output
 
 
+def test_one_episode_at_a_time_replaced_only_when_asked_and_ended_on_request() -> None:
+    assert runner.invoke(app, ["episode", "start", "--at", "50h ago"]).exit_code == 0
+    again = runner.invoke(app, ["episode", "start", "--at", "3h ago"])  # no terminal to ask
+    assert again.exit_code == 1
+    assert "already recorded" in again.output and "--yes" in again.output
+    assert "2 days and 2 hours ago" in runner.invoke(app, ["episode", "status"]).output
+
+    replaced = runner.invoke(app, ["episode", "start", "--at", "3h ago", "--yes"])
+    assert replaced.exit_code == 0, replaced.output
+    status = runner.invoke(app, ["episode", "status"]).output
+    assert "3 hours ago" in status and "2 days" not in status
+
+    ended = runner.invoke(app, ["episode", "end"])
+    assert ended.exit_code == 0 and "Ended the episode" in ended.output
+    assert "No episode recorded" in runner.invoke(app, ["episode", "status"]).output
+    assert "nothing to end" in runner.invoke(app, ["episode", "end"]).output
+
+
 def test_remind_says_it_on_schedule_then_ends() -> None:
     # Reminders at 30 and 60 minutes; the run ends at 75, clear of the second one.
     command = ["remind", "--every", "30m", "--for", "75m", "--time-scale", "0.0003"]

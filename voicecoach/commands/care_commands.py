@@ -317,5 +317,8 @@ class LogbookEpisodes:
     def current_episode(self) -> datetime | None:
         return logbook.current_episode(self._path)
 
+    def end_episode(self) -> bool:
+        return logbook.end_episode(self._path)
+
     def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
         return logbook.pain_scores(since, self._path)

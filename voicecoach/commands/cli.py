@@ -683,17 +683,22 @@ def episode_start(
     at: Annotated[
         str, typer.Option(help="When it began: now, '2h ago', 'yesterday 18:00', ISO time.")
     ] = "now",
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the episode already recorded without asking.")
+    ] = False,
 ) -> None:
-    """Record when the spasm began.
+    """Record when the spasm began (it replaces the current episode, after asking).
 
     Example: voicecoach episode start --at "yesterday 18:00"
     """
     from voicecoach.commands import care_commands
-    from voicecoach.core.episode import EpisodeError, local_now
+    from voicecoach.core.episode import EpisodeError, local_now, parse_when
     from voicecoach.logbook import LogFileError
 
     store = _episode_store()
     try:
+        parse_when(at, local_now())  # a bad time is refused before anything is asked
+        _replace_asked(store, yes)
         lines = care_commands.episode_start(store, at, local_now())
     except EpisodeError as error:
         raise fail(str(error)) from None
@@ -701,6 +706,43 @@ def episode_start(
         raise fail(str(error), 1) from None
     for line in lines:
         typer.echo(line)
+
+
+def _replace_asked(store: EpisodeStore, yes: bool) -> None:
+    """One episode at a time: a second `episode start` replaces the first, after asking."""
+    started = store.current_episode()
+    if started is None or yes:
+        return
+    since = started.astimezone().strftime("%Y-%m-%d %H:%M")
+    if not sys.stdin.isatty():
+        raise fail(
+            f"an episode is already recorded (began {since}); replace it with "
+            "'voicecoach episode start --yes', or end it with 'voicecoach episode end'",
+            1,
+        )
+    if not typer.confirm(f"An episode began {since}. Replace it?", default=False):
+        typer.echo("Kept the episode that began " + since + ".")
+        raise typer.Exit(0)
+
+
+@episode_app.command("end")
+def episode_end() -> None:
+    """The spasm is over: end the current episode (its cold/heat and 72-hour advice stop).
+
+    Example: voicecoach episode end
+    """
+    from voicecoach.logbook import LogFileError
+
+    store = _episode_store()
+    try:
+        started = store.current_episode()
+        ended = store.end_episode()
+    except LogFileError as error:
+        raise fail(str(error), 1) from None
+    if not ended or started is None:
+        typer.echo("No episode is recorded; nothing to end.")
+        return
+    typer.echo(f"Ended the episode that began {started.astimezone().strftime('%Y-%m-%d %H:%M')}.")
 
 
 @episode_app.command("status")

@@ -34,6 +34,10 @@ class EpisodeStore(Protocol):
         """When the current episode began; None when none was started."""
         ...
 
+    def end_episode(self) -> bool:
+        """End the current episode; False when there was none."""
+        ...
+
     def pain_scores(self, since: datetime) -> list[tuple[datetime, int, str]]:
         """Pain scores recorded since `since`: (when recorded, score 0-10, where asked)."""
         ...

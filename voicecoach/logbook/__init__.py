@@ -7,7 +7,12 @@ with SqliteLog() as log:          # LogFileError if the file is damaged or newer
     log.session_ended("completed")
 """
 
-from voicecoach.logbook.episodes import current_episode, pain_scores, start_episode
+from voicecoach.logbook.episodes import (
+    current_episode,
+    end_episode,
+    pain_scores,
+    start_episode,
+)
 from voicecoach.logbook.reading import EventRecord, SessionRecord, read_sessions
 from voicecoach.logbook.running import RunningSession, running_sessions
 from voicecoach.logbook.session import SqliteLog, open_session_log
@@ -28,6 +33,7 @@ __all__ = [
     "check_store",
     "close_orphaned_sessions",
     "current_episode",
+    "end_episode",
     "default_log_path",
     "open_session_log",
     "open_store",

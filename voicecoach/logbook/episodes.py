@@ -18,21 +18,40 @@ from voicecoach.logbook.store import now_iso, open_store
 
 
 def start_episode(at: datetime, path: Path | None = None) -> None:
-    """Record that a new episode (spasm) began at `at`; it becomes the current one."""
+    """Record that a new episode (spasm) began at `at`; it becomes the current one and
+    any earlier one still open is ended (one episode at a time)."""
     conn = open_store(path)
     try:
-        conn.execute(
-            "INSERT INTO episodes (started, recorded) VALUES (?, ?)", (_iso(at), now_iso())
-        )
+        with conn:
+            conn.execute("UPDATE episodes SET ended = ? WHERE ended IS NULL", (now_iso(),))
+            conn.execute(
+                "INSERT INTO episodes (started, recorded) VALUES (?, ?)", (_iso(at), now_iso())
+            )
     finally:
         conn.close()
 
 
-def current_episode(path: Path | None = None) -> datetime | None:
-    """When the latest recorded episode began, or None if none was ever recorded."""
+def end_episode(path: Path | None = None) -> bool:
+    """End the current episode (the spasm is over); False when none was open."""
     conn = open_store(path)
     try:
-        row = conn.execute("SELECT started FROM episodes ORDER BY started DESC LIMIT 1").fetchone()
+        with conn:
+            ended = conn.execute(
+                "UPDATE episodes SET ended = ? WHERE ended IS NULL", (now_iso(),)
+            ).rowcount
+    finally:
+        conn.close()
+    return ended > 0
+
+
+def current_episode(path: Path | None = None) -> datetime | None:
+    """When the current episode began: the one recorded last and not ended; else None."""
+    conn = open_store(path)
+    try:
+        row = conn.execute(
+            "SELECT started FROM episodes WHERE ended IS NULL ORDER BY recorded DESC, id DESC"
+            " LIMIT 1"
+        ).fetchone()
     finally:
         conn.close()
     return datetime.fromisoformat(row[0]) if row else None

@@ -93,7 +93,11 @@ CREATE TABLE episodes (
 CREATE INDEX events_kind ON events(kind);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE episodes ADD COLUMN ended TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """MIGRATIONS[n] takes a file from version n to n+1. Only ever append to this list."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
