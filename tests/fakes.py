@@ -158,6 +158,8 @@ class FakeDisplay:
     holds: list[tuple[float, float]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     """The large text of every show_step, in order."""
+    keys: list[str | None] = field(default_factory=list)
+    """Every keys line shown in place of the usual one (None: back to the usual)."""
 
     def show_step(self, title: str, text: str) -> None:
         self.steps.append(title)
@@ -172,3 +174,6 @@ class FakeDisplay:
     def show_notice(self, title: str, lines: Sequence[str]) -> None:
         self.steps.append(title)
         self.notices.extend(lines)
+
+    def show_keys(self, line: str | None) -> None:
+        self.keys.append(line)

@@ -69,3 +69,33 @@ def test_the_help_of_commands_that_listen_shows_the_words_and_keys() -> None:
         result = CliRunner().invoke(app, [command, "--help"], terminal_width=400)
         assert result.exit_code == 0
         assert keys_line() in result.output, command
+
+
+def test_a_yes_no_question_shows_its_answers_and_not_next() -> None:
+    from voicecoach.core.controls import answers_line
+    from voicecoach.core.ports import Command
+
+    line = answers_line(frozenset({Command.YES, Command.NO}))
+    assert "y yes" in line and "n no" in line and "s stop" in line and "p pain" in line
+    assert "next" not in line
+
+
+def test_the_screen_shows_each_questions_answers_then_the_routine_keys_again() -> None:
+    from tests.test_engine_safety import Session
+    from voicecoach.core.ports import Command, Outcome
+    from voicecoach.core.redflags import URGENT_FLAGS
+
+    s = Session(ask_pain_scores=True)
+    s.listener.answer_when_said("how bad is the pain", Command.SCORE, score=3, times=2)
+    s.pain_once("Slowly pull your left knee", 1.0, at_start=True)
+    for flag in URGENT_FLAGS:
+        s.listener.answer_when_said(flag.question, Command.NO)
+    s.listener.answer_when_said("Would you like the rest position", Command.NO)
+    s.listener.answer_when_said("Would you like a cold or heat", Command.NO)
+    s.listener.answer_when_said("Say resume", Command.RESUME)
+    assert s.engine.run() is Outcome.COMPLETED
+
+    shown = [line for line in s.display.keys if line is not None]
+    assert any("y yes · n no" in line and "next" not in line for line in shown)  # red flags
+    assert any("0-9 score" in line for line in shown)  # the pain score
+    assert s.display.keys[-1] is None  # the routine's own keys are back after each question

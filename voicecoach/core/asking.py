@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from voicecoach.core import lines
+from voicecoach.core.controls import answers_line
 from voicecoach.core.ports import (
     URGENT_COMMANDS,
     Command,
@@ -99,7 +100,7 @@ def ask_choice(
     `again` is said before the prompt when it is repeated ("Please answer.").
     """
     answers = frozenset(choices)
-    with expecting(voice.listener, answers):
+    with expecting(voice.listener, answers), showing_answers(voice, answers):
         for attempt in range(settings.asks):
             line = f"{again} {prompt}".strip() if attempt and again else prompt
             drop_waiting(voice.listener, answers)
@@ -154,7 +155,7 @@ def ask_pain_score(
     caller as UrgentHeard, as "stop" and "pain" are: it acts at any moment.
     """
     voice = Voice(speaker, listener, display or NoDisplay(), "Pain score", wording)
-    with expecting(listener, SCORE_ANSWERS):
+    with expecting(listener, SCORE_ANSWERS), showing_answers(voice, SCORE_ANSWERS):
         return _ask_score(voice, log, when, settings, leave_on)
 
 
@@ -198,6 +199,17 @@ def _corrected(voice: Voice, score: int) -> bool:
     voice.tell(lines.score_read_back(score))
     heard = listener.next_command(CORRECT_WITHIN)
     return heard is not None and heard.command is Command.NO
+
+
+@contextmanager
+def showing_answers(voice: Voice, answers: frozenset[Command]) -> Iterator[None]:
+    """While a question waits, the screen shows the keys that answer it (and stop and
+    pain), not the routine's keys: there "n" means no, not next."""
+    voice.display.show_keys(answers_line(answers))
+    try:
+        yield
+    finally:
+        voice.display.show_keys(None)
 
 
 @contextmanager

@@ -135,6 +135,24 @@ def _either(keys: tuple[str, ...]) -> str:
     return keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} or {keys[-1]}"
 
 
+def answers_line(answers: frozenset[Command]) -> str:
+    """The keys that answer the question waiting now, "stop" and "pain" with them: shown in
+    place of the keys line, so "n" reads as no, not next ("y yes · n no · s stop · p pain")."""
+    shown = [c for c in CONTROLS if c.command in answers | URGENT_SHOWN]
+    return " · ".join(_answer_keys(c) for c in shown)
+
+
+URGENT_SHOWN = frozenset({Command.STOP, Command.PAIN})
+"""Shown with every question's answers: they work at any moment."""
+
+
+def _answer_keys(control: Control) -> str:
+    if control.command is Command.SCORE:
+        return "0-9 score (t ten)"
+    keys = [k for k in control.keys if SHARED_KEYS.get(k, control.command) is control.command]
+    return f"{'/'.join(keys)} {control.words[0]}"
+
+
 def keys_line() -> str:
     """The line of keys shown under the captions."""
     return " · ".join(f"{'/'.join(c.keys)} {c.words[0]}" for c in _in_help())

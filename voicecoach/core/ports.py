@@ -144,6 +144,10 @@ class Display(Protocol):
         """Lines that stay on screen for the rest of the session (the first-run notice)."""
         ...
 
+    def show_keys(self, line: str | None) -> None:
+        """The keys that count now, in place of the usual keys line (None: back to it)."""
+        ...
+
 
 class Log(Protocol):
     """Where a session's history goes. Every call is committed as it happens."""
@@ -210,6 +214,9 @@ class NoDisplay:
         pass
 
     def show_notice(self, title: str, lines: Sequence[str]) -> None:
+        pass
+
+    def show_keys(self, line: str | None) -> None:
         pass
 
 

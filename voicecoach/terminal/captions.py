@@ -58,6 +58,10 @@ class PlainDisplay:
         if text and text != self._text:  # captions repeat the instruction just printed
             self._print(f"   ({text})")
 
+    def show_keys(self, line: str | None) -> None:
+        if line:
+            self._print(f"   (keys: {line})")
+
     def show_notice(self, title: str, lines: Sequence[str]) -> None:
         self.show_step(title, "")
         for line in lines:
@@ -82,6 +86,7 @@ class LiveDisplay:
         self._text = ""
         self._status = ""
         self._hold: tuple[float, float] | None = None
+        self._keys = KEYS_LINE
         self._live = Live(self._render(), console=console, auto_refresh=False, transient=False)
         self._live.start()
 
@@ -109,6 +114,14 @@ class LiveDisplay:
         self.console.print(Panel(body, title=Text(title, style="bold magenta"), padding=(0, 2)))
         self.show_step(title, "")
 
+    def show_keys(self, line: str | None) -> None:
+        """A question's answers replace the keys line (and the "Say next" status with it)."""
+        with self._lock:
+            self._keys = line or KEYS_LINE
+            if line:
+                self._status = ""
+        self._refresh()
+
     def close(self) -> None:
         self._live.stop()
 
@@ -127,7 +140,7 @@ class LiveDisplay:
             parts.append(Align.center(Text(label, style="bold cyan")))
         if self._status:
             parts.append(Align.center(Text(self._status, style="yellow")))
-        parts.append(Align.center(Text(KEYS_LINE, style="dim")))
+        parts.append(Align.center(Text(self._keys, style="dim")))
         return Panel(Group(*parts), title=Text(self._title, style="bold magenta"), padding=(1, 2))
 
 
