@@ -29,6 +29,7 @@ on its own thread, which decides the rest (second_opinion.py).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import queue
 import sys
 import threading
@@ -58,6 +59,12 @@ from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
 class CommandSink(Protocol):
     def put(self, heard: Heard) -> None: ...
 
+
+CLEANED_EAR_MIN_SPEECH_SECONDS = 0.25
+"""The shortest sound the echo-cancelled ear decodes. What the canceller leaves of the
+coach's voice comes in blips: over a whole gentle routine heard back at -6 dB, one of
+0.15 s was decoded as "stop" (the coach obeyed itself); a word said over the coach is
+longer than that."""
 
 class VoiceListener:
     """Runs the recogniser on a thread and puts each command heard into `inbox`."""
@@ -95,7 +102,10 @@ class VoiceListener:
         self.recogniser = Recogniser(first, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
-        self.cancelled = Recogniser(engine, vad or VadSettings(), gate, on_report)
+        cleaned_vad = dataclasses.replace(
+            vad or VadSettings(), min_speech_seconds=CLEANED_EAR_MIN_SPEECH_SECONDS
+        )
+        self.cancelled = Recogniser(engine, cleaned_vad, gate, on_report)
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
         self.cancelled.ear = CLEANED_EAR
