@@ -81,18 +81,13 @@ def test_a_yes_no_question_shows_its_answers_and_not_next() -> None:
 
 
 def test_the_screen_shows_each_questions_answers_then_the_routine_keys_again() -> None:
-    from tests.test_engine_safety import Session
+    from tests.test_engine_safety import Session, answer_all_clear_and_resume
     from voicecoach.core.ports import Command, Outcome
-    from voicecoach.core.redflags import URGENT_FLAGS
 
     s = Session(ask_pain_scores=True)
     s.listener.answer_when_said("how bad is the pain", Command.SCORE, score=3, times=2)
     s.pain_once("Slowly pull your left knee", 1.0, at_start=True)
-    for flag in URGENT_FLAGS:
-        s.listener.answer_when_said(flag.question, Command.NO)
-    s.listener.answer_when_said("Would you like the rest position", Command.NO)
-    s.listener.answer_when_said("Would you like a cold or heat", Command.NO)
-    s.listener.answer_when_said("Say resume", Command.RESUME)
+    answer_all_clear_and_resume(s)
     assert s.engine.run() is Outcome.COMPLETED
 
     shown = [line for line in s.display.keys if line is not None]

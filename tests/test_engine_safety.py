@@ -128,15 +128,20 @@ def test_pain_while_asked_for_a_pain_score_is_not_swallowed_by_the_question() ->
     assert not any(kind == "pain_score" for kind, _ in s.log.events)
 
 
-def test_all_no_and_resume_finishes_the_routine_with_pain_scores_logged() -> None:
-    s = Session(ask_pain_scores=True)
-    s.listener.answer_when_said("how bad is the pain", Command.SCORE, score=5, times=3)
-    s.pain_once("Slowly pull your left knee", 5.0, at_start=False)
+def answer_all_clear_and_resume(s: Session) -> None:
+    """After "pain": no to every red flag and to both offers, then "resume"."""
     for flag in URGENT_FLAGS:
         s.listener.answer_when_said(flag.question, Command.NO)
     s.listener.answer_when_said("Would you like the rest position", Command.NO)
     s.listener.answer_when_said("Would you like a cold or heat", Command.NO)
     s.listener.answer_when_said("Say resume", Command.RESUME)
+
+
+def test_all_no_and_resume_finishes_the_routine_with_pain_scores_logged() -> None:
+    s = Session(ask_pain_scores=True)
+    s.listener.answer_when_said("how bad is the pain", Command.SCORE, score=5, times=3)
+    s.pain_once("Slowly pull your left knee", 5.0, at_start=False)
+    answer_all_clear_and_resume(s)
 
     assert s.engine.run() is Outcome.COMPLETED
     scores = [data["when"] for kind, data in s.log.events if kind == "pain_score"]
@@ -146,12 +151,8 @@ def test_all_no_and_resume_finishes_the_routine_with_pain_scores_logged() -> Non
 def test_every_line_the_coach_says_is_on_screen_and_resume_shows_the_exercise_again() -> None:
     s = Session()
     s.pain_once("Slowly pull your left knee", 1.0, at_start=True)
-    for flag in URGENT_FLAGS:
-        s.listener.answer_when_said(flag.question, Command.NO)
     s.listener.answer_when_said("how bad is the pain", Command.SKIP)
-    s.listener.answer_when_said("Would you like the rest position", Command.NO)
-    s.listener.answer_when_said("Would you like a cold or heat", Command.NO)
-    s.listener.answer_when_said("Say resume", Command.RESUME)
+    answer_all_clear_and_resume(s)
     assert s.engine.run() is Outcome.COMPLETED
 
     assert "Carrying on." in s.display.statuses  # the coach's own line is shown too

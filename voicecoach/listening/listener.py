@@ -66,6 +66,7 @@ coach's voice comes in blips: over a whole gentle routine heard back at -6 dB, o
 0.15 s was decoded as "stop" (the coach obeyed itself); a word said over the coach is
 longer than that."""
 
+
 class VoiceListener:
     """Runs the recogniser on a thread and puts each command heard into `inbox`."""
 
