@@ -104,8 +104,7 @@ def therapy(
     """`voicecoach therapy cold|heat`; raises TherapyError (one line) before anything is said."""
     plan = plan_therapy(kind, minutes, time_scale)
     coach.prerender()
-    commands = coach.listener if isinstance(coach.listener, Inbox) else None
-    session_opening(coach.speaker, coach.display, store, local_now(), marker, commands)
+    session_opening(coach.speaker, coach.display, store, local_now(), marker, coach.inbox)
     if plan.kind == "heat" and not _heat_wanted_this_early(coach, store):
         return Outcome.QUIT
     c = coach

@@ -19,7 +19,6 @@ from voicecoach.commands.wiring import AudioOptions, Coach, open_coach
 from voicecoach.core.asking import ask_pain_score
 from voicecoach.core.engine import Engine, Ports
 from voicecoach.core.episode import local_now
-from voicecoach.core.inbox import Inbox
 from voicecoach.core.plan import Plan, build_plan, spoken_lines
 from voicecoach.core.ports import Command, Listener, Outcome
 from voicecoach.core.routines import Routine, find_in, load_catalogue
@@ -87,8 +86,7 @@ def _engine(plan: Plan, settings: SessionSettings, coach: Coach) -> Engine:
         safety=safety_for(coach, store),
         ask_pain_score=ask_pain,
     )
-    commands = coach.listener if isinstance(coach.listener, Inbox) else None
-    session_opening(coach.speaker, coach.display, store, local_now(), commands=commands)
+    session_opening(coach.speaker, coach.display, store, local_now(), commands=coach.inbox)
     return Engine(plan, settings, ports, listening=coach.listening)
 
 

@@ -88,6 +88,12 @@ class Coach:
     stored: bool = False
     """Whether `log` is the SQLite file (episodes and history live there)."""
 
+    @property
+    def inbox(self) -> Inbox | None:
+        """The listener as the Inbox keys and voice feed (None with a fake listener): the
+        first-run notice takes a "next" from it and puts the rest back."""
+        return self.listener if isinstance(self.listener, Inbox) else None
+
     def prerender(self, lines: Iterable[str] = ()) -> None:
         """Render `lines` and the safety questions ahead on a thread, so that counts, and
         the first question after "pain", start at once."""
