@@ -121,3 +121,31 @@ def test_an_engine_that_cannot_run_as_asked_is_refused_before_the_session(args, 
     result = runner.invoke(app, ["routine", "gentle", *args])
     _one_clear_error(result, option)
     assert "Before you start" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["routine", "gentle", "--bogus"], "--bogus"),
+        (["routine", "gentle", "--count", "abc"], "--count"),
+        (["routine", "gentle", "--rate", "0"], "--rate"),
+        (["nosuch"], "nosuch"),
+    ],
+)
+def test_a_command_line_mistake_is_one_line_that_says_where_help_is(args, names):
+    """As the installed `voicecoach` command prints it (not Click's three-line usage block)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "voicecoach", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("voicecoach") and names in lines[0]
+    assert lines[0].endswith("-h)")

@@ -546,7 +546,28 @@ def enrol(
 
 
 def main() -> None:
-    app()
+    """The `voicecoach` command. A mistake on the command line is one line that names the
+    command and where its help is, as every other error here; not Click's usage block."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(prog_name="voicecoach", standalone_mode=False)
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        print("voicecoach: stopped.", file=sys.stderr)
+        raise SystemExit(130) from None
+    except typer.TyperException as error:  # Click's errors: unknown option, bad value...
+        print(command_line_error(error), file=sys.stderr)
+        raise SystemExit(getattr(error, "exit_code", 2)) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def command_line_error(error: typer.TyperException) -> str:
+    """One line: 'voicecoach routine: no such option: --bogus (voicecoach routine -h)'."""
+    context = getattr(error, "ctx", None)
+    where = context.command_path if context is not None else "voicecoach"
+    format_message = getattr(error, "format_message", None)
+    message = format_message() if format_message is not None else str(error)
+    message = " ".join(message.replace("Value error, ", "").split()).rstrip(".")
+    return f"{where}: {message[:1].lower()}{message[1:]} (help: {where} -h)"
 
 
 # --- care and safety commands (issue 4) -----------------------------------------------

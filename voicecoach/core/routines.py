@@ -117,8 +117,8 @@ def find_in(catalogue: Catalogue, name: str) -> Routine:
         return by_folded[wanted]
     known = ", ".join(sorted(catalogue.routines))
     nearest = difflib.get_close_matches(wanted, list(by_folded), n=1, cutoff=0.6)
-    hint = f"did you mean '{by_folded[nearest[0]].name}'? " if nearest else ""
-    raise UnknownRoutine(f"no routine called '{name}'; {hint}(there are: {known})")
+    hint = f"; did you mean '{by_folded[nearest[0]].name}'?" if nearest else ""
+    raise UnknownRoutine(f"no routine called '{name}'{hint} (there are: {known})")
 
 
 def user_routines_dir() -> Path:
