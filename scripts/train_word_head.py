@@ -12,7 +12,7 @@ out speakers):
 - generated: the espeak-ng tuning voices of scripts/tune_recogniser.py saying stop, yes,
   no (clean, 20 and 10 dB) and its non-command words and sentences ("other");
 - non-speech: that script's synthetic clinks, knocks, notes, tunes, noise bursts and
-  miaows ("noise"), more of them than it uses.
+  miaows, more of them than it uses, and synthetic clatter and running water ("noise").
 Never ../shared/audio/human/_noise, _speech or _other_words: they stay for evaluation.
 
 Each clip is cut by the live VAD (the longest sound in it), as the listener would hand it
@@ -47,7 +47,7 @@ from scripts.tune_recogniser import (
 )
 from tests.support import espeak
 from voicecoach.listening.enrolled import features
-from voicecoach.listening.frames import read_wav
+from voicecoach.listening.frames import SAMPLE_RATE, read_wav
 from voicecoach.listening.vad import UtteranceDetector
 from voicecoach.listening.word_head import CLASSES, WEIGHTS, WordHead, pooled
 
@@ -106,38 +106,90 @@ def generated_clips() -> Iterator[tuple[str, bytes, str]]:
     for kind in NOISE_KINDS:
         for index in range(NOISE_CLIPS_PER_KIND):
             yield f"noise-{kind}-{index}", cached_noise(kind, index), "noise"
+    for kind, make in (("clatter", clatter), ("water", water)):
+        for index in range(NOISE_CLIPS_PER_KIND):
+            yield f"noise-{kind}-{index}", make(np.random.default_rng([index, len(kind)])), "noise"
+
+
+def _as_pcm(samples: np.ndarray, rng: np.random.Generator) -> bytes:
+    """At -35..-12 dBFS, with a noise floor and quiet before and after."""
+    level = float(np.sqrt(np.mean(samples**2))) or 1.0
+    samples = samples * 32768 * 10 ** (rng.uniform(-35, -12) / 20) / level
+    quiet = np.zeros(int(0.3 * SAMPLE_RATE))
+    out = np.concatenate([quiet, samples, quiet, quiet])
+    out = out + rng.normal(0.0, 6.0, len(out))
+    return np.clip(out, -32768, 32767).astype("<i2").tobytes()
+
+
+def clatter(rng: np.random.Generator) -> bytes:
+    """Crockery and cutlery knocked together: a few short bright rings in quick
+    succession, sometimes over running water."""
+    seconds = rng.uniform(0.3, 1.2)
+    out = np.zeros(int(seconds * SAMPLE_RATE))
+    t = np.arange(int(0.15 * SAMPLE_RATE)) / SAMPLE_RATE
+    for _ in range(rng.integers(2, 9)):
+        partials = rng.uniform(1500, 9000, 4)
+        ring = np.sin(2 * np.pi * partials[:, None] * t).sum(axis=0)
+        ring = (ring + rng.normal(0, 1.0, len(t)) * np.exp(-t / 0.004)) * np.exp(
+            -t / rng.uniform(0.01, 0.06)
+        )
+        start = rng.integers(0, max(1, len(out) - len(t)))
+        end = min(len(out), start + len(t))
+        out[start:end] += rng.uniform(0.3, 1.0) * ring[: end - start]
+    if rng.random() < 0.5:
+        out += 0.3 * np.abs(out).max() * _water_bed(rng, len(out))
+    return _as_pcm(out, rng)
+
+
+def water(rng: np.random.Generator) -> bytes:
+    """A tap running or water splashing: noise whose loudness flickers."""
+    return _as_pcm(_water_bed(rng, int(rng.uniform(0.3, 1.1) * SAMPLE_RATE)), rng)
+
+
+def _water_bed(rng: np.random.Generator, count: int) -> np.ndarray:
+    noise = rng.normal(0.0, 1.0, count)
+    if rng.random() < 0.5:
+        noise = np.diff(noise, prepend=0.0)  # brighter
+    flicker = np.repeat(rng.uniform(0.2, 1.0, count // 800 + 1), 800)[:count]
+    window = np.sin(np.pi * np.arange(count) / count)
+    return np.asarray(noise * flicker * window)
 
 
 def build_features() -> dict[str, np.ndarray]:
-    """Pooled features of every clip, cached (delete the file to rebuild)."""
+    """Pooled features of every clip, cached: only clips not in the cache are computed
+    (delete the file to rebuild all)."""
+    data: dict[str, np.ndarray] = {}
     if FEATURES.exists():
-        with np.load(FEATURES) as data:
-            return {key: data[key] for key in data.files}
+        with np.load(FEATURES) as cached:
+            data = {key: cached[key] for key in cached.files}
+    known = set(data["name"].tolist()) if data else set()
     rows: list[np.ndarray] = []
     labels, speakers, names = [], [], []
-    for path, label in human_clips():
-        sound = cut(read_wav(path))
-        if sound is not None:
-            rows.append(pooled(features(sound)))
-            labels.append(label)
-            speakers.append(speaker_of(path))
-            names.append(str(path.relative_to(path.parent.parent.parent)))
-    for name, pcm, label in generated_clips():
+
+    def add(name: str, pcm: bytes, label: str, speaker: str) -> None:
         sound = cut(pcm)
         if sound is not None:
             rows.append(pooled(features(sound)))
-            labels.append(label)
-            speakers.append("")  # generated: in every fold's training set
+            labels.append(CLASSES.index(label))
+            speakers.append(speaker)
             names.append(name)
-    data = {
-        "x": np.stack(rows),
-        "y": np.array([CLASSES.index(label) for label in labels]),
-        "speaker": np.array(speakers),
-        "name": np.array(names),
-    }
+
+    for path, label in human_clips():
+        name = str(path.relative_to(path.parent.parent.parent))
+        if name not in known:
+            add(name, read_wav(path), label, speaker_of(path))
+    for name, pcm, label in generated_clips():
+        if name not in known:
+            add(name, pcm, label, "")  # generated: in every fold's training set
+    if not rows:
+        return data
+    new = {"x": np.stack(rows), "y": np.array(labels), "speaker": np.array(speakers),
+           "name": np.array(names)}  # fmt: skip
+    if data:
+        new = {key: np.concatenate([data[key], new[key]]) for key in new}
     FEATURES.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(FEATURES, **data)
-    return data
+    np.savez_compressed(FEATURES, **new)
+    return new
 
 
 def train(x: np.ndarray, y: np.ndarray) -> WordHead:

@@ -11,10 +11,13 @@ then hears every word-sized sound the fast path decoded and decides:
   a dropped "pain" is the one failure the coach must not have.
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
   when Whisper hears it.
-- A third voter, the word head (word_head.py: a small classifier over speech
-  embeddings), is asked only when Whisper heard no words: a "stop", "yes" or "no" it is
-  sure of is taken (Whisper misses mostly by hearing nothing), and a fast "stop" it is
-  sure was not speech at all (dishes) is withdrawn. It never touches a fast "pain".
+- When Whisper heard no words (its misses are mostly that), a third voter is asked,
+  the word head (word_head.py: a small classifier over speech embeddings). A fast
+  "stop" stands (unsure: act) unless Whisper is sure nothing was said at all (dishes)
+  and the head did not hear a "stop" either. A "stop", "yes" or "no" the head heard
+  too, when Whisper half heard it or the fast path heard it without acting, is taken
+  (two voters agreeing). Without the head, a fast "stop" stands. Nothing changes a fast
+  "pain".
 Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
 and at most MAX_WAITING wait for it, so background talk cannot pile work on the CPU.
 The self-hearing gate and expected words apply to Whisper's words as to the fast path's.
@@ -103,7 +106,8 @@ def decide(
     if acted is Command.STOP and (phrase is None or phrase.command not in URGENT_COMMANDS):
         return Verdict(withdrawn=_not_a_stop(decoded, unheard))
     if phrase is None and acted is None and not decoded.text:
-        phrase = _allowed(_agreed(unheard), sound, gate)
+        fast_word = BY_TEXT.get(sound.fast.text) if sound.fast is not None else None
+        phrase = _allowed(_agreed(unheard, fast_word), sound, gate)
     command = phrase.command if phrase is not None else None
     if phrase is None or command == acted:
         return Verdict()
@@ -125,22 +129,25 @@ def _allowed(phrase: Phrase | None, sound: Sound, gate: SelfHearingGate | None) 
 
 def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     """Withdraw a fast "stop"? Yes when Whisper heard other words in it. When it heard
-    none, the stop stands (unsure: act) unless Whisper is sure nothing was said at all,
-    and the word head does not agree with a "stop" Whisper half heard."""
+    none, by a majority of the three voters: the stop stands (unsure: act) unless Whisper
+    is sure nothing was said at all and the word head did not hear a "stop" either."""
     if decoded.text:
         return True
-    if _agreed(unheard) is BY_TEXT["stop"]:
-        return False
+    guess = unheard.guess
+    if guess is None or guess.word == "stop" or _agreed(unheard) is not None:
+        return False  # no third voter, or it votes for the stop
     return unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
 
 
-def _agreed(unheard: Unheard) -> Phrase | None:
-    """The command Whisper heard but would not stand by, when the word head heard it
-    too: two voters agreeing outweigh Whisper's doubt that anything was said."""
-    guess, unsure = unheard.guess, unheard.unsure
-    if guess is None or unsure is None or unsure.text != guess.word:
+def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
+    """A command the word head heard too, when Whisper half heard it (it heard the word
+    but doubted anything was said) or the fast path heard it (and did not act): two
+    voters agreeing while Whisper abstains."""
+    guess = unheard.guess
+    if guess is None or guess.probability < AGREE_PROBABILITY:
         return None
-    return unsure if guess.probability >= AGREE_PROBABILITY else None
+    voted = [p for p in (unheard.unsure, fast_word) if p is not None and p.text == guess.word]
+    return voted[0] if voted else None
 
 
 class SecondOpinion:
