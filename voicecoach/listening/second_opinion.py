@@ -69,14 +69,12 @@ class Verdict:
 AGREE_PROBABILITY = 0.5
 """How likely the word head must find the command Whisper heard but would not stand by,
 for the two together to take it (scripts/train_word_head.py, held-out speakers: at 0.5
-the head alone took 601 of 655 stop/yes/no right and 67 of 1170 other words)."""
+the head alone took 602 of 655 stop/yes/no right and 64 of 1170 other words)."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it
 heard as nothing scored at most 0.47; of the synthetic noises it heard as nothing, 69 of
 112 scored 0.7 or more)."""
-RESCUED_WORDS = frozenset({"stop", "yes", "no"})
-"""The words the head knows."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
         return True
     guess = unheard.guess
     if guess is None or guess.word == "stop" or _agreed(unheard) is not None:
-        return False  # no third voter, or it votes for the stop
+        return False  # no third voter, or it heard a stop (or a word both it and Whisper heard)
     return unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
 
 
