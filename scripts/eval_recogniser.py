@@ -542,7 +542,7 @@ def main() -> None:
         print(f"human recordings not found at {HUMAN}: skipped")
     if args.together:
         print(f"\nfast stops withdrawn by {SECOND_ENGINE}: {WITHDRAWN[0]}")
-        print(f"word head: {args.word_head}")
+        print(f"word head: {HEADS[0].use}")
     if isinstance(second, CachedEngine):
         second.save()
     cpu = time.process_time() - started_cpu
