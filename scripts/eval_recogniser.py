@@ -6,6 +6,13 @@ latency and CPU use.
     .venv/bin/python -m scripts.eval_recogniser --quick    # fewer voices, for a fast look
     .venv/bin/python -m scripts.eval_recogniser --engine whisper --no-generated
     .venv/bin/python -m scripts.eval_recogniser --together # PocketSphinx + Whisper, as live
+    .venv/bin/python -m scripts.eval_recogniser --together --no-generated --speakers-every 4 \
+        --cache-second                                     # a quick look while developing
+
+With --together, the word head (the third voter, word_head.py) is the one trained without
+each recording's speaker (bench-out/word-head-folds.npz, from scripts/train_word_head.py),
+so every human number is on speakers held out of its training; --word-head none leaves it
+out.
 
 The espeak-ng set is generated here (cached under bench-out/espeak-set/). The human
 recordings (../shared/audio/human) are only measured, never tuned on. Every clip goes
@@ -24,19 +31,26 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
+import pickle
 import statistics
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from tests.support import espeak
 from voicecoach.core.asking import SCORE_ANSWERS
 from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, STOP_WITHDRAWN, Command, Heard
+from voicecoach.listening import whisper
 from voicecoach.listening.engine import (
     DEFAULT_ENGINE,
     ENGINES,
+    Decoded,
     Engine,
     EngineUnavailable,
     make_engine,
@@ -53,6 +67,8 @@ from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Recogniser
 from voicecoach.listening.second_opinion import SECOND_ENGINE
 from voicecoach.listening.vocabulary import BY_TEXT, PHRASES
+from voicecoach.listening.whisper import Doubt
+from voicecoach.listening.word_head import WordHead, load_head
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -104,6 +120,8 @@ class Result:
     got: list[str]
     latency: float | None
     seconds: float
+    name: str = ""
+    """The recording's file name (human sets)."""
 
 
 def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
@@ -118,6 +136,89 @@ Runner = Callable[[Iterator[Frame], frozenset[Command]], list[tuple[str, float]]
 phrase acted on with the stream time it was decided."""
 WITHDRAWN: list[int] = [0]
 """Fast "stop"s the second engine withdrew (with --together), counted over the run."""
+SPEAKERS_EVERY = [1]
+"""Keep the human recordings of one speaker group in this many (--speakers-every)."""
+
+
+class HeldOutHeads:
+    """The word head for the recording being heard: the fold head trained without its
+    speaker, or the shipped one for recordings no head was trained on (speech, noise)."""
+
+    def __init__(self, use: str) -> None:
+        self.use = use
+        self.path: Path | None = None
+        """The recording being heard (set by run_file)."""
+        self._folds: dict[str, WordHead] = {}
+        self._shipped: WordHead | None = None
+        if use == "cv":
+            self._load_folds()
+
+    def _load_folds(self) -> None:
+        from scripts.train_word_head import FOLDS_FILE
+
+        if not FOLDS_FILE.exists():  # never the shipped head: it was trained on these speakers
+            print(f"word head left out: {FOLDS_FILE} not found (run scripts.train_word_head)")
+            self.use = "none"
+            return
+        with np.load(FOLDS_FILE) as data:
+            heads = [
+                WordHead(*(data[f"{name}{k}"] for name in ("mean", "scale", "weights", "bias")))
+                for k in range(int(data["folds"].max()) + 1)
+            ]
+            self._folds = {
+                str(s): heads[int(f)] for s, f in zip(data["speakers"], data["folds"], strict=True)
+            }
+        self._shipped = load_head()
+
+    def current(self) -> WordHead | None:
+        if self.use == "none":
+            return None
+        if self.use == "shipped" or self.path is None:
+            return self._shipped or load_head()
+        from scripts.train_word_head import speaker_of
+
+        return self._folds.get(speaker_of(self.path), self._shipped)
+
+
+HEADS = [HeldOutHeads("none")]
+
+
+class CachedEngine:
+    """The second engine, remembering its answer for each sound across runs (a quick
+    look while developing: processor figures are then not the engine's)."""
+
+    def __init__(self, inner: Engine) -> None:
+        self._inner = inner
+        self.name = inner.name
+        settings = repr(getattr(inner, "settings", "")) + repr(getattr(whisper, "PROMPT", ""))
+        key = hashlib.sha1(settings.encode()).hexdigest()[:10]
+        self.path = REPO / "bench-out" / f"second-cache-{key}-v2.pkl"
+        self._answers: dict[str, tuple[str | None, str, float | None, float, Doubt | None]] = {}
+        if self.path.exists():
+            self._answers = pickle.loads(self.path.read_bytes())
+        self.replayed_seconds = 0.0
+        """The original decode time of the answer last replayed (0: decoded now)."""
+        self.last_doubt: Doubt | None = None
+        """As the engine's own (whisper.Doubt)."""
+
+    def decode(self, pcm: bytes) -> Decoded:
+        key = hashlib.sha1(pcm).hexdigest()
+        if key in self._answers:
+            text, said, confidence, seconds, self.last_doubt = self._answers[key]
+            self.replayed_seconds = seconds
+            return Decoded(BY_TEXT[text] if text else None, said, confidence)
+        started = time.perf_counter()
+        decoded = self._inner.decode(pcm)
+        self.replayed_seconds = 0.0
+        self.last_doubt = getattr(self._inner, "last_doubt", None)
+        phrase = decoded.phrase.text if decoded.phrase is not None else None
+        seconds = time.perf_counter() - started
+        self._answers[key] = (phrase, decoded.text, decoded.confidence, seconds, self.last_doubt)
+        return decoded
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(pickle.dumps(self._answers))
 
 
 def alone(engine: Engine) -> Runner:
@@ -145,6 +246,8 @@ def together(fast: Engine, second: Engine) -> Runner:
     def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
         sink = _TimedSink()
         listener = VoiceListener(sink, fast, expected=lambda: expected, second=second)
+        assert listener.second is not None
+        listener.second.load_word_head = HEADS[0].current
         sink.listener = listener
         for frame in frames:
             sink.now = frame.end
@@ -168,7 +271,8 @@ class _TimedSink:
         listener = self.listener
         assert listener is not None and listener.second is not None
         fast = any(d.heard is heard for d in listener.detections)
-        second = 0.0 if fast else listener.second.last_decode_seconds
+        replayed = getattr(listener.second.engine, "replayed_seconds", 0.0)
+        second = 0.0 if fast else listener.second.last_decode_seconds + replayed
         self.heard.append((heard, self.now + second))
 
     def acted_on(self) -> list[tuple[str, float]]:
@@ -280,12 +384,12 @@ def human_set(engine: Runner) -> dict[str, list[Result]]:
     digits = {p.text for p in PHRASES if p.score is not None}
     groups: dict[str, list[Result]] = collections.defaultdict(list)
     for folder in ("stop", "yes", "no", "help", "go"):
-        for path in sorted((HUMAN / folder).glob("*.wav")):
+        for path in kept(sorted((HUMAN / folder).glob("*.wav"))):
             expected = None if folder == "go" else folder
             groups["go (must reject)" if folder == "go" else "commands"].append(
                 run_file(engine, path, expected)
             )
-    for path in sorted((HUMAN / "_other_words").glob("*/*.wav")):
+    for path in kept(sorted((HUMAN / "_other_words").glob("*/*.wav"))):
         word = path.parent.name
         group = "digits (score words)" if word in digits else "other words (must reject)"
         groups[group].append(run_file(engine, path, word if word in digits else None))
@@ -304,9 +408,19 @@ def human_takes_set(engine: Runner) -> dict[str, list[Result]]:
         word = folder.name
         command = word in ("stop", "yes", "no") or word in digits
         group = "commands" if word in ("stop", "yes", "no") else "digits" if command else "reject"
-        for path in sorted(folder.glob("*.wav")):
+        for path in kept(sorted(folder.glob("*.wav"))):
             groups[group].append(run_file(engine, path, word if command else None))
     return groups
+
+
+def kept(paths: list[Path]) -> list[Path]:
+    """The recordings of one speaker group in SPEAKERS_EVERY (all, by default)."""
+    if SPEAKERS_EVERY[0] <= 1:
+        return paths
+    from scripts.train_word_head import speaker_of
+
+    every = SPEAKERS_EVERY[0]
+    return [p for p in paths if zlib.crc32(speaker_of(p).encode()) // 7 % every == 0]
 
 
 def run_file(
@@ -318,11 +432,12 @@ def run_file(
 ) -> Result:
     """One recording through the pipeline, heard where `expected` means something (or
     in `context`)."""
+    HEADS[0].path = path
     pcm = read_wav(path)
     word_end = espeak.speech_end(pcm) if latency else None
     context = context if context is not None else context_for(expected)
     got, lag = pipeline_run(engine, pcm, word_end, None, context)
-    return Result(expected, got, lag, len(pcm) / 2 / SAMPLE_RATE)
+    return Result(expected, got, lag, len(pcm) / 2 / SAMPLE_RATE, path.name)
 
 
 def correct(result: Result) -> bool:
@@ -364,7 +479,7 @@ def false_per_minute(title: str, results: list[Result]) -> None:
           f"{false / minutes * 10:.2f} per 10 min")  # fmt: skip
     for r in results:
         if r.got:
-            print(f"    heard {r.got}")
+            print(f"    heard {r.got} {r.name}")
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -389,10 +504,29 @@ def main() -> None:
     parser.add_argument(
         "--together", action="store_true", help=f"--engine with {SECOND_ENGINE} deciding, as live"
     )
+    parser.add_argument(
+        "--word-head", default="cv", choices=["cv", "shipped", "none"],
+        help="with --together: the third voter trained without each speaker (cv), the "
+        "shipped one, or none",
+    )  # fmt: skip
+    parser.add_argument(
+        "--speakers-every", type=int, default=1, metavar="N",
+        help="only the human recordings of one speaker group in N (a quicker look)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cache-second", action="store_true",
+        help=f"remember {SECOND_ENGINE}'s answers across runs (bench-out/; not for CPU figures)",
+    )  # fmt: skip
     add_engine_options(parser)
     args = parser.parse_args()
     engine = engine_from(args)
-    runner = together(engine, make_engine(SECOND_ENGINE)) if args.together else alone(engine)
+    SPEAKERS_EVERY[0] = args.speakers_every
+    second: Engine | None = None
+    if args.together:
+        HEADS[0] = HeldOutHeads(args.word_head)
+        second = make_engine(SECOND_ENGINE)
+        second = CachedEngine(second) if args.cache_second else second
+    runner = together(engine, second) if second is not None else alone(engine)
     name = f"{engine.name} + {SECOND_ENGINE}" if args.together else engine.name
     print(f"engine: {name}")
     started_cpu, audio_seconds = time.process_time(), 0.0
@@ -408,6 +542,9 @@ def main() -> None:
         print(f"human recordings not found at {HUMAN}: skipped")
     if args.together:
         print(f"\nfast stops withdrawn by {SECOND_ENGINE}: {WITHDRAWN[0]}")
+        print(f"word head: {HEADS[0].use}")
+    if isinstance(second, CachedEngine):
+        second.save()
     cpu = time.process_time() - started_cpu
     print(f"\nCPU: {cpu:.1f} s process time for {audio_seconds:.0f} s of audio = "
           f"{100 * cpu / max(audio_seconds, 1):.1f}% of one core (includes espeak-ng rendering "

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.listening.engine import Decoded, EngineCheck, EngineUnavailable
-from voicecoach.listening.vocabulary import BY_TEXT, NUMBERS
+from voicecoach.listening.vocabulary import BY_TEXT, NUMBERS, Phrase
 from voicecoach.listening.whisper_model import INSTALL, ModelUnavailable, check_model, ready_model
 
 PROMPT = (
@@ -63,6 +63,17 @@ class WhisperSettings:
     except a word repeated); each token costs a decoder step."""
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """What Whisper thought of the utterance it decoded last, beyond its words (for the
+    second opinion's third voter, when it heard no words it would stand by)."""
+
+    no_speech: float
+    """Its own probability that nothing was said at all."""
+    unsure: Phrase | None
+    """The command it heard but would not stand by (the no-speech rule), if any."""
+
+
 class WhisperEngine:
     name = "whisper"
     about = "offline, Whisper base from its PyPI data packages"
@@ -78,6 +89,8 @@ class WhisperEngine:
         except ImportError as error:
             raise EngineUnavailable(f"the whisper engine needs: {INSTALL}") from error
         self.settings = settings
+        self.last_doubt = Doubt(0.0, None)
+        """About the latest decode (read on the thread that decodes)."""
         loaded = WhisperModel(
             str(folder), device="cpu", compute_type="int8", cpu_threads=settings.cpu_threads
         )
@@ -119,7 +132,9 @@ class WhisperEngine:
         text, no_speech, logprob = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
         unsure = logprob < self.settings.min_logprob
+        self.last_doubt = Doubt(no_speech, None)
         if no_speech > self.settings.max_no_speech and unsure:
+            self.last_doubt = Doubt(no_speech, decoded.phrase)
             return Decoded(None, "")  # no words it would stand by
         return decoded
 

@@ -1,0 +1,146 @@
+"""The third voter: the word head is asked only when Whisper heard no words. It takes a
+"stop", "yes" or "no" Whisper missed, withdraws a fast "stop" that was plainly not speech
+(dishes), and never withdraws a "pain". Decision rules with given guesses (fast), then the
+shipped head on real recordings it was never trained on (skipped without them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.listening_support import HUMAN, needs_human
+from tests.test_whisper_engine import needs_whisper
+from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
+from voicecoach.listening.engine import Decoded
+from voicecoach.listening.recogniser import Report, SelfHearingGate
+from voicecoach.listening.second_opinion import Sound, Unheard, decide
+from voicecoach.listening.vocabulary import BY_TEXT
+from voicecoach.listening.word_head import WordGuess
+
+YES_NO = frozenset({Command.YES, Command.NO}) | {Command.STOP, Command.PAIN}
+NOTHING = Decoded(None, "")
+"""Whisper heard no words."""
+
+
+def sound(fast: str | None = None) -> Sound:
+    heard = Heard(BY_TEXT[fast].command, "voice", text=fast) if fast else None
+    return Sound(b"", Report(10.0, 10.4, "heard" if fast else "not a command"), heard)
+
+
+def acted(verdict: object) -> Command | None:
+    deliver = getattr(verdict, "deliver", None)
+    return deliver.command if deliver is not None else None
+
+
+def half_heard(word: str, head: str, probability: float = 0.9) -> Unheard:
+    """Whisper heard `word` but doubted anything was said; the head guessed `head`."""
+    return Unheard(WordGuess(head, probability), no_speech=0.6, unsure=BY_TEXT[word])
+
+
+def test_a_stop_both_recognisers_missed_is_taken_when_whisper_and_the_head_agree() -> None:
+    verdict = decide(sound(None), NOTHING, DURING_ROUTINE, None, half_heard("stop", "stop"))
+    assert acted(verdict) is Command.STOP
+
+
+def test_a_no_the_fast_path_heard_is_taken_when_the_head_agrees_and_whisper_heard_nothing() -> None:
+    unheard = Unheard(WordGuess("no", 0.9), no_speech=0.7)
+    assert acted(decide(sound("no"), NOTHING, YES_NO, None, unheard)) is Command.NO
+    assert acted(decide(sound("yes"), NOTHING, YES_NO, None, unheard)) is None  # they disagree
+
+
+def test_an_answer_whisper_half_heard_is_taken_only_while_a_question_waits() -> None:
+    assert acted(decide(sound(None), NOTHING, YES_NO, None, half_heard("no", "no"))) is Command.NO
+    assert acted(decide(sound(None), NOTHING, DURING_ROUTINE, None, half_heard("no", "no"))) is None
+
+
+@pytest.mark.parametrize(
+    "unheard",
+    [
+        half_heard("yes", "no"),  # they disagree
+        half_heard("yes", "yes", 0.3),  # the head finds it unlikely
+        Unheard(WordGuess("stop", 0.99), no_speech=0.6),  # the head alone (it hears dishes so)
+    ],
+)
+def test_without_agreement_nothing_whisper_doubted_is_taken(unheard: Unheard) -> None:
+    assert acted(decide(sound(None), NOTHING, YES_NO, None, unheard)) is None
+
+
+def test_the_head_does_not_overrule_words_whisper_heard() -> None:
+    verdict = decide(sound(None), Decoded(None, "top"), YES_NO, None, half_heard("stop", "stop"))
+    assert acted(verdict) is None
+
+
+def test_a_word_the_coach_is_saying_itself_is_not_obeyed_when_agreed_either() -> None:
+    gate = SelfHearingGate(lambda: ("Answer yes or no.", 0.0), clock=lambda: 11.0)
+    assert acted(decide(sound(None), NOTHING, YES_NO, gate, half_heard("yes", "yes"))) is None
+
+
+def test_a_fast_stop_in_the_clatter_of_dishes_is_withdrawn() -> None:
+    """Whisper is sure nothing was said, and the head heard no stop: two voters of three."""
+    unheard = Unheard(WordGuess("noise", 0.6), no_speech=0.9)
+    verdict = decide(sound("stop"), NOTHING, DURING_ROUTINE, None, unheard)
+    assert verdict.withdrawn
+
+
+@pytest.mark.parametrize(
+    "unheard",
+    [
+        Unheard(),  # nothing more is known: unsure, act
+        Unheard(no_speech=0.99),  # no third voter: the stop stands
+        Unheard(WordGuess("noise", 0.99), no_speech=0.6),  # Whisper is not sure it was noise
+        Unheard(WordGuess("stop", 0.4), no_speech=0.9),  # the head heard a stop
+        Unheard(WordGuess("yes", 0.9), no_speech=0.9, unsure=BY_TEXT["yes"]),  # a word
+    ],
+)
+def test_a_fast_stop_whisper_heard_no_words_in_stands_unless_plainly_not_speech(
+    unheard: Unheard,
+) -> None:
+    assert not decide(sound("stop"), NOTHING, DURING_ROUTINE, None, unheard).withdrawn
+
+
+def test_a_fast_pain_is_never_withdrawn_whatever_is_heard() -> None:
+    plainly_not_speech = Unheard(WordGuess("noise", 0.999), no_speech=0.999)
+    for decoded in (NOTHING, Decoded(None, "plain")):
+        verdict = decide(sound("pain"), decoded, DURING_ROUTINE, None, plainly_not_speech)
+        assert not verdict.withdrawn and verdict.deliver is None
+
+
+# --- real recordings the head was never trained on (skipped without them) ---------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.heard: list[Heard] = []
+
+    def put(self, heard: Heard) -> None:
+        self.heard.append(heard)
+
+
+def _listen(paths: list[Path], expected: frozenset[Command]) -> list[Heard]:
+    """The recordings through the live listener with both recognisers and the head."""
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import noise, read_wav, split_frames
+    from voicecoach.listening.listener import VoiceListener
+    from voicecoach.listening.word_head import load_head
+
+    if load_head() is None:
+        pytest.skip("the word head needs the enrol extra (onnxruntime, livekit-wakeword)")
+    inbox = Inbox()
+    listener = VoiceListener(inbox, make_engine("pocketsphinx"), expected=lambda: expected,
+                             second=make_engine("whisper"))  # fmt: skip
+    for path in paths:
+        stream = noise(0.3, seed=3) + read_wav(path) + noise(1.0, seed=4)
+        for frame in split_frames(stream):
+            listener.feed(frame)
+    assert listener.second is not None and listener.second.word_head is not None  # it was asked
+    return inbox.heard
+
+
+@needs_human
+@needs_whisper
+def test_other_words_while_a_yes_no_question_waits_give_the_voters_nothing_to_agree_on() -> None:
+    """The head may take a yes or no Whisper doubted: never out of other short words."""
+    paths = sorted((HUMAN / "_speech").glob("picovoice-wakeword_*.wav"))  # alexa, jarvis...
+    assert paths
+    assert _listen(paths, YES_NO) == []
