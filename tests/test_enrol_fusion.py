@@ -139,3 +139,18 @@ def test_real_takes_with_both_recognisers_lose_no_answer_and_others_lose_nothing
         assert right(held_out, voices[index]) >= right(held_out, None), people[index][0].name
         stranger = voices[(index + 1) % len(voices)]
         assert right(held_out, stranger) >= right(held_out, None), people[index][0].name
+
+
+def test_a_clear_other_word_is_not_taken_for_a_command_and_a_mishearing_is():
+    from voicecoach.listening.enrolled import Fusion, fuse
+
+    alike = Fusion(0.7, 0.7, 0.7, alike=True)
+    near_stop = Match(BY_TEXT["stop"], "stop", 0.4, 0.4)
+    near_no = Match(BY_TEXT["no"], "no", 0.4, 0.4)
+    words = ("stop", "yes", "no")
+    for other in ("down", "off", "up up up"):  # said by the user, near their own stop
+        assert fuse(Decoded(None, other), near_stop, words, alike).phrase is None
+    assert fuse(Decoded(None, "let s stop"), near_stop, words, alike).phrase == BY_TEXT["stop"]
+    for misheard in ("now", "nine", "and now"):
+        assert fuse(Decoded(None, misheard), near_no, words, alike).phrase == BY_TEXT["no"]
+    assert fuse(Decoded(None, ""), near_no, words, alike).phrase == BY_TEXT["no"]

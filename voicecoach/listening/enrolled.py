@@ -192,6 +192,10 @@ class Fusion:
     veto: float | None = None
     """The recogniser heard an enrolled word farther than this from its takes: dropped
     (None: never). Never applied to stop and pain, which are not to be missed."""
+    alike: bool = False
+    """When the recogniser heard words but no command, the takes' word is taken only if
+    one of those words begins as it does: how a word is misheard ("now", "nine" for no;
+    "let's stop"), not a clear other word ("down", "off" near the user's stop)."""
     unheard: float | None = None
     """The recogniser heard no words at all, and the sound is farther than this from all
     the user's takes: it is reported as a sound that was not a command (with Whisper: a
@@ -209,8 +213,11 @@ def fuse(
     if heard is not None and (heard.text not in enrolled or heard.command in URGENT_COMMANDS):
         return decoded
     threshold = fusion.correct if heard is not None else _rescue(match, fusion)
-    if match.phrase is not None and match.phrase != heard and match.ratio <= threshold:
-        return Decoded(match.phrase, match.phrase.text, decoded.confidence)
+    wanted = match.phrase
+    if wanted is not None and wanted != heard and match.ratio <= threshold:
+        misheard = heard is not None or not fusion.alike
+        if misheard or _begins_alike(decoded.text, wanted.text):
+            return Decoded(wanted, wanted.text, decoded.confidence)
     if heard is not None and _vetoed(heard, match, fusion.veto):
         return Decoded(None, decoded.text, decoded.confidence)
     if not decoded.text and "stop" in enrolled and _unlike_every_take(match, fusion.unheard):
@@ -224,6 +231,12 @@ NOT_YOUR_WORD = "(unlike your takes)"
 
 def _unlike_every_take(match: Match, unheard: float | None) -> bool:
     return unheard is not None and match.word is not None and match.ratio > unheard
+
+
+def _begins_alike(text: str, word: str) -> bool:
+    """No words heard, or one of them begins as `word` does."""
+    tokens = text.lower().split()
+    return not tokens or any(token[0] == word[0] for token in tokens)
 
 
 def _rescue(match: Match, fusion: Fusion) -> float:
