@@ -112,7 +112,13 @@ def test_real_takes_with_both_recognisers_lose_no_answer_and_others_lose_nothing
         pytest.skip(f"{HUMAN_TAKES} is absent: no human takes to test on")
     from scripts.eval_recogniser import pipeline_run, together
     from voicecoach.listening.engine import EngineUnavailable, make_engine
-    from voicecoach.listening.enrolled import EnrolledEngine, EnrolledVoice, matcher_available
+    from voicecoach.listening.enrolled import (
+        FAST_WITH_WHISPER,
+        WITH_WHISPER,
+        EnrolledEngine,
+        EnrolledVoice,
+        matcher_available,
+    )
     from voicecoach.listening.frames import read_wav
 
     if not matcher_available():
@@ -129,7 +135,8 @@ def test_real_takes_with_both_recognisers_lose_no_answer_and_others_lose_nothing
         if voice is None:
             runner = together(sphinx, whisper)
         else:
-            runner = together(EnrolledEngine(sphinx, voice), EnrolledEngine(whisper, voice))
+            fast = EnrolledEngine(sphinx, voice, FAST_WITH_WHISPER)
+            runner = together(fast, EnrolledEngine(whisper, voice, WITH_WHISPER))
         return sum(
             pipeline_run(runner, read_wav(p), None, None, YES_NO)[0] == ["yes"] for p in takes
         )

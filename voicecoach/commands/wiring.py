@@ -212,7 +212,7 @@ def start_listening(
         return None
     voice = enrolled_voice() if options.engine == DEFAULT_ENGINE else None
     if voice is not None:
-        engine = with_enrolled_voice(engine, voice)
+        engine = with_enrolled_voice(engine, voice, beside_whisper=True)
     listener = VoiceListener(
         inbox,
         engine,
@@ -253,12 +253,14 @@ def enrolled_voice() -> EnrolledVoice | None:
         return None
 
 
-def with_enrolled_voice(engine: Engine, voice: EnrolledVoice) -> Engine:
+def with_enrolled_voice(engine: Engine, voice: EnrolledVoice, beside_whisper: bool) -> Engine:
     """The fast engine helped by the user's takes: they rescue words it missed and never
-    veto one it heard (listening/enrolled.py)."""
-    from voicecoach.listening.enrolled import EnrolledEngine
+    veto one it heard; beside Whisper, they never change the word it heard either
+    (listening/enrolled.py FAST_WITH_WHISPER)."""
+    from voicecoach.listening.enrolled import FAST_WITH_WHISPER, EnrolledEngine, Fusion
 
-    return cast("Engine", EnrolledEngine(engine, voice))  # decodes like the engine it wraps
+    fusion = FAST_WITH_WHISPER if beside_whisper else Fusion()
+    return cast("Engine", EnrolledEngine(engine, voice, fusion))  # decodes like its inner
 
 
 def whisper_with_enrolled_voice(voice: EnrolledVoice) -> Callable[[bytes, Decoded], Decoded]:
