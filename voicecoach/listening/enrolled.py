@@ -194,8 +194,9 @@ class Fusion:
     (None: never). Never applied to stop and pain, which are not to be missed."""
     alike: bool = False
     """When the recogniser heard words but no command, the takes' word is taken only if
-    one of those words begins as it does: how a word is misheard ("now", "nine" for no;
-    "let's stop"), not a clear other word ("down", "off" near the user's stop)."""
+    one of those words begins as it does or is part of it: how a word is misheard ("now",
+    "nine" for no; "top", "let's stop"), not a clear other word ("down", "off" near the
+    user's stop)."""
     unheard: float | None = None
     """The recogniser heard no words at all, and the sound is farther than this from all
     the user's takes: it is reported as a sound that was not a command (with Whisper: a
@@ -234,9 +235,9 @@ def _unlike_every_take(match: Match, unheard: float | None) -> bool:
 
 
 def _begins_alike(text: str, word: str) -> bool:
-    """No words heard, or one of them begins as `word` does."""
+    """No words heard, or one of them begins as `word` does, or is inside it ("top")."""
     tokens = text.lower().split()
-    return not tokens or any(token[0] == word[0] for token in tokens)
+    return not tokens or any(t[0] == word[0] or t in word or word in t for t in tokens)
 
 
 def _rescue(match: Match, fusion: Fusion) -> float:
