@@ -225,3 +225,38 @@ def test_a_word_that_cannot_be_enrolled_is_a_one_line_error():
     assert result.exit_code == 2
     assert "cannot enrol 'banana'" in result.output
     assert "Traceback" not in result.output
+
+
+# --- doctor ----------------------------------------------------------------------------
+
+
+def test_doctor_says_when_no_voice_is_enrolled(tmp_path):
+    from voicecoach.commands.doctor import check_enrolled_voice
+
+    result = check_enrolled_voice(tmp_path / "voice")
+    assert result.ok and "none" in result.line() and "voicecoach enrol" in result.line()
+
+
+@needs_espeak
+@needs_matcher
+def test_doctor_reports_the_takes_per_word_the_matcher_and_how_well_they_are_told_apart(
+    tmp_path, monkeypatch
+):
+    from voicecoach.commands.doctor import default_checks, run_doctor
+    from voicecoach.listening.enrolled import save_takes
+
+    monkeypatch.setenv("VOICECOACH_DATA_DIR", str(tmp_path))
+    takes = espeak_takes("en-gb", (130, 160, 190))
+    save_takes(tmp_path / "voice", {"stop": takes["stop"], "yes": takes["yes"][:2]})
+    printed: list[str] = []
+    enrolled = [c for c in default_checks() if c.__name__ == "check_enrolled_voice"]
+    run_doctor(enrolled, echo=printed.append)
+    line = printed[0]
+    assert line.startswith("ok       enrolled voice: takes stop 3, yes 2; matcher ready;"), line
+    assert "5 of 5 told apart" in line
+    # two words said alike: told apart badly, and doctor says which to record again
+    save_takes(tmp_path / "voice", {"stop": takes["stop"], "yes": takes["stop"]})
+    printed.clear()
+    run_doctor(enrolled, echo=printed.append)
+    assert printed[0].startswith("PROBLEM  enrolled voice:"), printed[0]
+    assert "voicecoach enrol --word" in printed[0]

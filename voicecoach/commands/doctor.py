@@ -200,6 +200,33 @@ def check_second_recogniser() -> CheckResult:
     )
 
 
+def check_enrolled_voice(folder: Path | None = None) -> CheckResult:
+    """The user's takes (voicecoach enrol): how many per word, whether the matcher can use
+    them, and how well they are told apart (each take against the others)."""
+    from voicecoach.listening.enrolled import (
+        INSTALL_HINT,
+        MatcherUnavailable,
+        read_takes,
+        told_apart,
+        voice_folder,
+    )
+
+    takes = read_takes(folder or voice_folder())
+    if not takes:
+        return CheckResult("enrolled voice", True, "none (voicecoach enrol learns your voice)")
+    counts = ", ".join(f"{word} {len(pcms)}" for word, pcms in takes.items())
+    try:
+        right, total, unclear = told_apart(takes)
+    except MatcherUnavailable:
+        detail = f"takes {counts}, but the matcher is not installed: they are not used"
+        return CheckResult("enrolled voice", False, detail, INSTALL_HINT)
+    detail = f"takes {counts}; matcher ready; {right} of {total} told apart (each against the rest)"
+    if not unclear:
+        return CheckResult("enrolled voice", True, detail)
+    again = " ".join(f"--word {word}" for word in unclear)
+    return CheckResult("enrolled voice", False, detail, f"say them again: voicecoach enrol {again}")
+
+
 # --- echo canceller ------------------------------------------------------------------------
 
 
@@ -245,6 +272,7 @@ def default_checks() -> list[Check]:
         check_microphone_sound,
         check_recogniser,
         check_second_recogniser,
+        check_enrolled_voice,
         check_echo_canceller,
         check_log,
     ]

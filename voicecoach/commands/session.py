@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from types import FrameType
 
 from voicecoach.commands.care_commands import LogbookEpisodes, safety_for, session_opening
+from voicecoach.commands.enrol import run_enrol
+from voicecoach.commands.enrol_offer import offer_enrolment
 from voicecoach.commands.wiring import AudioOptions, Coach, open_coach
 from voicecoach.core.asking import ask_pain_score
 from voicecoach.core.engine import Engine, Ports
@@ -24,6 +26,7 @@ from voicecoach.core.ports import Command, Listener, Outcome
 from voicecoach.core.routines import Routine, find_in, load_catalogue
 from voicecoach.core.settings import SessionSettings
 from voicecoach.core.wording import Wording
+from voicecoach.listening.enrolled import ENROL_WORDS
 
 EXIT_CODES = {
     Outcome.COMPLETED: 0,
@@ -98,6 +101,9 @@ def run_routine(name: str, settings: SessionSettings, options: AudioOptions) -> 
             plan = build_plan(routine, settings, listening=coach.listening)
             coach.prerender(spoken_lines(plan))
             outcome = _engine(plan, settings, coach).run()
+            enrol_now = offer_enrolment(coach, outcome, settings.time_scale)
+        if enrol_now:  # the session's microphone and speaker are closed: enrol opens its own
+            run_enrol(ENROL_WORDS, options.mic, options.speak)
     except KeyboardInterrupt:
         return EXIT_CODES[Outcome.INTERRUPTED]
     except _Terminated as ended:

@@ -29,7 +29,8 @@ from voicecoach.terminal.keys import KeyReader
 
 if TYPE_CHECKING:
     from voicecoach.audio.speaker import AudioSpeaker
-    from voicecoach.listening.engine import Engine
+    from voicecoach.listening.engine import Decoded, Engine
+    from voicecoach.listening.enrolled import EnrolledVoice
     from voicecoach.terminal.captions import LiveDisplay, PlainDisplay
 
 
@@ -209,8 +210,9 @@ def start_listening(
     except EngineUnavailable as error:
         say_once(f"Not listening: {error}. Keys only.")
         return None
-    if options.engine == DEFAULT_ENGINE:
-        engine = with_enrolled_voice(engine)
+    voice = enrolled_voice() if options.engine == DEFAULT_ENGINE else None
+    if voice is not None:
+        engine = with_enrolled_voice(engine, voice, beside_whisper=True)
     listener = VoiceListener(
         inbox,
         engine,
@@ -219,7 +221,10 @@ def start_listening(
         expected=inbox.expected,
         on_unsure=tone,
         second=SECOND_ENGINE if options.engine == DEFAULT_ENGINE else None,
-    ).start()
+    )
+    if voice is not None and listener.second is not None:
+        listener.second.enrolled = whisper_with_enrolled_voice(voice)
+    listener.start()
     on_frame: Callable[[Any], None] = listener.on_frame
     if options.echo_cancel and coach_voice is not None:
         on_frame = _cancelling_echo(coach_voice, listener.on_frame) or on_frame
@@ -236,24 +241,33 @@ def start_listening(
     return _Voice(microphone, listener)
 
 
-def with_enrolled_voice(engine: Engine) -> Engine:
-    """The fast engine helped by the user's own takes (voicecoach enrol), when there are
-    any: they rescue words it missed and never veto one it heard (listening/enrolled.py)."""
-    from voicecoach.listening.enrolled import (
-        EnrolledEngine,
-        EnrolledVoice,
-        MatcherUnavailable,
-        voice_folder,
-    )
+def enrolled_voice() -> EnrolledVoice | None:
+    """The user's takes (voicecoach enrol), ready to match; None when there are none, or
+    (said once) when the matcher is not installed."""
+    from voicecoach.listening.enrolled import EnrolledVoice, MatcherUnavailable, voice_folder
 
     try:
-        voice = EnrolledVoice.load(voice_folder())
+        return EnrolledVoice.load(voice_folder())
     except MatcherUnavailable as error:
         say_once(f"Your enrolled voice is not used: {error}.")
-        return engine
-    if voice is None:
-        return engine
-    return cast("Engine", EnrolledEngine(engine, voice))  # decodes like the engine it wraps
+        return None
+
+
+def with_enrolled_voice(engine: Engine, voice: EnrolledVoice, beside_whisper: bool) -> Engine:
+    """The fast engine helped by the user's takes: they rescue words it missed and never
+    veto one it heard; beside Whisper, they never change the word it heard either
+    (listening/enrolled.py FAST_WITH_WHISPER)."""
+    from voicecoach.listening.enrolled import FAST_WITH_WHISPER, EnrolledEngine, Fusion
+
+    fusion = FAST_WITH_WHISPER if beside_whisper else Fusion()
+    return cast("Engine", EnrolledEngine(engine, voice, fusion))  # decodes like its inner
+
+
+def whisper_with_enrolled_voice(voice: EnrolledVoice) -> Callable[[bytes, Decoded], Decoded]:
+    """Where Whisper decides, the takes are fused with what it heard (second_opinion.py)."""
+    from voicecoach.listening.enrolled import second_opinion_rule
+
+    return second_opinion_rule(voice)
 
 
 def _tone(speaker: Speaker) -> Callable[[], None]:

@@ -181,6 +181,13 @@ def offer(question: str, words: Wording) -> str:
     return f"{question} {words.yes_no()}"
 
 
+ENROL_OFFER = (
+    "One more thing. In about two minutes I can learn your voice, so that I hear you "
+    "better. Shall we do that now?"
+)
+ENROL_LATER = "Another time, then. The command is voicecoach enrol."
+
+
 def carry_on_choice(words: Wording) -> str:
     return (
         f"{words.Do(Command.RESUME)} to carry on, "
@@ -299,6 +306,7 @@ def every_line(listening: bool = True) -> list[str]:
         ENDING_TO_REST,
         NO_ANSWER_ENDING, *flag_questions(words), choices_after_check(words),
         *(offer(question, words) for question in OFFERS), carry_on_choice(words),
+        offer(ENROL_OFFER, words), ENROL_LATER,
         still_paused(words), *(timed_session_elsewhere(c) for c in THERAPY_COMMANDS),
         timer_paused(words), timer_help(words), REMINDER,
         move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST, NOT_CONFIRMED,

@@ -177,6 +177,9 @@ class SecondOpinion:
         """The engine could not be opened: the fast path works alone."""
         self._sounds: queue.Queue[Sound | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self.enrolled: Callable[[bytes, Decoded], Decoded] | None = None
+        """The user's takes (listening/enrolled.py second_opinion_rule): given the sound
+        and what the second engine heard in it, what to decide on. None: not enrolled."""
         self.last_decode_seconds = 0.0
         """Wall time of the latest decode (for the benchmarks)."""
         self.idle = threading.Event()
@@ -226,6 +229,8 @@ class SecondOpinion:
             if alone and fast is not None:
                 self.deliver(fast)
             return Verdict(deliver=fast if alone else None)
+        if self.enrolled is not None:
+            decoded = self.enrolled(sound.pcm, decoded)
         verdict = decide(sound, decoded, self.expected(), self.gate, unheard)
         self._tell(sound, decoded, verdict)
         if verdict.withdrawn:
