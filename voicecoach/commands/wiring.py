@@ -55,6 +55,8 @@ class AudioOptions:
     """Speak out loud; False shows captions only."""
     echo_cancel: bool = True
     """Take the coach's own voice out of what the microphone hears (see echo.py)."""
+    levelling: bool = True
+    """Level the microphone before recognition: a soft voice across the room (levelling.py)."""
 
 
 class MonotonicClock:
@@ -201,6 +203,7 @@ def start_listening(
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.audio.microphone import Microphone, MicSettings
     from voicecoach.listening.engine import EngineUnavailable, make_engine
+    from voicecoach.listening.levelling import open_levelling
     from voicecoach.listening.listener import VoiceListener
     from voicecoach.listening.second_opinion import SECOND_ENGINE
 
@@ -219,6 +222,7 @@ def start_listening(
         expected=inbox.expected,
         on_unsure=tone,
         second=SECOND_ENGINE if options.engine == DEFAULT_ENGINE else None,
+        levelling=open_levelling(say_once) if options.levelling else None,
     ).start()
     on_frame: Callable[[Any], None] = listener.on_frame
     if options.echo_cancel and coach_voice is not None:

@@ -80,6 +80,7 @@ class VoiceListener:
         expected: Expected | None = None,
         on_unsure: Callable[[], None] | None = None,
         second: str | Engine | None = None,
+        levelling: Callable[[Frame], Frame] | None = None,
     ) -> None:
         if engine is None:
             engine = make_engine(DEFAULT_ENGINE)
@@ -124,6 +125,8 @@ class VoiceListener:
                 _second_unavailable,
                 self.log.write if self.log is not None else None,
             )
+        self.levelling = levelling
+        """Levels each frame before the microphone's own ear hears it (levelling.py)."""
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
@@ -187,7 +190,8 @@ class VoiceListener:
         if self.gate is not None:
             self.gate.observe()
             self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
-        taken = [self.recogniser.feed(frame)]
+        levelled = self.levelling(frame) if self.levelling is not None else frame
+        taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
         elif self._ears.listening:
