@@ -40,6 +40,7 @@ from voicecoach.core.ports import URGENT_COMMANDS, Heard
 from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
+from voicecoach.listening.levelling import raised_for_whisper
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
     CLEANED_EAR,
@@ -126,7 +127,8 @@ class VoiceListener:
                 self.log.write if self.log is not None else None,
             )
         self.levelling = levelling
-        """Levels each frame before the microphone's own ear hears it (levelling.py)."""
+        """Levels each frame before the microphone's own ear hears it, and then each of
+        its sounds for the second engine (levelling.py)."""
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
@@ -222,6 +224,8 @@ class VoiceListener:
         pcm = self._tee.take()
         if self.second is None or pcm is None:
             return
+        if self.levelling is not None:  # a soft word: Whisper would take it for no speech
+            pcm = raised_for_whisper(pcm)
         fast = detection.heard if detection is not None else None
         self.second.offer(Sound(pcm, self.recogniser.recent[-1], fast))
 
