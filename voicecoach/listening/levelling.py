@@ -3,21 +3,23 @@
 A person on the floor speaks quietly, often two metres from the laptop, with a fan
 running. What reaches the listener is then a word a few dB above a steady rumble: the
 voice-activity detector takes frames only when they stand out from the background and
-are louder than -55 dBFS, so a soft word there never reaches a decoder (on the espeak-ng
+are louder than -55 dBFS, so a soft word there may never reach a decoder (espeak-ng
 tuning voices 20 dB under their level, with reverb and a -50 dBFS fan: 13 of 48
-stop/yes/no gave no word-sized sound at all). Levelling is one callable per listener that
-takes each 30 ms frame and gives back the same frame levelled (the microphone's own ear
-hears it; listener.VoiceListener).
+stop/yes/no gave no word-sized sound at all; 5 with levelling), and Whisper takes a soft
+word for no speech (the two recognisers together heard 71% of them at -10 dB; 94% with
+each sound raised). Two parts, both switched by the listener's `levelling`:
+- the stream: "room" (RoomLeveller), the rumble below 200 Hz taken out (a fan's, a hum;
+  speech carries little there) and the sound raised by what that took out of the
+  background, so a quiet room is not raised (a 20 dB gain there made the coach's own
+  script give an "it hurts"). About 0.2% of one core.
+- each word-sized sound Whisper hears: raised_for_whisper.
+Measured with scripts/eval_soft_voice.py (README: "A soft voice across the room").
 
-The default, "room" (RoomLeveller): the rumble below 200 Hz taken out (a fan's, a hum;
-speech carries little there), then the background raised towards -50 dBFS, at most
-20 dB, never so far that a frame's peak passes -3 dBFS. Linear, about 0.3% of one core.
-
-Also measured (scripts/eval_soft_voice.py --generated --levelling ...) and not the
-default: WebRTC's gain control and noise suppression (livekit's audio processing module,
-the echo canceller's package: "webrtc", "webrtc-agc", "webrtc-ns"). The noise suppressor
-eats the "s" of "stop" (missed 62% instead of 25% at full level); the gain control alone
-changed little. "gain" (no high-pass) and "high-pass" (no gain) each did less than both.
+Not the default, measured: WebRTC's gain control and noise suppression (livekit's audio
+processing module, the echo canceller's package: "webrtc", "webrtc-agc", "webrtc-ns").
+The noise suppressor eats the "s" of "stop" (missed 50 to 62% instead of 25% at full
+level); the gain control alone changed little. "high-pass" alone put soft words under
+the VAD's minimum level.
 """
 
 from __future__ import annotations
