@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.logbook_support import use_temporary_log
+from tests.support import room
 from voicecoach.audio.audio_system import AudioUnavailable
 from voicecoach.commands import doctor
 from voicecoach.commands.cli import app
@@ -234,6 +235,14 @@ def test_doctor_checks_the_microphone_really_delivers_sound(
     assert result.ok is ok
     assert said in result.detail
     assert ok or "unmute" in result.fix
+
+
+def test_doctor_says_how_loud_the_microphones_background_is() -> None:
+    """A fan at -50 dBFS is reported as such: a soft voice must stand out of it."""
+    fan = room.to_pcm(room.fan(1.0, seed=3))
+    detail = doctor.check_microphone_sound(lambda: fan).detail
+    level = float(detail.split("background ")[1].split(" dBFS")[0])
+    assert abs(level - room.FAN_DBFS) <= 3
 
 
 def test_a_microphone_that_cannot_open_is_a_problem_not_a_crash() -> None:

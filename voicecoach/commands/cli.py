@@ -110,6 +110,13 @@ EchoCancelOption = Annotated[
         help="Take the coach's own voice out of the microphone (off: for headphones).",
     ),
 ]
+LevellingOption = Annotated[
+    bool,
+    typer.Option(
+        "--levelling/--no-levelling",
+        help="Level the microphone for a soft voice across the room (rumble out, gain up).",
+    ),
+]
 
 
 @app.command(epilog=WORDS_AND_KEYS)
@@ -127,6 +134,7 @@ def routine(
     model: ModelOption = None,
     online: OnlineOption = False,
     echo_cancel: EchoCancelOption = True,
+    levelling: LevellingOption = True,
     listen: ListenOption = True,
     speak: SpeakOption = True,
     pain_scores: PainScoresOption = True,
@@ -162,6 +170,7 @@ def routine(
         online=online,
         speak=speak,
         echo_cancel=echo_cancel,
+        levelling=levelling,
     )
     try:
         code = run_routine(name, settings, options)

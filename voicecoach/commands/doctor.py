@@ -163,7 +163,21 @@ def check_microphone_sound(record: Callable[[], bytes] = record_briefly) -> Chec
     if not any(pcm):  # a real microphone always hears some noise
         detail = "only exact digital silence came in (muted, or a virtual device?)"
         return CheckResult("microphone sound", False, detail, fix)
-    return CheckResult("microphone sound", True, f"{len(pcm) / 32000:.1f} s of sound came in")
+    detail = (
+        f"{len(pcm) / 32000:.1f} s of sound came in; background {background_dbfs(pcm):.0f} dBFS"
+    )
+    return CheckResult("microphone sound", True, detail)
+
+
+def background_dbfs(pcm: bytes) -> float:
+    """The microphone's background level: the quietest fifth of its 30 ms frames (as the
+    listener measures it; a soft voice must stand out of it)."""
+    from voicecoach.listening.frames import FRAME_BYTES
+    from voicecoach.listening.vad import level_dbfs
+
+    frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)]
+    levels = sorted(level_dbfs(frame) for frame in frames) or [level_dbfs(pcm)]
+    return levels[len(levels) // 5]
 
 
 # --- recogniser ----------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class AudioOptions:
     """Speak out loud; False shows captions only."""
     echo_cancel: bool = True
     """Take the coach's own voice out of what the microphone hears (see echo.py)."""
+    levelling: bool = True
+    """Level the microphone before recognition: a soft voice across the room (levelling.py)."""
 
 
 class MonotonicClock:
@@ -202,6 +204,7 @@ def start_listening(
     from voicecoach.audio.audio_system import AudioUnavailable
     from voicecoach.audio.microphone import Microphone, MicSettings
     from voicecoach.listening.engine import EngineUnavailable, make_engine
+    from voicecoach.listening.levelling import open_levelling
     from voicecoach.listening.listener import VoiceListener
     from voicecoach.listening.second_opinion import SECOND_ENGINE
 
@@ -221,6 +224,7 @@ def start_listening(
         expected=inbox.expected,
         on_unsure=tone,
         second=SECOND_ENGINE if options.engine == DEFAULT_ENGINE else None,
+        levelling=open_levelling(say_once) if options.levelling else None,
     )
     if voice is not None and listener.second is not None:
         listener.second.enrolled = whisper_with_enrolled_voice(voice)

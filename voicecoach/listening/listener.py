@@ -40,6 +40,7 @@ from voicecoach.core.ports import URGENT_COMMANDS, Heard
 from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
+from voicecoach.listening.levelling import raised_for_whisper
 from voicecoach.listening.listen_log import ListenLog
 from voicecoach.listening.recogniser import (
     CLEANED_EAR,
@@ -80,6 +81,7 @@ class VoiceListener:
         expected: Expected | None = None,
         on_unsure: Callable[[], None] | None = None,
         second: str | Engine | None = None,
+        levelling: Callable[[Frame], Frame] | None = None,
     ) -> None:
         if engine is None:
             engine = make_engine(DEFAULT_ENGINE)
@@ -124,6 +126,9 @@ class VoiceListener:
                 _second_unavailable,
                 self.log.write if self.log is not None else None,
             )
+        self.levelling = levelling
+        """Levels each frame before the microphone's own ear hears it, and then each of
+        its sounds for the second engine (levelling.py)."""
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
@@ -187,7 +192,8 @@ class VoiceListener:
         if self.gate is not None:
             self.gate.observe()
             self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
-        taken = [self.recogniser.feed(frame)]
+        levelled = self.levelling(frame) if self.levelling is not None else frame
+        taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
         elif self._ears.listening:
@@ -218,6 +224,8 @@ class VoiceListener:
         pcm = self._tee.take()
         if self.second is None or pcm is None:
             return
+        if self.levelling is not None:  # a soft word: Whisper would take it for no speech
+            pcm = raised_for_whisper(pcm)
         fast = detection.heard if detection is not None else None
         self.second.offer(Sound(pcm, self.recogniser.recent[-1], fast))
 
