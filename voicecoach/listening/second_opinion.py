@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
-from voicecoach.listening.recogniser import Expected, Report, SelfHearingGate
+from voicecoach.listening.recogniser import CLEANED_EAR, Expected, Report, SelfHearingGate
 
 SECOND_ENGINE = "whisper"
 """The engine that decides (by its name in listening.engine.ENGINES)."""
@@ -45,6 +45,10 @@ class Sound:
     """When it began and ended, and what the fast path made of it."""
     fast: Heard | None
     """What the fast path made of it, or None; only its "stop" and "pain" were acted on."""
+    over_coach: Callable[[Decoded], Heard | None] | None = None
+    """For a sound that overlapped the coach's voice: the "stop"/"pain" to act on from the
+    transcript beyond the coach's own words, once for a word (over_coach.py); asked when
+    decide() found nothing, or "stop"/"pain"."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,8 @@ def decide(
     if (
         phrase is not None
         and gate is not None
-        and not gate.allows(phrase, sound.report.speech_start)
-    ):
+        and not gate.allows(phrase, sound.report.speech_start, sound.report.ear == CLEANED_EAR)
+    ):  # the echo-cancelled ear's audio holds no coach's voice to be its own
         phrase = None  # the coach's own voice, as for the fast path
     command = phrase.command if phrase is not None else None
     if acted is Command.STOP and command not in URGENT_COMMANDS:
@@ -84,6 +88,12 @@ def decide(
         return Verdict()  # pain outranks anything heard with it
     heard = Heard(phrase.command, source="voice", score=phrase.score, text=decoded.text)
     return Verdict(deliver=heard)
+
+
+def _urgent_or_nothing(verdict: Verdict) -> bool:
+    """Nothing to do, or a "stop"/"pain" to act on: what a sound over the coach rechecks."""
+    heard = verdict.deliver
+    return not verdict.withdrawn and (heard is None or heard.command in URGENT_COMMANDS)
 
 
 class SecondOpinion:
@@ -156,6 +166,8 @@ class SecondOpinion:
                 self.deliver(fast)
             return Verdict(deliver=fast if alone else None)
         verdict = decide(sound, decoded, self.expected(), self.gate)
+        if sound.over_coach is not None and _urgent_or_nothing(verdict):
+            verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
         if verdict.withdrawn:
             self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))
