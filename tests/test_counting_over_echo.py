@@ -26,8 +26,9 @@ TAKEN_AT_LEAST = {None: 19, "whisper": 22}
 """Of the 28 words said (7 counts, as each begins and 0.15 s into it, "stop" and "pain"):
 with PocketSphinx alone, measured 13 before the listener weighed its two ears for these
 (issue 12), 18 after, 19 once a word taken by both ears was acted on once. With Whisper
-as well (the default), 18 before it heard the sounds over the counts for "stop"/"pain"
-beyond the coach's words, 23 after (over_coach.py)."""
+as well (the default), 11 before (it withdrew 8 of the echo-cancelled ear's stops: it
+judged that ear's audio as if it held the coach's count), 23 after it heard the sounds
+over the counts for "stop"/"pain" beyond the coach's words (over_coach.py)."""
 Line = tuple[str, float, float]
 
 
