@@ -42,3 +42,13 @@ def test_the_person_speaking_over_the_coach_now_and_then_does_not_make_it_an_ech
 def test_nothing_is_known_before_the_coach_has_talked_and_frames_between_lines_are_enough() -> None:
     assert judged([], quiet_frames=200) is None
     assert judged([HISS] * 150, quiet_frames=0) is False  # it never stopped talking
+
+
+def test_exact_digital_silence_now_and_then_does_not_make_the_hiss_an_echo() -> None:
+    """A driver's zeros (or a dropout) are not the room's background: with them taken as
+    the background, every frame of hiss looked like the coach's voice in the microphone."""
+    zeros = -120.0
+    heard = CoachInMicrophone()
+    for i in range(300):
+        heard.feed(zeros if i % 10 == 0 else HISS, coach_talking=i >= 50)
+    assert heard.hears_coach() is False

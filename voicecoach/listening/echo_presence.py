@@ -28,6 +28,13 @@ NO_ECHO_FRACTION = 0.2
 is not heard (the person may have spoken over it now and then)."""
 ECHO_FRACTION = 0.4
 """At least this share held sound: the coach is heard (its speech has pauses)."""
+DIGITAL_SILENCE_DBFS = -90.0
+"""Frames quieter than this are left out: no microphone's own hiss is that quiet; they are
+a driver's exact zeros or a dropout. Counted as the background, they made every frame of
+hiss "sound": with the virtual room's hiss broken now and then (the machine busy), a
+microphone that does not hear the coach was judged to hear it, and "pain" said over the
+caution ("...never push into sharp pain") was suspected of being the coach's own word
+and dropped (4 times in 5, live, without echo)."""
 
 
 class CoachInMicrophone:
@@ -38,6 +45,8 @@ class CoachInMicrophone:
         self._all: deque[float] = deque(maxlen=ALL_FRAMES)
 
     def feed(self, level_dbfs: float, coach_talking: bool) -> None:
+        if level_dbfs < DIGITAL_SILENCE_DBFS:
+            return
         self._all.append(level_dbfs)
         if coach_talking:
             self._talking.append(level_dbfs)

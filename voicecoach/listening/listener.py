@@ -23,7 +23,11 @@ out (_Ears.doubts_settled).
 
 Two recognisers: given `second` (Whisper), the first engine's "stop" and "pain" still go
 to the inbox at once, and every sound the first engine decoded also goes to the second
-on its own thread, which decides the rest (second_opinion.py).
+on its own thread, which decides the rest (second_opinion.py). A sound that overlapped
+the coach's voice goes with the coach's lines of that moment: a "stop" or "pain" Whisper
+hears in it beyond the coach's words is acted on (over_coach.py; with the coach's
+speaker in the microphone, the word and a count are one sound to the first ear).
+One word is acted on once, whichever ear or engine took it first (_Acted).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import dataclasses
 import queue
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Literal, Protocol, cast
 
@@ -42,6 +47,7 @@ from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_en
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.levelling import raised_for_whisper
 from voicecoach.listening.listen_log import ListenLog
+from voicecoach.listening.over_coach import OverTheCoach
 from voicecoach.listening.recogniser import (
     CLEANED_EAR,
     OWN_VOICE,
@@ -52,6 +58,7 @@ from voicecoach.listening.recogniser import (
     Recogniser,
     Report,
     SelfHearingGate,
+    _is_count,
 )
 from voicecoach.listening.second_opinion import SecondOpinion, Sound
 from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
@@ -108,7 +115,9 @@ class VoiceListener:
         cleaned_vad = dataclasses.replace(
             vad or VadSettings(), min_speech_seconds=CLEANED_EAR_MIN_SPEECH_SECONDS
         )
-        self.cancelled = Recogniser(engine, cleaned_vad, gate, on_report)
+        self._cleaned_tee = _Tee(engine)
+        cleaned_engine = cast(Engine, self._cleaned_tee)
+        self.cancelled = Recogniser(cleaned_engine, cleaned_vad, gate, on_report)
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
         self.cancelled.ear = CLEANED_EAR
@@ -131,6 +140,7 @@ class VoiceListener:
         its sounds for the second engine (levelling.py)."""
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
+        self._acted = _Acted()
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -196,6 +206,7 @@ class VoiceListener:
         taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
+            self._offer_cleaned_ear()
         elif self._ears.listening:
             self.cancelled.start_over()  # it heard no part of what comes next
         self._ears.listening = cleaned is not None
@@ -211,10 +222,14 @@ class VoiceListener:
     def _deliver(self, detection: Detection, first_ear: bool) -> None:
         """Into the inbox at once, unless the second engine decides this one."""
         urgent = detection.heard.command in URGENT_COMMANDS
+        word = detection.utterance
+        if urgent and not self._acted.claim(word.speech_start, word.speech_end):
+            return  # the other ear (or Whisper) took this word already
         if self.second is None or urgent:
             self.inbox.put(detection.heard)
+        if urgent and self._coach_lines(word.speech_start, word.speech_end):
+            return  # over the coach's voice Whisper cannot judge the mixed sound: it stands
         if self.second is not None and not first_ear:  # the first ear's sounds are offered
-            word = detection.utterance
             report = Report(word.speech_start, word.speech_end, "heard", detection.heard.text,
                             decided_at=detection.at, ear=self.cancelled.ear)  # fmt: skip
             self.second.offer(Sound(word.pcm, report, detection.heard))
@@ -227,7 +242,54 @@ class VoiceListener:
         if self.levelling is not None:  # a soft word: Whisper would take it for no speech
             pcm = raised_for_whisper(pcm)
         fast = detection.heard if detection is not None else None
-        self.second.offer(Sound(pcm, self.recogniser.recent[-1], fast))
+        report = self.recogniser.recent[-1]
+        start, end = report.speech_start, report.speech_end
+        lines = self._coach_lines(start, end)
+        if fast is not None and fast.command in URGENT_COMMANDS:
+            if lines:
+                return  # acted on over the coach: it stands (see _deliver)
+            self.second.offer(Sound(pcm, report, fast))
+            return
+        self.second.offer(Sound(pcm, report, fast, self._over_a_count(start, end, lines)))
+
+    def _offer_cleaned_ear(self) -> None:
+        """A sound the echo-cancelled ear decoded over the coach but did not take (the
+        canceller mangles a word said over the coach: "stop" as "one", "help") goes to
+        the second engine too, for a "stop" or "pain" in it (its commands are offered
+        as they are delivered, see _deliver)."""
+        pcm = self._cleaned_tee.take()
+        if self.second is None or pcm is None:
+            return
+        report = self.cancelled.recent[-1]
+        start, end = report.speech_start, report.speech_end
+        over = self._over_a_count(start, end, self._coach_lines(start, end))
+        if report.outcome in ("heard", "said again") or over is None:
+            return
+        self.second.offer(Sound(pcm, report, None, over))
+
+    def _over_a_count(
+        self, start: float, end: float, lines: tuple[str, ...]
+    ) -> OverTheCoach | None:
+        """The check for "stop"/"pain" beyond the coach's words (over_coach.py), for a sound
+        over one of its counts; None elsewhere. Over its other lines Whisper, prompted with
+        the commands, goes on to say one: the coach's "A reminder:" heard back at full
+        level was written "have remained ouch" (a false "pain"; offline, the whole
+        gentle script), while over counts it wrote numbers and fillers."""
+        if not any(_is_count(line) for line in lines):
+            return None
+        return OverTheCoach(lines, lambda: not self._acted.claim(start, end))
+
+    def _coach_lines(self, start: float, end: float) -> tuple[str, ...]:
+        """The coach's lines sounding in the microphone's audio between `start` and `end`
+        (none where the microphone does not hear the coach at all)."""
+        if self.gate is None or self.coach_in_mic.hears_coach() is False:
+            return ()
+        tail = self.gate.echo_tail
+        return tuple(
+            text
+            for text, began, ended in list(self.gate.seen)
+            if began <= end and (ended is None or start <= ended + tail)
+        )
 
 
 class _Tee:
@@ -251,6 +313,24 @@ class _Tee:
 def _second_unavailable(reason: str) -> None:
     print(f"Whisper is not available ({reason}); listening with PocketSphinx alone.",
           file=sys.stderr)  # fmt: skip
+
+
+class _Acted:
+    """The sounds "stop" or "pain" was acted on for: one word, acted on once, though both
+    ears (and Whisper, later, on its own thread) may take it."""
+
+    def __init__(self) -> None:
+        self._spans: deque[tuple[float, float]] = deque(maxlen=8)
+        self._lock = threading.Lock()
+
+    def claim(self, start: float, end: float) -> bool:
+        """True (and noted) when no word acted on overlaps the sound from `start` to `end`."""
+        with self._lock:
+            if any(s < end + OWN_SOUND_MARGIN and e > start - OWN_SOUND_MARGIN
+                   for s, e in self._spans):  # fmt: skip
+                return False
+            self._spans.append((start, end))
+            return True
 
 
 class _Ears:

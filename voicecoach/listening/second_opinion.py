@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
-from voicecoach.listening.recogniser import Expected, Report, SelfHearingGate
+from voicecoach.listening.recogniser import CLEANED_EAR, Expected, Report, SelfHearingGate
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 from voicecoach.listening.word_head import WordGuess, WordHead, load_head
 
@@ -54,6 +54,10 @@ class Sound:
     """When it began and ended, and what the fast path made of it."""
     fast: Heard | None
     """What the fast path made of it, or None; only its "stop" and "pain" were acted on."""
+    over_coach: Callable[[Decoded], Heard | None] | None = None
+    """For a sound that overlapped the coach's voice: the "stop"/"pain" to act on from the
+    transcript beyond the coach's own words, once for a word (over_coach.py); asked when
+    decide() found nothing, or "stop"/"pain"."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def decide(
 
 def _allowed(phrase: Phrase | None, sound: Sound, gate: SelfHearingGate | None) -> Phrase | None:
     """The phrase, unless it may be the coach's own voice (as for the fast path)."""
-    if phrase is None or gate is None or gate.allows(phrase, sound.report.speech_start):
+    cleaned = sound.report.ear == CLEANED_EAR  # its audio holds no coach's voice to be its own
+    if phrase is None or gate is None or gate.allows(phrase, sound.report.speech_start, cleaned):
         return phrase
     return None
 
@@ -146,6 +151,12 @@ def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
         return None
     voted = [p for p in (unheard.unsure, fast_word) if p is not None and p.text == guess.word]
     return voted[0] if voted else None
+
+
+def _urgent_or_nothing(verdict: Verdict) -> bool:
+    """Nothing to do, or a "stop"/"pain" to act on: what a sound over the coach rechecks."""
+    heard = verdict.deliver
+    return not verdict.withdrawn and (heard is None or heard.command in URGENT_COMMANDS)
 
 
 class SecondOpinion:
@@ -232,6 +243,8 @@ class SecondOpinion:
         if self.enrolled is not None:
             decoded = self.enrolled(sound.pcm, decoded)
         verdict = decide(sound, decoded, self.expected(), self.gate, unheard)
+        if sound.over_coach is not None and _urgent_or_nothing(verdict):
+            verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
         if verdict.withdrawn:
             self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))

@@ -1,0 +1,84 @@
+""" "stop" and "pain" said over the coach: Whisper hears the first ear's sound of the word and
+the coach's count together ("Seventeen. Stop."), and the word beyond the coach's own is
+acted on, once; a transcript that only repeats the coach gives nothing. Fake engines (fast
+unit tests); the real canceller and Whisper: tests/test_counting_over_echo.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.listening_support import needs_espeak
+from tests.test_second_opinion import Hears, Inbox, said
+from voicecoach.core.ports import DURING_ROUTINE, Command
+from voicecoach.listening.frames import noise, split_frames
+from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.over_coach import urgent_beyond
+from voicecoach.listening.recogniser import CLEANED_EAR, Report, SelfHearingGate
+from voicecoach.listening.second_opinion import Sound, decide
+
+
+@pytest.mark.parametrize(
+    ("transcript", "coach", "command"),
+    [
+        ("Seventeen. Stop.", ["17"], Command.STOP),
+        ("17, pain", ["17"], Command.PAIN),
+        ("Stop. Seventeen.", ["17", "18"], Command.STOP),
+        ("Seventeen.", ["17"], None),  # the coach alone
+        ("Stopped at seventeen", ["17"], None),  # not the word
+        ("painting", ["17"], None),
+        ("never push into sharp pain", ["Never push into sharp pain."], None),  # its own line
+        ("sharp pain. stop.", ["Never push into sharp pain."], Command.STOP),
+        ("it hurts", ["3"], Command.PAIN),
+        ("pain, ouch, it hurts, stop", ["3"], Command.PAIN),  # the first said
+    ],
+)
+def test_an_urgent_word_beyond_the_coachs_own_is_found(
+    transcript: str, coach: list[str], command: Command | None
+) -> None:
+    phrase = urgent_beyond(transcript, coach)
+    assert (phrase.command if phrase else None) == command
+
+
+def heard_over(line: str, fast: str, second: str) -> list[Command]:
+    """What the listener acts on for a word the fast engine hears as `fast` and Whisper as
+    `second`, said 0.4 s after the coach began `line` (still playing)."""
+    from tests.support import espeak
+
+    inbox = Inbox()
+    listener = VoiceListener(
+        inbox, Hears(fast), now_playing=lambda: (line, 0.1), second=Hears(second)
+    )  # type: ignore[arg-type]
+    pcm = noise(0.5, seed=1) + espeak.render("hello") + noise(1.0, seed=2)
+    for frame in split_frames(pcm):
+        listener.feed(frame)
+    return [h.command for h in inbox.heard]
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("line", "fast", "second", "commands"),
+    [
+        ("17", "welcome", "Seventeen. Stop.", [Command.STOP]),  # merged with the count
+        ("17", "stop", "Seventeen, stop", [Command.STOP]),  # maybe the count: Whisper says
+        ("17", "welcome", "Seventeen.", []),  # the coach alone
+        ("17", "welcome", "Seventeen, 17, 17", []),
+        ("Never push into sharp pain.", "welcome", "sharp pain", []),  # its own line
+        ("A reminder: avoid long periods", "welcome", "have remained ouch", []),  # not a count
+        ("Lie on your back.", "stop", "top", [Command.STOP]),  # over the coach: it stands
+        ("Lie on your back.", "stop", "Lie on your back, stop.", [Command.STOP]),  # once
+    ],
+)
+def test_stop_and_pain_over_the_coach_are_acted_on_once_and_its_own_words_never(
+    line: str, fast: str, second: str, commands: list[Command]
+) -> None:
+    assert heard_over(line, fast, second) == commands
+
+
+def test_whisper_hearing_stop_in_the_echo_cancelled_audio_of_a_count_takes_it() -> None:
+    """That audio holds no coach's voice: its "stop" cannot be the count (before, it was
+    judged as the microphone's own audio, and a "stop" Whisper confirmed was withdrawn)."""
+    gate = SelfHearingGate(lambda: ("17", 9.9), clock=lambda: 10.5)
+    cleaned = Report(10.0, 10.4, "not expected now", "one", ear=CLEANED_EAR)
+    raw = Report(10.0, 10.4, "not a command", "welcome")
+    assert decide(Sound(b"", cleaned, None), said("stop"), DURING_ROUTINE, gate).deliver
+    assert decide(Sound(b"", raw, None), said("stop"), DURING_ROUTINE, gate).deliver is None

@@ -1,0 +1,57 @@
+""" "stop" and "pain" said over the coach, heard by the second engine in the first ear's audio.
+
+With the coach's speaker in the microphone (a laptop), a word said as a count begins
+reaches the microphone's own ear merged with the count: one sound, which PocketSphinx
+decodes as a filler ("welcome", "okay") or, suspecting the coach's own word, leaves to
+the echo-cancelled ear, where the canceller has mangled the word said over the coach's
+voice (double talk) to a blip or to nothing. Whisper hears such a sound as what it is,
+the coach's count and the word ("Seventeen. Stop."). So the first ear's sounds that
+overlap the coach's lines are given to the second engine with the coach's words of that
+moment, and a "stop" or "pain" in its transcript is acted on when the coach's lines
+there do not say that word: a transcript that only repeats the coach gives nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from voicecoach.core.ports import URGENT_COMMANDS, Heard
+from voicecoach.listening.engine import Decoded
+from voicecoach.listening.recogniser import _says as says  # the gate's own test of a line
+from voicecoach.listening.vocabulary import PHRASES, Phrase
+
+URGENT_PHRASES: tuple[Phrase, ...] = tuple(p for p in PHRASES if p.command in URGENT_COMMANDS)
+"""The phrases that silence the coach ("stop", "pain", "ouch", "it hurts")."""
+
+
+@dataclass(frozen=True)
+class OverTheCoach:
+    """A first-ear sound that overlapped the coach's voice, and what the coach said there."""
+
+    coach_lines: tuple[str, ...]
+    """The coach's lines sounding (or echoing) while the sound lasted."""
+    acted_already: Callable[[], bool] = lambda: False
+    """Whether "stop" or "pain" was already acted on for this sound (by either ear): then
+    the transcript adds nothing."""
+
+    def __call__(self, decoded: Decoded) -> Heard | None:
+        """The "stop"/"pain" to act on from the second engine's transcript, if any."""
+        phrase = urgent_beyond(decoded.text, self.coach_lines)
+        if phrase is None or self.acted_already():
+            return None
+        return Heard(phrase.command, source="voice", text=decoded.text)
+
+
+def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
+    """The urgent phrase `transcript` says that none of `coach_lines` says, if any: the
+    first one said (Whisper may go on through its prompt: "pain, ouch, it hurts")."""
+    lines = tuple(coach_lines)
+    words = "".join(c if c.isalnum() else " " for c in transcript.lower()).split()
+    for i in range(len(words)):
+        for phrase in URGENT_PHRASES:
+            target = phrase.text.split()
+            said = words[i : i + len(target)] == target
+            if said and not any(says(line, phrase.text) for line in lines):
+                return phrase
+    return None
