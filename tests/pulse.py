@@ -308,9 +308,13 @@ class Recording:
         time.sleep(0.3)  # parecord connects to the server
         # On a server that has just started, connecting takes longer: wait (bounded) until
         # parecord has written its WAV header, so the recording really is running.
-        deadline = time.monotonic() + 5.0
+        # (15 s: on a loaded 2-core machine it once had not started after 5 s, and the
+        # test then failed on an empty file instead of on what it tests.)
+        deadline = time.monotonic() + 15.0
         while time.monotonic() < deadline and _size(self.path) < 44:
             time.sleep(0.05)
+        if _size(self.path) < 44:
+            raise RuntimeError(f"parecord did not start recording {self.source} within 15 s")
         self.started_at = time.monotonic()
         return self
 
