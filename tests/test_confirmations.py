@@ -65,11 +65,11 @@ def pain_score_conversation() -> tuple[FakeSpeaker, FakeListener]:
 def test_a_pain_score_is_read_back_and_a_no_asks_for_it_again() -> None:
     speaker, listener = pain_score_conversation()
     listener.answer_when_said("how bad is the pain", Command.SCORE, score=9, source="voice")
-    listener.answer_when_said("I heard nine. Thank you, noted.", Command.NO, source="voice")
+    listener.answer_when_said("I heard nine. Noted.", Command.NO, source="voice")
     listener.answer_when_said("I need a number", Command.SCORE, score=5, source="voice")
     log = NullLog()
     assert ask_pain_score(speaker, listener, log, "start", settings=AskSettings(5.0, 2)) == 5
-    assert "I heard five. Thank you, noted." in speaker.texts()
+    assert "I heard five. Noted." in speaker.texts()
     assert [data["score"] for kind, data in log.events if kind == "pain_score"] == [5]
 
 
@@ -78,4 +78,4 @@ def test_a_pain_score_read_back_and_not_corrected_is_kept() -> None:
     listener.answer_when_said("how bad is the pain", Command.SCORE, score=4, source="voice")
     log = NullLog()
     assert ask_pain_score(speaker, listener, log, "end", settings=AskSettings(5.0, 2)) == 4
-    assert speaker.texts()[-1] == "I heard four. Thank you, noted."
+    assert speaker.texts()[-1] == "I heard four. Noted."

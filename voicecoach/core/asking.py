@@ -192,7 +192,7 @@ def _in_range(score: int | None) -> bool:
 
 
 def _corrected(voice: Voice, score: int) -> bool:
-    """Read the score back ("I heard four. Thank you, noted."); True when a "no" follows
+    """Read the score back ("I heard four. Noted."); True when a "no" follows
     at once (the number was misheard: it is asked for again)."""
     listener = voice.listener
     drop_waiting(listener)

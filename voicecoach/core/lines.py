@@ -80,7 +80,9 @@ PAIN_SCORE_QUESTION = "From zero to ten, how bad is the pain?"
 PAIN_SCORE_AGAIN = "I need a number from zero to ten."
 PLEASE_ANSWER = "Please answer."
 SCORE_SKIPPED = "Okay, skipped."
-THANK_YOU = "Thank you, noted."
+NOTED = "Noted."
+"""After a pain score. Not "Thank you": the coach's own "Thank you" is heard as "stop" by
+the fast recogniser (alone, or after "I heard four.", at most speaking rates)."""
 SCORE_WORDS = (
     "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
 )  # fmt: skip
@@ -88,14 +90,12 @@ SCORE_WORDS = (
 
 def score_read_back(score: int) -> str:
     """Said after a spoken score, so a misheard number can be corrected with "no"."""
-    # "Six. Thank you" alone was heard as "stop" in the coach's own voice.
-    return f"I heard {SCORE_WORDS[score].lower()}. {THANK_YOU}"
+    return f"I heard {SCORE_WORDS[score].lower()}. {NOTED}"
 
 
 CONFIRM_QUESTIONS = {Command.QUIT: "Quit the session?", Command.SKIP: "Skip this exercise?"}
 """Asked before a spoken quit or skip is acted on (keys act at once)."""
 NOT_CONFIRMED = "Okay, carrying on."
-"""After a pain score. A bare "Thank you." is heard by the coach as "stop" (its own voice)."""
 
 
 def yes_no_again(words: Wording) -> str:
@@ -300,7 +300,7 @@ def every_line(listening: bool = True) -> list[str]:
         REST_OVER, intro(listening), ready_prompt(listening), paused(listening),
         no_timer(listening), help_line(listening),
         *(hold_for(s) for s in (30, 45, 60)), *(time_left(s) for s in SAMPLE_SECONDS),
-        PLEASE_ANSWER, SCORE_SKIPPED, THANK_YOU, yes_no_again(words),
+        PLEASE_ANSWER, SCORE_SKIPPED, NOTED, yes_no_again(words),
         score_question(False, words), score_question(True, words),
         PAUSED, ARE_YOU_IN_PAIN, STOP_WITHDRAWN_LINE, NO_WARNING_SIGNS, READING_THE_SIGNS,
         ENDING_TO_REST,
