@@ -158,14 +158,21 @@ class SelfHearingGate:
         """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
         return bool(self._lines_sounding(moment))
 
-    def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
-        """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
+    def coach_talking(self, moment: float) -> bool:
+        """Whether one of the coach's lines was still playing at `moment` (its echo's tail
+        after the line not counted: a word said just after the coach is the person's)."""
+        return bool(self._lines_sounding(moment, tail=0.0))
+
+    def _lines_sounding(self, moment: float, tail: float | None = None) -> list[tuple[str, float]]:
+        """The coach's lines (text, start) that were playing (or echoing, `tail` seconds
+        after; default `echo_tail`) at `moment`."""
+        tail = self.echo_tail if tail is None else tail
         lines = {(t, s): e for t, s, e in self.seen}
         lines.update({(t, s): e for t, s, e in self._current()})
         return [
             (text, start)
             for (text, start), end in lines.items()
-            if start <= moment and (end is None or moment <= end + self.echo_tail)
+            if start <= moment and (end is None or moment <= end + tail)
         ]
 
     def _current(self) -> list[tuple[str, float, float | None]]:
@@ -219,6 +226,9 @@ class Report:
     ear: str = ""
     """Which audio it was heard in: "" the microphone's, "echo-cancelled" the same with
     the coach's voice taken out (see listener.VoiceListener)."""
+    kept_db: float | None = None
+    """In the echo-cancelled ear: how many dB of the microphone's sound the canceller kept
+    over the sound (the median of its frames; barge_in.py), when known."""
 
 
 class Recogniser:
