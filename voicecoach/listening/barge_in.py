@@ -6,7 +6,7 @@ double talk, trims it to a blip or mangles it: both recognisers misread it ("ski
 "repeat", a filler) or drop it as shorter than any command. But the echo-cancelled ear
 still hears a sound there, and one the canceller left nearly whole: the coach's own voice
 comes out of it far quieter than it went in, a word said over it only a few dB quieter.
-Such a sound, word-sized, begun while the coach talks, is acted on as "stop" (silence,
+Such a sound, word-sized, heard while the coach talks, is acted on as "stop" (silence,
 then "Are you in pain?"): a false "stop" costs one question, a dropped "pain" is the one
 failure this product must not have (DESIGN: when unsure, act).
 """

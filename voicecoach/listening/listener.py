@@ -29,7 +29,7 @@ hears in it beyond the coach's words is acted on (over_coach.py; with the coach'
 speaker in the microphone, the word and a count are one sound to the first ear).
 One word is acted on once, whichever ear or engine took it first (_Acted).
 
-Barge-in: a word-sized sound the echo-cancelled ear heard begin while the coach talked,
+Barge-in: a word-sized sound the echo-cancelled ear heard while the coach talked,
 that the canceller left nearly whole (so not its leftovers of the coach's voice) and that
 no ear acted on, is taken as an unsure "stop" (barge_in.py): over the coach's sentences
 the canceller trims a word to a blip that neither recogniser can place.
@@ -181,13 +181,14 @@ class VoiceListener:
         """Whether an echo-cancelled sound is a word said over the coach (barge_in.py)."""
         if self.gate is None or self.coach_in_mic.hears_coach() is False:
             return False
-        return self.gate.coach_talking(report.speech_start) and self.barge_in.is_word(report)
+        talking = self.gate.coach_talking(report.speech_start, report.speech_end)
+        return talking and self.barge_in.is_word(report)
 
     def _act_on_barge_ins(self) -> None:
         """A word said over the coach that no ear acted on: "stop", unsure (silence, then
         the stop's question), once per word."""
         for report in self._barging:
-            if self._acted.claim(report.speech_start, report.speech_end):
+            if self._acted.claim(report.speech_start, report.speech_end, unsure=True):
                 self.inbox.put(Heard(Command.STOP, source="voice", text=UNSURE_STOP))
                 if self.log is not None:
                     self.log.write(dataclasses.replace(report, outcome=UNSURE_STOP))
@@ -257,7 +258,8 @@ class VoiceListener:
         """Into the inbox at once, unless the second engine decides this one."""
         urgent = detection.heard.command in URGENT_COMMANDS
         word = detection.utterance
-        if urgent and not self._acted.claim(word.speech_start, word.speech_end):
+        command = detection.heard.command
+        if urgent and not self._acted.claim(word.speech_start, word.speech_end, command):
             return  # the other ear (or Whisper) took this word already
         if self.second is None or urgent:
             self.inbox.put(detection.heard)
@@ -311,7 +313,7 @@ class VoiceListener:
         gentle script), while over counts it wrote numbers and fillers."""
         if not any(_is_count(line) for line in lines):
             return None
-        return OverTheCoach(lines, lambda: not self._acted.claim(start, end))
+        return OverTheCoach(lines, lambda command: not self._acted.claim(start, end, command))
 
     def _coach_lines(self, start: float, end: float) -> tuple[str, ...]:
         """The coach's lines sounding in the microphone's audio between `start` and `end`
@@ -351,19 +353,28 @@ def _second_unavailable(reason: str) -> None:
 
 class _Acted:
     """The sounds "stop" or "pain" was acted on for: one word, acted on once, though both
-    ears (and Whisper, later, on its own thread) may take it."""
+    ears (and Whisper, later, on its own thread) may take it. One exception: a word taken
+    as an unsure "stop" that an ear or Whisper then makes out as "pain" is acted on again
+    as "pain" (the answer to the stop's "Are you in pain?")."""
 
     def __init__(self) -> None:
-        self._spans: deque[tuple[float, float]] = deque(maxlen=8)
+        self._spans: deque[tuple[float, float, bool]] = deque(maxlen=8)
+        """(start, end, taken as an unsure stop) of each sound acted on."""
         self._lock = threading.Lock()
 
-    def claim(self, start: float, end: float) -> bool:
-        """True (and noted) when no word acted on overlaps the sound from `start` to `end`."""
+    def claim(
+        self, start: float, end: float, command: Command | None = None, unsure: bool = False
+    ) -> bool:
+        """True (and noted) when no word acted on overlaps the sound from `start` to `end`,
+        or when `command` is "pain" and all those were unsure stops."""
         with self._lock:
-            if any(s < end + OWN_SOUND_MARGIN and e > start - OWN_SOUND_MARGIN
-                   for s, e in self._spans):  # fmt: skip
+            low, high = start - OWN_SOUND_MARGIN, end + OWN_SOUND_MARGIN
+            over = [span for span in self._spans if span[0] < high and span[1] > low]
+            if over and (command is not Command.PAIN or not all(span[2] for span in over)):
                 return False
-            self._spans.append((start, end))
+            for span in over:
+                self._spans.remove(span)
+            self._spans.append((start, end, unsure))
             return True
 
 

@@ -158,21 +158,23 @@ class SelfHearingGate:
         """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
         return bool(self._lines_sounding(moment))
 
-    def coach_talking(self, moment: float) -> bool:
-        """Whether one of the coach's lines was still playing at `moment` (its echo's tail
-        after the line not counted: a word said just after the coach is the person's)."""
-        return bool(self._lines_sounding(moment, tail=0.0))
+    def coach_talking(self, start: float, end: float) -> bool:
+        """Whether one of the coach's lines was playing at some moment from `start` to
+        `end` (its echo's tail after the line not counted: a word said once the coach has
+        finished is heard whole by the microphone's own ear)."""
+        return any(
+            began <= end and (ended is None or start <= ended)
+            for _, began, ended in [*self.seen, *self._current()]
+        )
 
-    def _lines_sounding(self, moment: float, tail: float | None = None) -> list[tuple[str, float]]:
-        """The coach's lines (text, start) that were playing (or echoing, `tail` seconds
-        after; default `echo_tail`) at `moment`."""
-        tail = self.echo_tail if tail is None else tail
+    def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
+        """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
         lines = {(t, s): e for t, s, e in self.seen}
         lines.update({(t, s): e for t, s, e in self._current()})
         return [
             (text, start)
             for (text, start), end in lines.items()
-            if start <= moment and (end is None or moment <= end + tail)
+            if start <= moment and (end is None or moment <= end + self.echo_tail)
         ]
 
     def _current(self) -> list[tuple[str, float, float | None]]:
