@@ -19,7 +19,7 @@ from tests.support import espeak
 from tests.test_counting_over_echo import VOICE, Line, taken
 from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.lines import CAUTION
-from voicecoach.listening.barge_in import MIN_KEPT_DB, BargeIn
+from voicecoach.listening.barge_in import MIN_KEPT_DB, MIN_REMOVED_DB, MIN_RISE_DB, BargeIn
 from voicecoach.listening.frames import SAMPLE_RATE, noise
 from voicecoach.listening.recogniser import CLEANED_EAR, Report
 
@@ -83,19 +83,38 @@ def sound(seconds: float, outcome: str = "not a command") -> Report:
     return Report(10.0, 10.0 + seconds, outcome, ear=CLEANED_EAR)
 
 
-def levels(barge_in: BargeIn, kept_db: float) -> BargeIn:
-    """Frames from 9.5 s to 11.5 s, the echo-cancelled ear `kept_db` under the microphone."""
-    for i in range(67):
-        barge_in.feed(9.5 + i * 0.03, -20.0, -20.0 + kept_db)
+def levels(
+    barge_in: BargeIn, kept_db: float, rise_db: float = 7.0, removed_db: float = 30.0
+) -> BargeIn:
+    """The coach's echo at -26 dBFS in the microphone from 8 s on, of which the canceller
+    took out `removed_db`; then from 10 s to 11.5 s a sound `rise_db` louder, of which it
+    kept `kept_db`."""
+    for i in range(117):
+        time = 8.0 + i * 0.03
+        during = time >= 10.0
+        heard = -26.0 + (rise_db if during else 0.0)
+        cleaned = heard + (kept_db if during else -removed_db)
+        barge_in.feed(time, heard, cleaned, coach_sounding=True)
     return barge_in
 
 
-def test_a_word_sized_sound_the_canceller_left_whole_is_a_word() -> None:
+def test_a_word_over_the_coach_the_canceller_left_whole_is_a_word() -> None:
     assert levels(BargeIn(), -3.0).is_word(sound(0.3))
 
 
 def test_what_the_canceller_leaves_of_the_coachs_voice_is_not_a_word() -> None:
     assert not levels(BargeIn(), MIN_KEPT_DB - 10.0).is_word(sound(0.3))
+
+
+def test_the_coachs_voice_let_through_whole_is_not_a_word() -> None:
+    """No louder than the coach's echo before it: the canceller let a piece through."""
+    assert not levels(BargeIn(), 0.0, rise_db=MIN_RISE_DB - 2.0).is_word(sound(0.3))
+
+
+def test_nothing_is_a_word_while_the_canceller_lets_the_coach_through() -> None:
+    """Just before the sound it was not taking the coach's echo out: its ear cannot tell
+    the coach from the person."""
+    assert not levels(BargeIn(), -3.0, removed_db=MIN_REMOVED_DB - 10.0).is_word(sound(0.3))
 
 
 def test_a_click_or_a_long_stretch_of_talk_is_not_a_word() -> None:

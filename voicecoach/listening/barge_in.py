@@ -28,6 +28,24 @@ MIN_KEPT_DB = -12.0
 median over the sound's frames): a word said over the coach kept -1 to -7 dB (offline,
 espeak-ng "stop"/"pain" over an instruction and the caution at -6 dB); what the canceller
 leaves of the coach's own voice is far quieter against what it was given."""
+MIN_RISE_DB = 3.0
+"""How much louder the microphone must have been over the sound than the coach's echo
+before it (its loudest frame against the echo's usual level): a word said 6 dB over the
+coach's echo rose 6.4 to 8.4 dB (offline, as above). The canceller now and then lets a
+piece of the coach's voice through whole (live, heard back: a count, 0.45 s, kept +1 dB),
+and that piece is no louder than the rest of the echo."""
+MIN_REMOVED_DB = 15.0
+"""How much of the coach's echo the canceller must have been taking out just before the
+sound: where it lets the coach's voice through (live, under load, it passed whole counts
+through, kept about 0 dB), what its ear hears cannot be told from the coach."""
+RECENT_FRAMES = 60
+"""The canceller's last frames before a sound over which its work on the echo is judged."""
+BEFORE_GAP = 0.3
+"""Seconds before a sound left out of the echo it is weighed against (its onset)."""
+MIN_BEFORE_FRAMES = 20
+"""Frames before a sound needed to weigh it against the coach's echo."""
+ECHO_SHARE = 0.9
+"""The coach's echo level: the level this share of the frames before a sound stay under."""
 PLACED = ("heard", "said again")
 """Outcomes of a sound a recogniser acted on as a command of its own."""
 
@@ -37,24 +55,62 @@ class BargeIn:
     word said over the coach."""
 
     def __init__(self) -> None:
-        self._levels: deque[tuple[float, float, float]] = deque(maxlen=FRAMES_KEPT)
-        """(time, microphone dBFS, echo-cancelled dBFS) of the latest frames."""
+        self._levels: deque[tuple[float, float, float | None]] = deque(maxlen=FRAMES_KEPT)
+        """(time, microphone dBFS, echo-cancelled dBFS or None) of the latest frames."""
+        self._echo: deque[tuple[float, float]] = deque(maxlen=FRAMES_KEPT)
+        """(time, microphone dBFS) of the latest frames heard while the coach sounded."""
 
-    def feed(self, time: float, heard_db: float, cleaned_db: float) -> None:
+    def feed(
+        self, time: float, heard_db: float, cleaned_db: float | None, coach_sounding: bool
+    ) -> None:
+        """One frame's levels (`cleaned_db` None while the canceller is not doing its job)."""
         self._levels.append((time, heard_db, cleaned_db))
+        if coach_sounding:
+            self._echo.append((time, heard_db))
 
     def kept_db(self, start: float, end: float) -> float | None:
         """The median, over the frames from `start` to `end`, of how many dB of the
         microphone's sound the echo-cancelled ear kept; None without such frames."""
-        kept = sorted(c - h for t, h, c in self._levels if start - 0.001 <= t < end)
+        kept = sorted(
+            c - h for t, h, c in self._levels if c is not None and start - 0.001 <= t < end
+        )
         return kept[len(kept) // 2] if kept else None
 
+    def rise_db(self, start: float, end: float) -> float | None:
+        """How much louder the microphone was over the sound from `start` to `end` (its
+        loudest frame) than the coach's echo before it (the level ECHO_SHARE of the
+        frames before it stay under); None without such frames."""
+        before = sorted(h for t, h in self._echo if t < start - BEFORE_GAP)
+        during = [h for t, h, _ in self._levels if start - 0.001 <= t < end]
+        if len(before) < MIN_BEFORE_FRAMES or not during:
+            return None
+        return max(during) - before[int(len(before) * ECHO_SHARE)]
+
+    def removed_db(self, start: float) -> float | None:
+        """How many dB of the coach's echo the canceller took out in its last frames before
+        `start` (the median over the louder half of them); None without such frames."""
+        worked = [(h, c) for t, h, c in self._levels if c is not None and t < start - BEFORE_GAP]
+        recent = worked[-RECENT_FRAMES:]
+        if len(recent) < MIN_BEFORE_FRAMES:
+            return None
+        middle = sorted(h for h, _ in recent)[len(recent) // 2]
+        removed = sorted(h - c for h, c in recent if h >= middle)
+        return removed[len(removed) // 2]
+
     def is_word(self, report: Report) -> bool:
-        """Whether `report`, a sound of the echo-cancelled ear not acted on, is word-sized
-        and mostly kept by the canceller (so not its leftovers of the coach's voice)."""
+        """Whether `report`, a sound of the echo-cancelled ear not acted on, is word-sized,
+        mostly kept by the canceller and louder in the microphone than the coach's echo
+        (so not the canceller's leftovers of the coach's voice)."""
         if report.ear != CLEANED_EAR or report.outcome in PLACED:
             return False
         if not MIN_SECONDS <= report.speech_end - report.speech_start <= MAX_SECONDS:
             return False
-        kept = self.kept_db(report.speech_start, report.speech_end)
-        return kept is not None and kept >= MIN_KEPT_DB
+        start, end = report.speech_start, report.speech_end
+        kept, rise, removed = (
+            self.kept_db(start, end),
+            self.rise_db(start, end),
+            self.removed_db(start),
+        )
+        if kept is None or rise is None or removed is None:
+            return False
+        return kept >= MIN_KEPT_DB and rise >= MIN_RISE_DB and removed >= MIN_REMOVED_DB

@@ -163,8 +163,10 @@ class VoiceListener:
 
     def _reported(self, report: Report) -> None:
         if report.ear == CLEANED_EAR:
-            kept = self.barge_in.kept_db(report.speech_start, report.speech_end)
-            report = dataclasses.replace(report, kept_db=kept)
+            start, end = report.speech_start, report.speech_end
+            kept, rise = self.barge_in.kept_db(start, end), self.barge_in.rise_db(start, end)
+            removed = self.barge_in.removed_db(start)
+            report = dataclasses.replace(report, kept_db=kept, rise_db=rise, removed_db=removed)
             if self._barges_in(report):
                 self._barging.append(report)
         if self.log is not None:
@@ -234,11 +236,13 @@ class VoiceListener:
         heard_db = level_dbfs(frame.pcm)
         if self.gate is not None:
             self.gate.observe()
-            self.coach_in_mic.feed(heard_db, self.gate.coach_sounding(frame.time))
+            sounding = self.gate.coach_sounding(frame.time)
+            self.coach_in_mic.feed(heard_db, sounding)
+            cleaned_db = level_dbfs(cleaned) if cleaned is not None else None
+            self.barge_in.feed(frame.time, heard_db, cleaned_db, sounding)
         levelled = self.levelling(frame) if self.levelling is not None else frame
         taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
-            self.barge_in.feed(frame.time, heard_db, level_dbfs(cleaned))
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
             self._offer_cleaned_ear()
         elif self._ears.listening:

@@ -231,6 +231,12 @@ class Report:
     kept_db: float | None = None
     """In the echo-cancelled ear: how many dB of the microphone's sound the canceller kept
     over the sound (the median of its frames; barge_in.py), when known."""
+    rise_db: float | None = None
+    """In the echo-cancelled ear: how many dB the microphone rose over the sound above the
+    coach's echo just before it (barge_in.py), when known."""
+    removed_db: float | None = None
+    """In the echo-cancelled ear: how many dB of the coach's echo the canceller took out
+    just before the sound (barge_in.py), when known."""
 
 
 class Recogniser:
