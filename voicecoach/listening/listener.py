@@ -47,7 +47,7 @@ from collections.abc import Callable
 from typing import Literal, Protocol, cast
 
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
-from voicecoach.listening.barge_in import BargeIn
+from voicecoach.listening.barge_in import ONSET, BargeIn
 from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
@@ -183,8 +183,9 @@ class VoiceListener:
         """Whether an echo-cancelled sound is a word said over the coach (barge_in.py)."""
         if self.gate is None or self.coach_in_mic.hears_coach() is False:
             return False
-        talking = self.gate.coach_talking(report.speech_start, report.speech_end)
-        return talking and self.barge_in.is_word(report)
+        start, end = report.speech_start, report.speech_end
+        onset = self.gate.line_began(start - ONSET, end)
+        return self.gate.coach_talking(start, end) and self.barge_in.is_word(report, onset)
 
     def _act_on_barge_ins(self) -> None:
         """A word said over the coach that no ear acted on: "stop", unsure (silence, then

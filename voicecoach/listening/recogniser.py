@@ -167,6 +167,11 @@ class SelfHearingGate:
             for _, began, ended in [*self.seen, *self._current()]
         )
 
+    def line_began(self, start: float, end: float) -> bool:
+        """Whether one of the coach's lines (or cues) began playing between `start` and
+        `end`."""
+        return any(start <= began <= end for _, began, _ in [*self.seen, *self._current()])
+
     def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
         """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
         lines = {(t, s): e for t, s, e in self.seen}
