@@ -28,14 +28,14 @@ MIN_KEPT_DB = -12.0
 median over the sound's frames): a word said over the coach kept -1 to -7 dB (offline,
 espeak-ng "stop"/"pain" over an instruction and the caution at -6 dB); what the canceller
 leaves of the coach's own voice is far quieter against what it was given."""
-MIN_RISE_DB = 3.5
+MIN_RISE_DB = 4.5
 """How much louder the microphone must have been over the sound than the coach's echo
 before it (its loudest frame against the echo's usual level): a word said 6 dB over the
 coach's echo rose 6.4 to 8.4 dB (offline, as above). The canceller now and then lets a
 piece of the coach's voice through whole (live, the gentle routine heard back at -6 and
 0 dB, three runs: 40 word-sized pieces it kept more than -12 dB of), and such a piece is
-hardly louder than the rest of the echo: those that did not begin as a line began rose
-at most 2.9 dB."""
+hardly louder than the rest of the echo: all but three rose less than 3.4 dB, and those
+three (3.9 to 5.2 dB, counts run together) began as a line began."""
 MIN_RISE_AT_ONSET_DB = 7.0
 """The same for a sound that began as one of the coach's lines (or cues) began (within
 ONSET seconds): nearly all those pieces did, and they rose up to 5.2 dB (two counts run
