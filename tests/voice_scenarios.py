@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tests import voice_rig
 from tests.voice_rig import Coach, LiveMonitor, Span, VirtualRoom
+from voicecoach.listening.recogniser import Report
 
 HOLD_ROUTINE = """\
 title: Hold test
@@ -220,6 +221,17 @@ def _score(score: float | None) -> str:
     return "" if score is None else f"{score:.1f}"
 
 
+def _barge_in(report: Report) -> str:
+    """What the barge-in weighs an echo-cancelled sound by (listening/barge_in.py)."""
+    if report.kept_db is None:
+        return ""
+    seconds = report.speech_end - report.speech_start
+    return (
+        f" ({seconds:.2f} s, kept {report.kept_db:.1f}, rise {_score(report.rise_db)}, "
+        f"removed {_score(report.removed_db)})"
+    )
+
+
 def _into_a_count(every: float, after: float) -> Wait:
     """The word's speech starts as a count does (0.1 s before to 0.25 s after it): one
     count is heard, and the next comes `every` seconds later."""
@@ -299,7 +311,7 @@ def said_over(
     except AssertionError:
         acted = None
     listened = tuple(
-        f"{r.ear or 'mic'}: {r.outcome} {r.text!r} {_score(r.score)}"
+        f"{r.ear or 'mic'}: {r.outcome} {r.text!r} {_score(r.score)}{_barge_in(r)}"
         for r in coach.listened()
         if r.speech_end >= said.start - 0.5
     )

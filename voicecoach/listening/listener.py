@@ -28,6 +28,11 @@ the coach's voice goes with the coach's lines of that moment: a "stop" or "pain"
 hears in it beyond the coach's words is acted on (over_coach.py; with the coach's
 speaker in the microphone, the word and a count are one sound to the first ear).
 One word is acted on once, whichever ear or engine took it first (_Acted).
+
+Barge-in: a word-sized sound the echo-cancelled ear heard while the coach talked,
+that the canceller left nearly whole (so not its leftovers of the coach's voice) and that
+no ear acted on, is taken as an unsure "stop" (barge_in.py): over the coach's sentences
+the canceller trims a word to a blip that neither recogniser can place.
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Literal, Protocol, cast
 
-from voicecoach.core.ports import URGENT_COMMANDS, Heard
+from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
+from voicecoach.listening.barge_in import ONSET, BargeIn
 from voicecoach.listening.echo_presence import CoachInMicrophone
 from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_engine
 from voicecoach.listening.frames import Frame
@@ -140,6 +146,10 @@ class VoiceListener:
         its sounds for the second engine (levelling.py)."""
         self.detections: list[Detection] = []
         """Every command delivered, for logs and tests."""
+        self.barge_in = BargeIn()
+        """Tells a word said over the coach from the canceller's leftovers (barge_in.py)."""
+        self._barging: list[Report] = []
+        """Echo-cancelled sounds taken for a word said over the coach, not yet acted on."""
         self._acted = _Acted()
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
@@ -152,6 +162,13 @@ class VoiceListener:
         return self.gate.coach_sounding(moment)
 
     def _reported(self, report: Report) -> None:
+        if report.ear == CLEANED_EAR:
+            start, end = report.speech_start, report.speech_end
+            kept, rise = self.barge_in.kept_db(start, end), self.barge_in.rise_db(start, end)
+            removed = self.barge_in.removed_db(start)
+            report = dataclasses.replace(report, kept_db=kept, rise_db=rise, removed_db=removed)
+            if self._barges_in(report):
+                self._barging.append(report)
         if self.log is not None:
             self.log.write(report)
         if self.on_unsure is None or report.outcome not in UNSURE or report.ear:
@@ -161,6 +178,24 @@ class VoiceListener:
         if report.speech_end - self._told_at >= TELL_AT_MOST_EVERY:
             self._told_at = report.speech_end
             self.on_unsure()
+
+    def _barges_in(self, report: Report) -> bool:
+        """Whether an echo-cancelled sound is a word said over the coach (barge_in.py)."""
+        if self.gate is None or self.coach_in_mic.hears_coach() is False:
+            return False
+        start, end = report.speech_start, report.speech_end
+        onset = self.gate.line_began(start - ONSET, end)
+        return self.gate.coach_talking(start, end) and self.barge_in.is_word(report, onset)
+
+    def _act_on_barge_ins(self) -> None:
+        """A word said over the coach that no ear acted on: "stop", unsure (silence, then
+        the stop's question), once per word."""
+        for report in self._barging:
+            if self._acted.claim(report.speech_start, report.speech_end, unsure=True):
+                self.inbox.put(Heard(Command.STOP, source="voice", text=UNSURE_STOP))
+                if self.log is not None:
+                    self.log.write(dataclasses.replace(report, outcome=UNSURE_STOP))
+        self._barging.clear()
 
     def on_frame(self, frame: Frame, cleaned: bytes | None = None) -> None:
         """Give the listener one frame (and the same with the echo taken out); safe from
@@ -199,9 +234,13 @@ class VoiceListener:
     def feed(self, frame: Frame, cleaned: bytes | None = None) -> Detection | None:
         """Process one frame on the caller's thread (used by the loop and by file runs);
         the command taken from it, if any."""
+        heard_db = level_dbfs(frame.pcm)
         if self.gate is not None:
             self.gate.observe()
-            self.coach_in_mic.feed(level_dbfs(frame.pcm), self.gate.coach_sounding(frame.time))
+            sounding = self.gate.coach_sounding(frame.time)
+            self.coach_in_mic.feed(heard_db, sounding)
+            cleaned_db = level_dbfs(cleaned) if cleaned is not None else None
+            self.barge_in.feed(frame.time, heard_db, cleaned_db, sounding)
         levelled = self.levelling(frame) if self.levelling is not None else frame
         taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
@@ -216,6 +255,7 @@ class VoiceListener:
             if detection is not None:
                 self.detections.append(detection)
                 self._deliver(detection, first_ear=detection is taken[0])
+        self._act_on_barge_ins()  # after the ears' own "stop"/"pain" (each word once)
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
         return next((d for d in taken if d is not None), None)
 
@@ -223,7 +263,8 @@ class VoiceListener:
         """Into the inbox at once, unless the second engine decides this one."""
         urgent = detection.heard.command in URGENT_COMMANDS
         word = detection.utterance
-        if urgent and not self._acted.claim(word.speech_start, word.speech_end):
+        command = detection.heard.command
+        if urgent and not self._acted.claim(word.speech_start, word.speech_end, command):
             return  # the other ear (or Whisper) took this word already
         if self.second is None or urgent:
             self.inbox.put(detection.heard)
@@ -277,7 +318,7 @@ class VoiceListener:
         gentle script), while over counts it wrote numbers and fillers."""
         if not any(_is_count(line) for line in lines):
             return None
-        return OverTheCoach(lines, lambda: not self._acted.claim(start, end))
+        return OverTheCoach(lines, lambda command: not self._acted.claim(start, end, command))
 
     def _coach_lines(self, start: float, end: float) -> tuple[str, ...]:
         """The coach's lines sounding in the microphone's audio between `start` and `end`
@@ -317,19 +358,28 @@ def _second_unavailable(reason: str) -> None:
 
 class _Acted:
     """The sounds "stop" or "pain" was acted on for: one word, acted on once, though both
-    ears (and Whisper, later, on its own thread) may take it."""
+    ears (and Whisper, later, on its own thread) may take it. One exception: a word taken
+    as an unsure "stop" that an ear or Whisper then makes out as "pain" is acted on again
+    as "pain" (the answer to the stop's "Are you in pain?")."""
 
     def __init__(self) -> None:
-        self._spans: deque[tuple[float, float]] = deque(maxlen=8)
+        self._spans: deque[tuple[float, float, bool]] = deque(maxlen=8)
+        """(start, end, taken as an unsure stop) of each sound acted on."""
         self._lock = threading.Lock()
 
-    def claim(self, start: float, end: float) -> bool:
-        """True (and noted) when no word acted on overlaps the sound from `start` to `end`."""
+    def claim(
+        self, start: float, end: float, command: Command | None = None, unsure: bool = False
+    ) -> bool:
+        """True (and noted) when no word acted on overlaps the sound from `start` to `end`,
+        or when `command` is "pain" and all those were unsure stops."""
         with self._lock:
-            if any(s < end + OWN_SOUND_MARGIN and e > start - OWN_SOUND_MARGIN
-                   for s, e in self._spans):  # fmt: skip
+            low, high = start - OWN_SOUND_MARGIN, end + OWN_SOUND_MARGIN
+            over = [span for span in self._spans if span[0] < high and span[1] > low]
+            if over and (command is not Command.PAIN or not all(span[2] for span in over)):
                 return False
-            self._spans.append((start, end))
+            for span in over:
+                self._spans.remove(span)
+            self._spans.append((start, end, unsure))
             return True
 
 
@@ -414,6 +464,8 @@ class _Ears:
         return "take" if now - detection.at > FIRST_EAR_WAIT else "wait"
 
 
+UNSURE_STOP = "unsure stop"
+"""Heard.text (and the log's outcome) of a word said over the coach taken as "stop"."""
 UNSURE = {"near miss", "not expected now"}
 """What becomes of a word that was heard as a command but not acted on: the person is told."""
 TELL_AT_MOST_EVERY = 2.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from voicecoach.core.ports import URGENT_COMMANDS, Heard
+from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import _says as says  # the gate's own test of a line
 from voicecoach.listening.vocabulary import PHRASES, Phrase
@@ -31,14 +31,14 @@ class OverTheCoach:
 
     coach_lines: tuple[str, ...]
     """The coach's lines sounding (or echoing) while the sound lasted."""
-    acted_already: Callable[[], bool] = lambda: False
-    """Whether "stop" or "pain" was already acted on for this sound (by either ear): then
-    the transcript adds nothing."""
+    acted_already: Callable[[Command], bool] = lambda command: False
+    """Whether "stop" or "pain" was already acted on for this sound (by either ear), given
+    the command the transcript holds: then the transcript adds nothing."""
 
     def __call__(self, decoded: Decoded) -> Heard | None:
         """The "stop"/"pain" to act on from the second engine's transcript, if any."""
         phrase = urgent_beyond(decoded.text, self.coach_lines)
-        if phrase is None or self.acted_already():
+        if phrase is None or self.acted_already(phrase.command):
             return None
         return Heard(phrase.command, source="voice", text=decoded.text)
 

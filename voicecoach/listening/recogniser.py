@@ -158,6 +158,20 @@ class SelfHearingGate:
         """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
         return bool(self._lines_sounding(moment))
 
+    def coach_talking(self, start: float, end: float) -> bool:
+        """Whether one of the coach's lines was playing at some moment from `start` to
+        `end` (its echo's tail after the line not counted: a word said once the coach has
+        finished is heard whole by the microphone's own ear)."""
+        return any(
+            began <= end and (ended is None or start <= ended)
+            for _, began, ended in [*self.seen, *self._current()]
+        )
+
+    def line_began(self, start: float, end: float) -> bool:
+        """Whether one of the coach's lines (or cues) began playing between `start` and
+        `end`."""
+        return any(start <= began <= end for _, began, _ in [*self.seen, *self._current()])
+
     def _lines_sounding(self, moment: float) -> list[tuple[str, float]]:
         """The coach's lines (text, start) that were playing (or echoing) at `moment`."""
         lines = {(t, s): e for t, s, e in self.seen}
@@ -219,6 +233,15 @@ class Report:
     ear: str = ""
     """Which audio it was heard in: "" the microphone's, "echo-cancelled" the same with
     the coach's voice taken out (see listener.VoiceListener)."""
+    kept_db: float | None = None
+    """In the echo-cancelled ear: how many dB of the microphone's sound the canceller kept
+    over the sound (the median of its frames; barge_in.py), when known."""
+    rise_db: float | None = None
+    """In the echo-cancelled ear: how many dB the microphone rose over the sound above the
+    coach's echo just before it (barge_in.py), when known."""
+    removed_db: float | None = None
+    """In the echo-cancelled ear: how many dB of the coach's echo the canceller took out
+    just before the sound (barge_in.py), when known."""
 
 
 class Recogniser:

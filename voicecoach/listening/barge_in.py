@@ -1,0 +1,130 @@
+"""A word said over the coach that neither recogniser could place: an unsure "stop".
+
+With the coach's speaker in the microphone (a laptop), a word said over one of its
+sentences reaches the microphone's own ear inside one long sound, and the canceller, in
+double talk, trims it to a blip or mangles it: both recognisers misread it ("skip",
+"repeat", a filler) or drop it as shorter than any command. But the echo-cancelled ear
+still hears a sound there, one the canceller left nearly whole and that made the
+microphone louder than the coach's echo alone. Such a sound, word-sized, heard while the
+coach talks, is acted on as "stop" (silence, then "Are you in pain?"): a false "stop"
+costs one question, a dropped "pain" is the one failure this product must not have
+(DESIGN: when unsure, act). What tells it from the canceller's leftovers of the coach's
+own voice was calibrated on that voice looped back live (the whole `gentle` routine at
+-6 and 0 dB), never on human recordings: see the figures below.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from voicecoach.listening.recogniser import CLEANED_EAR, Report
+
+FRAMES_KEPT = 300
+"""Frames (30 ms) whose levels are remembered: longer than any command and its hangover."""
+MIN_SECONDS = 0.15
+"""The shortest sound taken for a word (the canceller trimmed "stop" to 0.18-0.24 s)."""
+MAX_SECONDS = 1.2
+"""The longest: a command's length (a longer sound is the person talking, not a word)."""
+MIN_KEPT_DB = -12.0
+"""How much of the microphone's sound the echo-cancelled ear must have kept, in dB (the
+median over the sound's frames): a word said over the coach kept -1 to -7 dB (offline,
+espeak-ng "stop"/"pain" over an instruction and the caution at -6 dB); what the canceller
+leaves of the coach's own voice is mostly far quieter against what it was given, but not
+always (live it now and then lets a piece through whole: MIN_RISE_DB)."""
+MIN_RISE_DB = 4.5
+"""How much louder the microphone must have been over the sound than the coach's echo
+before it (its loudest frame against the echo's usual level): a word said 6 dB over the
+coach's echo rose 6.4 to 8.4 dB (offline, as above). The canceller now and then lets a
+piece of the coach's voice through whole (live, the gentle routine heard back at -6 and
+0 dB, three runs: 40 word-sized pieces it kept more than -12 dB of), and such a piece is
+hardly louder than the rest of the echo: all but three rose less than 3.4 dB, and those
+three (3.9 to 5.2 dB, counts run together) began as a line began."""
+MIN_RISE_AT_ONSET_DB = 7.0
+"""The same for a sound that began as one of the coach's lines (or cues) began (within
+ONSET seconds): nearly all those pieces did, and they rose up to 5.2 dB (two counts run
+together)."""
+ONSET = 0.35
+"""Seconds after a line began during which a sound that begins is at its onset (the
+pieces began 0.06 to 0.32 s after)."""
+MIN_REMOVED_DB = 15.0
+"""How much of the coach's echo the canceller must have been taking out just before the
+sound: where it lets the coach's voice through (live, under load, it passed whole counts
+through, kept about 0 dB), what its ear hears cannot be told from the coach."""
+RECENT_FRAMES = 60
+"""The canceller's last frames before a sound over which its work on the echo is judged."""
+BEFORE_GAP = 0.3
+"""Seconds before a sound left out of the echo it is weighed against (its onset)."""
+MIN_BEFORE_FRAMES = 20
+"""Frames before a sound needed to weigh it against the coach's echo."""
+ECHO_SHARE = 0.9
+"""The coach's echo level: the level this share of the frames before a sound stay under."""
+PLACED = ("heard", "said again")
+"""Outcomes of a sound a recogniser acted on as a command of its own."""
+
+
+class BargeIn:
+    """Feed every frame's levels in both ears; asks whether an echo-cancelled sound is a
+    word said over the coach."""
+
+    def __init__(self) -> None:
+        self._levels: deque[tuple[float, float, float | None]] = deque(maxlen=FRAMES_KEPT)
+        """(time, microphone dBFS, echo-cancelled dBFS or None) of the latest frames."""
+        self._echo: deque[tuple[float, float]] = deque(maxlen=FRAMES_KEPT)
+        """(time, microphone dBFS) of the latest frames heard while the coach sounded."""
+
+    def feed(
+        self, time: float, heard_db: float, cleaned_db: float | None, coach_sounding: bool
+    ) -> None:
+        """One frame's levels (`cleaned_db` None while the canceller is not doing its job)."""
+        self._levels.append((time, heard_db, cleaned_db))
+        if coach_sounding:
+            self._echo.append((time, heard_db))
+
+    def kept_db(self, start: float, end: float) -> float | None:
+        """The median, over the frames from `start` to `end`, of how many dB of the
+        microphone's sound the echo-cancelled ear kept; None without such frames."""
+        kept = sorted(
+            c - h for t, h, c in self._levels if c is not None and start - 0.001 <= t < end
+        )
+        return kept[len(kept) // 2] if kept else None
+
+    def rise_db(self, start: float, end: float) -> float | None:
+        """How much louder the microphone was over the sound from `start` to `end` (its
+        loudest frame) than the coach's echo before it (the level ECHO_SHARE of the
+        frames before it stay under); None without such frames."""
+        before = sorted(h for t, h in self._echo if t < start - BEFORE_GAP)
+        during = [h for t, h, _ in self._levels if start - 0.001 <= t < end]
+        if len(before) < MIN_BEFORE_FRAMES or not during:
+            return None
+        return max(during) - before[int(len(before) * ECHO_SHARE)]
+
+    def removed_db(self, start: float) -> float | None:
+        """How many dB of the coach's echo the canceller took out in its last frames before
+        `start` (the median over the louder half of them); None without such frames."""
+        worked = [(h, c) for t, h, c in self._levels if c is not None and t < start - BEFORE_GAP]
+        recent = worked[-RECENT_FRAMES:]
+        if len(recent) < MIN_BEFORE_FRAMES:
+            return None
+        middle = sorted(h for h, _ in recent)[len(recent) // 2]
+        removed = sorted(h - c for h, c in recent if h >= middle)
+        return removed[len(removed) // 2]
+
+    def is_word(self, report: Report, at_onset: bool = False) -> bool:
+        """Whether `report`, a sound of the echo-cancelled ear not acted on, is word-sized,
+        mostly kept by the canceller and louder in the microphone than the coach's echo
+        (so not the canceller's leftovers of the coach's voice); `at_onset`: it began as
+        one of the coach's lines did, where the canceller lets the most through."""
+        if report.ear != CLEANED_EAR or report.outcome in PLACED:
+            return False
+        if not MIN_SECONDS <= report.speech_end - report.speech_start <= MAX_SECONDS:
+            return False
+        start, end = report.speech_start, report.speech_end
+        kept, rise, removed = (
+            self.kept_db(start, end),
+            self.rise_db(start, end),
+            self.removed_db(start),
+        )
+        if kept is None or rise is None or removed is None:
+            return False
+        min_rise = MIN_RISE_AT_ONSET_DB if at_onset else MIN_RISE_DB
+        return kept >= MIN_KEPT_DB and rise >= min_rise and removed >= MIN_REMOVED_DB
