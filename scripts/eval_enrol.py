@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.eval_recogniser import (
+    SYNONYMS,
     WITHDRAWN,
     Runner,
     alone,
@@ -63,8 +64,6 @@ HUMAN = SHARED / "human"
 WHISPER_CACHE = REPO / "bench-out" / "enrol-whisper-decodes.pickle"
 COMMAND_WORDS = ("stop", "yes", "no")
 """Our command words among the recordings."""
-SYNONYMS = {"wait", "start", "play", "again", "hurt", "done", "enough", "break"}
-"""Stand-ins for our commands in _other_words (SOURCES.md): left out of false commands."""
 RATIOS = (0.4, 0.5, 0.6, 0.8)
 """How near an enrolled word must be (its distance over its threshold) for the takes to
 give it when PocketSphinx heard nothing, or to change PocketSphinx's enrolled word into

@@ -211,3 +211,26 @@ def test_a_machine_without_whisper_listens_with_pocketsphinx_alone(
     assert capsys.readouterr().err.count("listening with PocketSphinx alone") == 1
     result = doctor.check_second_recogniser()
     assert not result.ok and not result.essential and "first alone" in result.detail
+
+
+class Says(Hears):
+    """A fake engine that hears each utterance as the next of `texts`."""
+
+    def __init__(self, *texts: str) -> None:
+        super().__init__("")
+        self.texts = list(texts)
+
+    def decode(self, pcm: bytes) -> Decoded:
+        return said(self.texts.pop(0))
+
+
+def test_someone_counting_aloud_during_a_pain_score_gives_no_score_after_the_first() -> None:
+    from voicecoach.core.asking import SCORE_ANSWERS
+
+    inbox = Inbox()
+    second = SecondOpinion(lambda: Says("one", "two", "three", "four"), inbox.put,
+                           lambda: SCORE_ANSWERS)  # type: ignore[arg-type,return-value]  # fmt: skip
+    for began in (0.0, 1.0, 2.0):  # "one, two, three": half a second apart
+        second.hear(sound(None, began=began))
+    second.hear(sound(None, began=6.0))  # a number said on its own, later
+    assert [h.score for h in inbox.heard] == [1, 4]
