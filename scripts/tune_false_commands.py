@@ -162,6 +162,24 @@ def fast_stops(rows: list[Row]) -> None:
                   f"-> {r.verdict or 'stands'}")  # fmt: skip
 
 
+def fast_pains(rows: list[Row]) -> None:
+    """What Whisper heard in the fast path's "pain"s (never withdrawn): said as a pain word,
+    or in something else. Withdrawing one where Whisper clearly heard another word would
+    cost the said ones listed first."""
+    pains = [r for r in rows if r.fast in ("pain", "ouch", "it hurts")]
+    said = [r for r in pains if r.said in URGENT_WORDS[1:]]
+    other = [r for r in pains if r.said not in URGENT_WORDS[1:]]
+    for title, group in (("said pain/ouch/it hurts", said), ("not said", other)):
+        clear = [r for r in group if r.whisper and r.whisper not in URGENT_WORDS[1:]]
+        print(
+            f"\n== fast pains, {title}: {len(group)}; Whisper heard another word in "
+            f"{len(clear)}, {sum(r.no_speech < 0.1 for r in clear)} of them with no_speech < 0.1"
+        )
+        for r in clear:
+            print(f"    {r.kind} {r.said!r} -> fast {r.fast}, Whisper {r.whisper!r} "
+                  f"no_speech {r.no_speech:.2f} logprob {r.logprob:.2f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", type=int, default=len(VOICES))
@@ -169,6 +187,7 @@ def main() -> None:
     rows = collect(args.voices)
     numbers(rows)
     fast_stops(rows)
+    fast_pains(rows)
 
 
 if __name__ == "__main__":
