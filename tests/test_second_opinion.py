@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from tests.listening_support import needs_espeak
+from tests.listening_support import HUMAN, needs_espeak, needs_human
+from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import noise, split_frames
@@ -234,3 +235,20 @@ def test_someone_counting_aloud_during_a_pain_score_gives_no_score_after_the_fir
         second.hear(sound(None, began=began))
     second.hear(sound(None, began=6.0))  # a number said on its own, later
     assert [h.score for h in inbox.heard] == [1, 4]
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_person_counting_one_two_three_during_a_pain_score_gives_one_score() -> None:
+    from voicecoach.core.asking import SCORE_ANSWERS
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), expected=lambda: SCORE_ANSWERS,
+                             second=make_engine("whisper"))  # fmt: skip
+    counting = read_wav(HUMAN / "_speech" / "speechrecognition_one-two-three.wav")
+    for frame in split_frames(noise(0.3, seed=3) + counting + noise(1.0, seed=4)):
+        listener.feed(frame)
+    assert [h.score for h in inbox.heard] == [1]
