@@ -251,9 +251,12 @@ def alone(engine: Engine) -> Runner:
     return run
 
 
-def together(fast: Engine, second: Engine) -> Runner:
+def together(
+    fast: Engine, second: Engine, enrolled: Callable[[bytes, Decoded], Decoded] | None = None
+) -> Runner:
     """The live listener with both engines: the fast one's "stop"/"pain" at once, the
-    second deciding the rest (its decode time is added to when it decided). A "stop"
+    second deciding the rest (its decode time is added to when it decided), with the
+    user's takes fused into what it heard when `enrolled` (as wiring.py does). A "stop"
     withdrawn counts as not heard."""
 
     def run(frames: Iterator[Frame], expected: frozenset[Command]) -> list[tuple[str, float]]:
@@ -261,6 +264,7 @@ def together(fast: Engine, second: Engine) -> Runner:
         listener = VoiceListener(sink, fast, expected=lambda: expected, second=second)
         assert listener.second is not None
         listener.second.load_word_head = HEADS[0].current
+        listener.second.enrolled = enrolled
         sink.listener = listener
         for frame in frames:
             sink.now = frame.end
