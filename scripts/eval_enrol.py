@@ -15,9 +15,12 @@ enrolled must not lose commands), and false commands per 10 minutes on its _spee
 _noise and _other_words (without the synonyms). Every clip goes through the live pipeline
 (padded with hiss -> VAD -> engine(s) -> what the session expects at that moment), without
 the takes and with each fusion setting; the settings reported as held out are chosen on
-the other half of the speakers (2-fold cross-validation by speaker). Whisper's decode of a
-sound does not depend on the takes: each is decoded once and kept in
-bench-out/enrol-whisper-decodes.pickle, so a second run is fast. Nothing is tuned here.
+the other half of the speakers (2-fold cross-validation by speaker). As live
+(commands/wiring.py), Whisper decides with its doubts and the word head (the one trained
+without each recording's speaker, eval_recogniser.HeldOutHeads), and the takes are fused
+into what it heard (SecondOpinion.enrolled). Whisper's decode of a sound does not depend on
+the takes: each is decoded once and kept with its doubts in eval_recogniser's cache
+(bench-out/second-cache-*.pkl), so a second run is fast. Nothing is tuned here.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.eval_recogniser import (
+    HEADS,
+    SYNONYMS,
     WITHDRAWN,
+    HeldOutHeads,
     Runner,
     alone,
     context_for,
@@ -42,6 +48,7 @@ from scripts.eval_recogniser import (
     pipeline_run,
     together,
 )
+from scripts.eval_recogniser import CachedEngine as SecondCache
 from voicecoach.core.ports import DURING_ROUTINE
 from voicecoach.listening.engine import Decoded, Engine, make_engine
 from voicecoach.listening.enrolled import (
@@ -51,6 +58,7 @@ from voicecoach.listening.enrolled import (
     EnrolledVoice,
     Fusion,
     Match,
+    second_opinion_rule,
 )
 from voicecoach.listening.frames import SAMPLE_RATE, read_wav
 from voicecoach.listening.second_opinion import SECOND_ENGINE
@@ -60,11 +68,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "audio"
 TAKES = SHARED / "human-takes"
 HUMAN = SHARED / "human"
-WHISPER_CACHE = REPO / "bench-out" / "enrol-whisper-decodes.pickle"
 COMMAND_WORDS = ("stop", "yes", "no")
 """Our command words among the recordings."""
-SYNONYMS = {"wait", "start", "play", "again", "hurt", "done", "enough", "break"}
-"""Stand-ins for our commands in _other_words (SOURCES.md): left out of false commands."""
 RATIOS = (0.4, 0.5, 0.6, 0.8)
 """How near an enrolled word must be (its distance over its threshold) for the takes to
 give it when PocketSphinx heard nothing, or to change PocketSphinx's enrolled word into
@@ -167,6 +172,7 @@ def enrolment(speaker: Speaker, refused: collections.Counter[str]) -> dict[str, 
 
 
 def heard(runner: Runner, path: Path, expected: str | None) -> list[str]:
+    HEADS[0].path = path  # the word head trained without this speaker
     context = context_for(expected) if expected in COMMAND_WORDS else DURING_ROUTINE
     got, _ = pipeline_run(runner, read_wav(path), None, None, context)
     return got
@@ -265,8 +271,8 @@ def systems(engines: Engines, voice: EnrolledVoice | None) -> dict[str, Runner]:
     fast = EnrolledEngine(sphinx, voice, FAST_WITH_WHISPER)
     runners[BOTH_FAST_TAKES] = together(fast, whisper)
     for name, rule in WHISPER_RULES.items():
-        runners[rule_name(name)] = together(fast, EnrolledEngine(whisper, voice, rule))
-    runners[BOTH_DEFAULT] = together(fast, EnrolledEngine(whisper, voice, WITH_WHISPER))
+        runners[rule_name(name)] = together(fast, whisper, second_opinion_rule(voice, rule))
+    runners[BOTH_DEFAULT] = together(fast, whisper, second_opinion_rule(voice, WITH_WHISPER))
     return runners
 
 
@@ -302,6 +308,7 @@ def false_commands(engines: Engines, voices: list[EnrolledVoice], shown: list[st
                 continue
             count = 0
             for path, pcm in zip(clips, pcms, strict=True):
+                HEADS[0].path = path
                 got, _ = pipeline_run(runner, pcm, None, None, DURING_ROUTINE)
                 count += len(got)
                 for word in got:
@@ -365,7 +372,8 @@ def main() -> None:
     if not TAKES.is_dir() or not HUMAN.is_dir():
         sys.exit(f"needs {TAKES} and {HUMAN}")
     started = time.process_time()
-    whisper = None if args.no_whisper else CachedEngine(make_engine(SECOND_ENGINE), WHISPER_CACHE)
+    HEADS[0] = HeldOutHeads("cv")
+    whisper = None if args.no_whisper else SecondCache(make_engine(SECOND_ENGINE))
     engines = Engines(CachedEngine(make_engine("pocketsphinx")), whisper)
     try:
         report(engines, speakers()[:: 3 if args.quick else 1])

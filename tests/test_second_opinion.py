@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from tests.listening_support import needs_espeak
+from tests.listening_support import HUMAN, needs_espeak, needs_human
+from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import noise, split_frames
@@ -211,3 +212,43 @@ def test_a_machine_without_whisper_listens_with_pocketsphinx_alone(
     assert capsys.readouterr().err.count("listening with PocketSphinx alone") == 1
     result = doctor.check_second_recogniser()
     assert not result.ok and not result.essential and "first alone" in result.detail
+
+
+class Says(Hears):
+    """A fake engine that hears each utterance as the next of `texts`."""
+
+    def __init__(self, *texts: str) -> None:
+        super().__init__("")
+        self.texts = list(texts)
+
+    def decode(self, pcm: bytes) -> Decoded:
+        return said(self.texts.pop(0))
+
+
+def test_someone_counting_aloud_during_a_pain_score_gives_no_score_after_the_first() -> None:
+    from voicecoach.core.asking import SCORE_ANSWERS
+
+    inbox = Inbox()
+    second = SecondOpinion(lambda: Says("one", "two", "three", "four"), inbox.put,
+                           lambda: SCORE_ANSWERS)  # type: ignore[arg-type,return-value]  # fmt: skip
+    for began in (0.0, 1.0, 2.0):  # "one, two, three": half a second apart
+        second.hear(sound(None, began=began))
+    second.hear(sound(None, began=6.0))  # a number said on its own, later
+    assert [h.score for h in inbox.heard] == [1, 4]
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_person_counting_one_two_three_during_a_pain_score_gives_one_score() -> None:
+    from voicecoach.core.asking import SCORE_ANSWERS
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), expected=lambda: SCORE_ANSWERS,
+                             second=make_engine("whisper"))  # fmt: skip
+    counting = read_wav(HUMAN / "_speech" / "speechrecognition_one-two-three.wav")
+    for frame in split_frames(noise(0.3, seed=3) + counting + noise(1.0, seed=4)):
+        listener.feed(frame)
+    assert [h.score for h in inbox.heard] == [1]

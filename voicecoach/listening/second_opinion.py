@@ -13,11 +13,14 @@ then hears every word-sized sound the fast path decoded and decides:
   when Whisper hears it.
 - When Whisper heard no words (its misses are mostly that), a third voter is asked,
   the word head (word_head.py: a small classifier over speech embeddings). A fast
-  "stop" stands (unsure: act) unless Whisper is sure nothing was said at all (dishes)
+  "stop" stands (unsure: act) unless Whisper is sure nothing was said at all, or the
+  sound holds no vowel at a human pitch (voicing.py: dishes ring far above a voice),
   and the head did not hear a "stop" either. A "stop", "yes" or "no" the head heard
   too, when Whisper half heard it or the fast path heard it without acting, is taken
   (two voters agreeing). Without the head, a fast "stop" stands. Nothing changes a fast
   "pain".
+- A number that follows another number within COUNTING_WITHIN seconds is someone
+  counting aloud, not a pain score: it is not delivered.
 Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
 and at most MAX_WAITING wait for it, so background talk cannot pile work on the CPU.
 The self-hearing gate and expected words apply to Whisper's words as to the fast path's.
@@ -36,6 +39,7 @@ from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Hear
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.recogniser import CLEANED_EAR, Expected, Report, SelfHearingGate
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
+from voicecoach.listening.voicing import voiced_seconds
 from voicecoach.listening.word_head import WordGuess, WordHead, load_head
 
 SECOND_ENGINE = "whisper"
@@ -74,6 +78,17 @@ AGREE_PROBABILITY = 0.5
 """How likely the word head must find the command Whisper heard but would not stand by,
 for the two together to take it (scripts/train_word_head.py, held-out speakers: at 0.5
 the head alone took 602 of 655 stop/yes/no right and 64 of 1170 other words)."""
+COUNTING_WITHIN = 1.5
+"""Seconds: a number that begins this soon after another number ended is someone counting
+("one, two, three"), not a pain score; a score is one number said on its own (and it
+is read back, so a misheard one is corrected)."""
+MIN_VOICED = 0.03
+"""Seconds of a sound voiced at a human pitch (voicing.py) under which it holds no vowel:
+a fast "stop" Whisper heard no words in and the word head heard no "stop" in is then
+withdrawn, as when Whisper is sure nothing was said. On the generated tuning set
+(scripts/tune_false_commands.py) 203 of the 360 synthetic noises are under it and no
+"stop" in which Whisper heard no words is (it heard every one); of the human takes' "stop"s
+Whisper heard no words in, one is under it too, and the head heard it as "stop" (0.99)."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it
@@ -91,6 +106,8 @@ class Unheard:
     """Whisper's own probability that nothing was said (None: not known)."""
     unsure: Phrase | None = None
     """A command Whisper heard but would not stand by (its no-speech rule)."""
+    voiced: float | None = None
+    """Seconds of the sound voiced at a human pitch (voicing.py; None: not measured)."""
 
 
 def decide(
@@ -133,13 +150,15 @@ def _allowed(phrase: Phrase | None, sound: Sound, gate: SelfHearingGate | None) 
 def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     """Withdraw a fast "stop"? Yes when Whisper heard other words in it. When it heard
     none, by a majority of the three voters: the stop stands (unsure: act) unless Whisper
-    is sure nothing was said at all and the word head did not hear a "stop" either."""
+    is sure nothing was said at all, or the sound holds no voice (MIN_VOICED), and the
+    word head did not hear a "stop" either."""
     if decoded.text:
         return True
     guess = unheard.guess
     if guess is None or guess.word == "stop" or _agreed(unheard) is not None:
         return False  # no third voter, or it heard a stop (or a word both it and Whisper heard)
-    return unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
+    not_speech = unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
+    return not_speech or (unheard.voiced is not None and unheard.voiced < MIN_VOICED)
 
 
 def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
@@ -151,6 +170,10 @@ def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
         return None
     voted = [p for p in (unheard.unsure, fast_word) if p is not None and p.text == guess.word]
     return voted[0] if voted else None
+
+
+def _a_score(verdict: Verdict) -> bool:
+    return verdict.deliver is not None and verdict.deliver.command is Command.SCORE
 
 
 def _urgent_or_nothing(verdict: Verdict) -> bool:
@@ -193,6 +216,8 @@ class SecondOpinion:
         and what the second engine heard in it, what to decide on. None: not enrolled."""
         self.last_decode_seconds = 0.0
         """Wall time of the latest decode (for the benchmarks)."""
+        self._number_ended = float("-inf")
+        """When the last sound Whisper heard a number in ended (_counting)."""
         self.idle = threading.Event()
         """Set while nothing waits for the second engine (for tests and file runs)."""
         self.idle.set()
@@ -243,6 +268,9 @@ class SecondOpinion:
         if self.enrolled is not None:
             decoded = self.enrolled(sound.pcm, decoded)
         verdict = decide(sound, decoded, self.expected(), self.gate, unheard)
+        counting = self._counting(sound, decoded)
+        if counting and _a_score(verdict):
+            verdict = Verdict()  # someone counting aloud is not giving a score
         if sound.over_coach is not None and _urgent_or_nothing(verdict):
             verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
@@ -251,6 +279,15 @@ class SecondOpinion:
         elif verdict.deliver is not None:
             self.deliver(verdict.deliver)
         return verdict
+
+    def _counting(self, sound: Sound, decoded: Decoded) -> bool:
+        """Whether Whisper heard a number that follows another number it heard within
+        COUNTING_WITHIN seconds ("one, two, three"); notes this sound's number."""
+        number = decoded.phrase is not None and decoded.phrase.score is not None
+        previous = self._number_ended
+        if number:
+            self._number_ended = sound.report.speech_end
+        return number and sound.report.speech_start - previous <= COUNTING_WITHIN
 
     def _engine(self) -> Engine | None:
         if self.engine is None and not self.failed:
@@ -267,7 +304,7 @@ class SecondOpinion:
         doubt = getattr(self.engine, "last_doubt", None)
         no_speech = getattr(doubt, "no_speech", None)
         unsure = getattr(doubt, "unsure", None)
-        return Unheard(self._guess(sound), no_speech, unsure)
+        return Unheard(self._guess(sound), no_speech, unsure, voiced_seconds(sound.pcm))
 
     def _guess(self, sound: Sound) -> WordGuess | None:
         """The word head's guess (None without it, or if it fails: Whisper decides)."""

@@ -72,6 +72,8 @@ class Doubt:
     """Its own probability that nothing was said at all."""
     unsure: Phrase | None
     """The command it heard but would not stand by (the no-speech rule), if any."""
+    logprob: float = 0.0
+    """The mean log-probability of its words (0: sure of each)."""
 
 
 class WhisperEngine:
@@ -132,9 +134,9 @@ class WhisperEngine:
         text, no_speech, logprob = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
         unsure = logprob < self.settings.min_logprob
-        self.last_doubt = Doubt(no_speech, None)
+        self.last_doubt = Doubt(no_speech, None, logprob)
         if no_speech > self.settings.max_no_speech and unsure:
-            self.last_doubt = Doubt(no_speech, decoded.phrase)
+            self.last_doubt = Doubt(no_speech, decoded.phrase, logprob)
             return Decoded(None, "")  # no words it would stand by
         return decoded
 
