@@ -56,13 +56,18 @@ class LevellingUnavailable(RuntimeError):
     """The levelling cannot run here; the message is one line for the user."""
 
 
+def low_pass_kernel(cutoff: float, taps: int) -> np.ndarray:
+    """A linear-phase low-pass below `cutoff` Hz: a windowed-sinc FIR of `taps` (odd)."""
+    n = np.arange(taps) - (taps - 1) / 2
+    return 2 * cutoff / SAMPLE_RATE * np.sinc(2 * cutoff / SAMPLE_RATE * n) * np.hamming(taps)
+
+
 class HighPass:
     """A linear-phase high-pass (a windowed-sinc FIR, 10 ms delay): takes out the rumble
     below `cutoff` Hz, where speech carries little of what tells words apart."""
 
     def __init__(self, cutoff: float = CUTOFF_HZ, taps: int = 321) -> None:
-        n = np.arange(taps) - (taps - 1) / 2
-        low = 2 * cutoff / SAMPLE_RATE * np.sinc(2 * cutoff / SAMPLE_RATE * n) * np.hamming(taps)
+        low = low_pass_kernel(cutoff, taps)
         self._kernel = -low / low.sum()
         self._kernel[(taps - 1) // 2] += 1.0
         self._history = np.zeros(taps - 1)

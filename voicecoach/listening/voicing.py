@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from voicecoach.listening.frames import SAMPLE_RATE
+from voicecoach.listening.levelling import low_pass_kernel
 
 FRAME_SECONDS = 0.04
 HOP_SECONDS = 0.01
@@ -45,10 +46,7 @@ def voiced_seconds(pcm: bytes) -> float:
 
 def _low_passed(audio: np.ndarray) -> np.ndarray:
     """Below about 1 kHz (a windowed-sinc filter), where a voice's pitch shows."""
-    taps = np.arange(-64, 65)
-    cutoff = 1000.0 / SAMPLE_RATE
-    kernel = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.hamming(len(taps))
-    return np.convolve(audio - audio.mean(), kernel, mode="same")
+    return np.convolve(audio - audio.mean(), low_pass_kernel(1000.0, 129), mode="same")
 
 
 def _human_period(frame: np.ndarray) -> bool:
