@@ -304,7 +304,9 @@ class SecondOpinion:
         doubt = getattr(self.engine, "last_doubt", None)
         no_speech = getattr(doubt, "no_speech", None)
         unsure = getattr(doubt, "unsure", None)
-        return Unheard(self._guess(sound), no_speech, unsure, voiced_seconds(sound.pcm))
+        fast_stop = sound.fast is not None and sound.fast.command is Command.STOP
+        voiced = voiced_seconds(sound.pcm) if fast_stop else None  # only a fast stop asks
+        return Unheard(self._guess(sound), no_speech, unsure, voiced)
 
     def _guess(self, sound: Sound) -> WordGuess | None:
         """The word head's guess (None without it, or if it fails: Whisper decides)."""
