@@ -15,6 +15,7 @@ own voice was calibrated on that voice looped back live (the whole `gentle` rout
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 
 from voicecoach.listening.recogniser import CLEANED_EAR, Report
@@ -109,21 +110,28 @@ class BargeIn:
         removed = sorted(h - c for h, c in recent if h >= middle)
         return removed[len(removed) // 2]
 
+    def measured(self, report: Report) -> Report:
+        """`report` (a sound of the echo-cancelled ear) with its three figures filled in:
+        how much of it the canceller kept, how far the microphone rose over the coach's
+        echo, and how much echo the canceller was taking out just before it."""
+        start, end = report.speech_start, report.speech_end
+        return dataclasses.replace(
+            report,
+            kept_db=self.kept_db(start, end),
+            rise_db=self.rise_db(start, end),
+            removed_db=self.removed_db(start),
+        )
+
     def is_word(self, report: Report, at_onset: bool = False) -> bool:
-        """Whether `report`, a sound of the echo-cancelled ear not acted on, is word-sized,
-        mostly kept by the canceller and louder in the microphone than the coach's echo
-        (so not the canceller's leftovers of the coach's voice); `at_onset`: it began as
-        one of the coach's lines did, where the canceller lets the most through."""
+        """Whether `report`, a sound of the echo-cancelled ear not acted on (`measured`),
+        is word-sized, mostly kept by the canceller and louder in the microphone than the
+        coach's echo (so not the canceller's leftovers of the coach's voice); `at_onset`: it
+        began as one of the coach's lines did, where the canceller lets the most through."""
         if report.ear != CLEANED_EAR or report.outcome in PLACED:
             return False
         if not MIN_SECONDS <= report.speech_end - report.speech_start <= MAX_SECONDS:
             return False
-        start, end = report.speech_start, report.speech_end
-        kept, rise, removed = (
-            self.kept_db(start, end),
-            self.rise_db(start, end),
-            self.removed_db(start),
-        )
+        kept, rise, removed = report.kept_db, report.rise_db, report.removed_db
         if kept is None or rise is None or removed is None:
             return False
         min_rise = MIN_RISE_AT_ONSET_DB if at_onset else MIN_RISE_DB

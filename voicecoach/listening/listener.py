@@ -163,10 +163,7 @@ class VoiceListener:
 
     def _reported(self, report: Report) -> None:
         if report.ear == CLEANED_EAR:
-            start, end = report.speech_start, report.speech_end
-            kept, rise = self.barge_in.kept_db(start, end), self.barge_in.rise_db(start, end)
-            removed = self.barge_in.removed_db(start)
-            report = dataclasses.replace(report, kept_db=kept, rise_db=rise, removed_db=removed)
+            report = self.barge_in.measured(report)
             if self._barges_in(report):
                 self._barging.append(report)
         if self.log is not None:
@@ -234,9 +231,9 @@ class VoiceListener:
     def feed(self, frame: Frame, cleaned: bytes | None = None) -> Detection | None:
         """Process one frame on the caller's thread (used by the loop and by file runs);
         the command taken from it, if any."""
-        heard_db = level_dbfs(frame.pcm)
         if self.gate is not None:
             self.gate.observe()
+            heard_db = level_dbfs(frame.pcm)
             sounding = self.gate.coach_sounding(frame.time)
             self.coach_in_mic.feed(heard_db, sounding)
             cleaned_db = level_dbfs(cleaned) if cleaned is not None else None
