@@ -173,11 +173,10 @@ def background_dbfs(pcm: bytes) -> float:
     """The microphone's background level: the quietest fifth of its 30 ms frames (as the
     listener measures it; a soft voice must stand out of it)."""
     from voicecoach.listening.frames import FRAME_BYTES
-    from voicecoach.listening.vad import level_dbfs
+    from voicecoach.listening.vad import background_level, level_dbfs
 
     frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)]
-    levels = sorted(level_dbfs(frame) for frame in frames) or [level_dbfs(pcm)]
-    return levels[len(levels) // 5]
+    return background_level([level_dbfs(frame) for frame in frames] or [level_dbfs(pcm)])
 
 
 # --- recogniser ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.listening.frames import SAMPLE_RATE, Frame
+from voicecoach.listening.vad import background_level
 
 FrameFilter = Callable[[Frame], Frame]
 """A frame in, the same frame levelled out (one per stream: it keeps state)."""
@@ -112,12 +113,8 @@ class RoomLeveller:
     def _wanted(self) -> float:
         """What the high-pass took out of the background (the quietest fifth of the last
         3 s, as the VAD measures it)."""
-        lost = _floor(self._before) - _floor(self._after)
+        lost = background_level(self._before) - background_level(self._after)
         return min(self.max_gain_db, max(0.0, lost))
-
-
-def _floor(levels: deque[float]) -> float:
-    return sorted(levels)[len(levels) // 5]
 
 
 def _level(samples: np.ndarray) -> float:

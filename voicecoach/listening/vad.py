@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from voicecoach.listening.frames import FRAME_SAMPLES, FRAME_SECONDS, Frame, mean_square
+
+
+def background_level(levels: Collection[float]) -> float:
+    """The background's level (dBFS) among frames' `levels`: what the quietest fifth of
+    them reach (the pauses between words included). The VAD, the levelling and doctor all
+    judge a room's background so."""
+    return sorted(levels)[len(levels) // 5]
 
 
 @dataclass(frozen=True)
@@ -131,8 +138,7 @@ class UtteranceDetector:
         fifth of the last few seconds' frames reach (pauses between words included)."""
         if len(self._levels) < _FLOOR_MIN_FRAMES:
             return False
-        floor = sorted(self._levels)[len(self._levels) // 5]
-        return level < floor + self.settings.floor_margin_db
+        return level < background_level(self._levels) + self.settings.floor_margin_db
 
     def _wait_for_start(self, frame: Frame, speech: bool) -> None:
         self._history.append(speech)
