@@ -129,3 +129,11 @@ def test_a_click_or_a_long_stretch_of_talk_is_not_a_word() -> None:
 
 def test_a_word_an_ear_acted_on_is_not_taken_again() -> None:
     assert not is_word(levels(BargeIn(), -3.0), sound(0.3, "heard"))
+
+
+def test_a_word_made_out_where_the_canceller_let_the_coach_through_is_the_coachs() -> None:
+    """Live on CI the canceller let "...your chest. Hold" through and its ear read "stop"
+    there: the microphone had risen only 3.6 dB over the coach's echo. A word said 6 dB
+    over the echo rises 6 dB or more."""
+    assert levels(BargeIn(), -6.9, rise_db=3.6).let_through(10.0, 10.6)
+    assert not levels(BargeIn(), -2.0, rise_db=6.2).let_through(10.0, 10.6)

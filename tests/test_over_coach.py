@@ -10,9 +10,10 @@ import pytest
 from tests.listening_support import needs_espeak
 from tests.test_second_opinion import Hears, Inbox, said
 from voicecoach.core.ports import DURING_ROUTINE, Command
+from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import noise, split_frames
 from voicecoach.listening.listener import VoiceListener
-from voicecoach.listening.over_coach import urgent_beyond
+from voicecoach.listening.over_coach import LetThrough, urgent_beyond
 from voicecoach.listening.recogniser import CLEANED_EAR, Report, SelfHearingGate
 from voicecoach.listening.second_opinion import Sound, decide
 
@@ -82,3 +83,30 @@ def test_whisper_hearing_stop_in_the_echo_cancelled_audio_of_a_count_takes_it() 
     raw = Report(10.0, 10.4, "not a command", "welcome")
     assert decide(Sound(b"", cleaned, None), said("stop"), DURING_ROUTINE, gate).deliver
     assert decide(Sound(b"", raw, None), said("stop"), DURING_ROUTINE, gate).deliver is None
+
+
+CHEST = ("Slowly pull your left knee toward your chest.", "Hold for 30 seconds.")
+
+
+@pytest.mark.parametrize(
+    ("transcript", "coach", "command"),
+    [
+        ("chest. Hold for", CHEST, None),  # the coach's own voice, let through
+        ("Just hold", CHEST, None),  # half its words the coach's: still its voice
+        ("never push into sharp pain", ["Never push into sharp pain."], None),
+        ("", CHEST, Command.STOP),  # Whisper heard no words: unsure, act
+        ("Stop.", CHEST, Command.STOP),
+        ("Hold. Pain.", CHEST, Command.PAIN),  # a word beyond the coach's
+        ("Pain.", ["Never push into sharp pain."], Command.PAIN),  # only the word: act
+        ("Well, okay then", CHEST, Command.STOP),  # other words: unsure, act
+    ],
+)
+def test_a_word_made_out_where_the_canceller_let_the_coach_through_is_dropped_only_for_its_words(
+    transcript: str, coach: tuple[str, ...], command: Command | None
+) -> None:
+    heard = LetThrough(Command.STOP, tuple(coach))(Decoded(None, transcript))
+    assert (heard.command if heard else None) == command
+
+
+def test_a_let_through_word_already_acted_on_is_not_acted_on_again() -> None:
+    assert LetThrough(Command.STOP, CHEST, lambda command: True)(Decoded(None, "Stop.")) is None

@@ -44,6 +44,16 @@ MIN_RISE_AT_ONSET_DB = 7.0
 """The same for a sound that began as one of the coach's lines (or cues) began (within
 ONSET seconds): nearly all those pieces did, and they rose up to 5.2 dB (two counts run
 together)."""
+MIN_RISE_HEARD_DB = 4.0
+"""How much louder the microphone must have been than the coach's echo over a "stop" or
+"pain" the echo-cancelled ear made out while the coach talked, for it to be acted on at
+once; under it, the word may be the coach's voice let through, and Whisper decides
+(over_coach.LetThrough). Live on CI the canceller let "...your chest. Hold" through (it kept
+-6.9 dB of the microphone's sound, which rose 3.6 dB) and its ear read "stop" there: the
+coach obeyed itself. Offline (espeak-ng "stop" and "pain" said over counts and sentences,
+made out by that ear), words said with the coach's echo 6 dB under the person rose 6.2 to
+9.8 dB, at 3 dB under 4.2 to 9.0 dB, and at the same level 0.7 to 7.6 dB: the last go to
+Whisper, a second later."""
 ONSET = 0.35
 """Seconds after a line began during which a sound that begins is at its onset (the
 pieces began 0.06 to 0.32 s after)."""
@@ -109,6 +119,13 @@ class BargeIn:
         middle = sorted(h for h, _ in recent)[len(recent) // 2]
         removed = sorted(h - c for h, c in recent if h >= middle)
         return removed[len(removed) // 2]
+
+    def let_through(self, start: float, end: float) -> bool:
+        """Whether a word the echo-cancelled ear made out from `start` to `end`, while the
+        coach talked, is the coach's voice let through: the microphone rose no louder over
+        it than the coach's echo (false when that cannot be weighed)."""
+        rise = self.rise_db(start, end)
+        return rise is not None and rise < MIN_RISE_HEARD_DB
 
     def measured(self, report: Report) -> Report:
         """`report` (a sound of the echo-cancelled ear) with its three figures filled in:

@@ -53,9 +53,10 @@ from voicecoach.listening.engine import DEFAULT_ENGINE, Decoded, Engine, make_en
 from voicecoach.listening.frames import Frame
 from voicecoach.listening.levelling import raised_for_whisper
 from voicecoach.listening.listen_log import ListenLog
-from voicecoach.listening.over_coach import OverTheCoach
+from voicecoach.listening.over_coach import LetThrough, OverTheCoach
 from voicecoach.listening.recogniser import (
     CLEANED_EAR,
+    LET_THROUGH,
     OWN_VOICE,
     Detection,
     Expected,
@@ -68,6 +69,7 @@ from voicecoach.listening.recogniser import (
 )
 from voicecoach.listening.second_opinion import SecondOpinion, Sound
 from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
+from voicecoach.listening.vocabulary import BY_TEXT
 
 
 class CommandSink(Protocol):
@@ -127,6 +129,7 @@ class VoiceListener:
         """The recogniser on the echo-cancelled audio, when the frames come with it."""
         self.cancelled.expected = self.recogniser.expected
         self.cancelled.ear = CLEANED_EAR
+        self.cancelled.let_through = self._coach_let_through
         self._ears = _Ears(self.recogniser, self._coach_in_first_ear)
         self.inbox = inbox
         self.second: SecondOpinion | None = None
@@ -175,6 +178,16 @@ class VoiceListener:
         if report.speech_end - self._told_at >= TELL_AT_MOST_EVERY:
             self._told_at = report.speech_end
             self.on_unsure()
+
+    def _coach_let_through(self, start: float, end: float) -> bool:
+        """Whether the echo-cancelled ear's word from `start` to `end` may be the coach's
+        own voice, which the canceller let through while the coach talked (barge_in.py):
+        then Whisper decides (over_coach.LetThrough), not the fast path."""
+        if self.second is None or self.second.failed:
+            return False  # no Whisper to tell the coach's words from the person's: act
+        if self.gate is None or self.coach_in_mic.hears_coach() is False:
+            return False
+        return self.gate.coach_talking(start, end) and self.barge_in.let_through(start, end)
 
     def _barges_in(self, report: Report) -> bool:
         """Whether an echo-cancelled sound is a word said over the coach (barge_in.py)."""
@@ -300,7 +313,13 @@ class VoiceListener:
             return
         report = self.cancelled.recent[-1]
         start, end = report.speech_start, report.speech_end
-        over = self._over_a_count(start, end, self._coach_lines(start, end))
+        lines = self._coach_lines(start, end)
+        over: Callable[[Decoded], Heard | None] | None = self._over_a_count(start, end, lines)
+        if report.outcome == LET_THROUGH:
+            acted = self._acted_already(start, end)
+            phrase = BY_TEXT.get(report.text)
+            command = phrase.command if phrase is not None else Command.STOP
+            over = LetThrough(command, lines, acted)
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))
@@ -315,7 +334,12 @@ class VoiceListener:
         gentle script), while over counts it wrote numbers and fillers."""
         if not any(_is_count(line) for line in lines):
             return None
-        return OverTheCoach(lines, lambda command: not self._acted.claim(start, end, command))
+        return OverTheCoach(lines, self._acted_already(start, end))
+
+    def _acted_already(self, start: float, end: float) -> Callable[[Command], bool]:
+        """Whether "stop"/"pain" was acted on already for the sound from `start` to `end`
+        (claiming it, if not)."""
+        return lambda command: not self._acted.claim(start, end, command)
 
     def _coach_lines(self, start: float, end: float) -> tuple[str, ...]:
         """The coach's lines sounding in the microphone's audio between `start` and `end`
@@ -479,6 +503,7 @@ _NOT_DECODED = {
     "shorter than any command",
     "too soon after other sound",
     OWN_VOICE,  # the first ear suspects the coach's echo: the echo-cancelled ear decides
+    LET_THROUGH,  # the echo-cancelled ear heard the coach's voice, not a word of the person's
 }
 
 

@@ -43,11 +43,49 @@ class OverTheCoach:
         return Heard(phrase.command, source="voice", text=decoded.text)
 
 
+@dataclass(frozen=True)
+class LetThrough:
+    """A "stop" or "pain" the echo-cancelled ear made out while the canceller let the
+    coach's voice through (barge_in.BargeIn.let_through): not acted on at once, but only
+    dropped when Whisper hears the coach's own words there ("...your chest. Hold" was
+    made out as "stop"). Whisper hearing nothing, or other words, leaves it unsure: act."""
+
+    command: Command
+    """What the echo-cancelled ear made out."""
+    coach_lines: tuple[str, ...]
+    """The coach's lines sounding while the sound lasted."""
+    acted_already: Callable[[Command], bool] = lambda command: False
+    """As for OverTheCoach."""
+
+    def __call__(self, decoded: Decoded) -> Heard | None:
+        """The command to act on, or None for the coach's own voice."""
+        phrase = urgent_beyond(decoded.text, self.coach_lines)
+        if phrase is None:
+            if the_coachs_words(decoded.text, self.coach_lines):
+                return None
+            phrase = urgent_beyond(decoded.text, ())  # "Pain." alone, over the caution
+        command = phrase.command if phrase is not None else self.command
+        if self.acted_already(command):
+            return None
+        return Heard(command, source="voice", text=decoded.text or command.value)
+
+
+def the_coachs_words(transcript: str, coach_lines: Iterable[str]) -> bool:
+    """Whether `transcript` holds a word besides "stop"/"pain"/... and at least half of its
+    words are words of `coach_lines` (Whisper may mishear a piece of the coach's voice)."""
+    words = _words(transcript)
+    coach = {word for line in coach_lines for word in _words(line)}
+    urgent = {word for phrase in URGENT_PHRASES for word in phrase.text.split()}
+    if not [word for word in words if word not in urgent]:
+        return False
+    return 2 * sum(word in coach for word in words) >= len(words)
+
+
 def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
     """The urgent phrase `transcript` says that none of `coach_lines` says, if any: the
     first one said (Whisper may go on through its prompt: "pain, ouch, it hurts")."""
     lines = tuple(coach_lines)
-    words = "".join(c if c.isalnum() else " " for c in transcript.lower()).split()
+    words = _words(transcript)
     for i in range(len(words)):
         for phrase in URGENT_PHRASES:
             target = phrase.text.split()
@@ -55,3 +93,7 @@ def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
             if said and not any(says(line, phrase.text) for line in lines):
                 return phrase
     return None
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in text.lower()).split()

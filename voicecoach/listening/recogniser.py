@@ -86,6 +86,9 @@ COACH_SPEAKING = "coach speaking"
 OWN_VOICE = "the coach's own word?"
 """An urgent word that may be the coach's own voice: dropped by this ear, left to the
 echo-cancelled ear (see listener._Ears), which hears the person without the coach."""
+LET_THROUGH = "the coach's voice let through"
+"""A word the echo-cancelled ear heard while the canceller let the coach's voice through
+(barge_in.BargeIn.let_through): dropped."""
 
 LINES_REMEMBERED = 16
 """Lines the gate remembers (counts every half second: the last 8 s)."""
@@ -270,6 +273,9 @@ class Recogniser:
         self._near_miss: tuple[str, float] | None = None
         """(phrase, end of its sound) of the last utterance, when it was a near miss."""
         self._dither = SilenceDither()
+        self.let_through: Callable[[float, float], bool] = lambda start, end: False
+        """Whether the canceller let the coach's voice through over a sound (from `start`
+        to `end`): set by the listener on its echo-cancelled ear."""
         self.suspected: list[Detection] = []
         """"stop" or "pain" heard where they may be the coach's own word (OWN_VOICE), not
         delivered: the listener takes them if the echo-cancelled ear heard a word there
@@ -321,6 +327,8 @@ class Recogniser:
             verdict = self.gate.judge(phrase, utterance.speech_start, self.ear == CLEANED_EAR)
             if verdict != TAKE:
                 return None, verdict
+        if self.let_through(utterance.speech_start, utterance.speech_end):
+            return None, LET_THROUGH
         if decoded.phrase is not None:
             return phrase, "heard"
         if near_miss is not None and _again(near_miss, phrase, utterance):
