@@ -5,13 +5,14 @@ unit tests); the real canceller and Whisper: tests/test_counting_over_echo.py.""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.listening_support import needs_espeak
 from tests.test_second_opinion import Hears, Inbox, said
 from voicecoach.core.ports import DURING_ROUTINE, Command
 from voicecoach.listening.engine import Decoded
-from voicecoach.listening.frames import noise, split_frames
+from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.over_coach import LetThrough, urgent_beyond
 from voicecoach.listening.recogniser import CLEANED_EAR, Report, SelfHearingGate
@@ -86,6 +87,7 @@ def test_whisper_hearing_stop_in_the_echo_cancelled_audio_of_a_count_takes_it() 
 
 
 CHEST = ("Slowly pull your left knee toward your chest.", "Hold for 30 seconds.")
+LONG_LINE = "Slowly pull your left knee toward your chest and hold it there while you breathe"
 
 
 @pytest.mark.parametrize(
@@ -110,3 +112,49 @@ def test_a_word_made_out_where_the_canceller_let_the_coach_through_is_dropped_on
 
 def test_a_let_through_word_already_acted_on_is_not_acted_on_again() -> None:
     assert LetThrough(Command.STOP, CHEST, lambda command: True)(Decoded(None, "Stop.")) is None
+
+
+def heard_through_a_leak(second: str | None) -> list[Command]:
+    """What the listener acts on when, while the coach talks (one long sound to the first
+    ear), the canceller lets 0.5 s of its voice through (its ear hears that 7 dB down, the
+    rest 40 dB down) and that ear's engine reads "stop" there; Whisper (None: not
+    installed) hears `second` in it."""
+    from tests.support import espeak
+
+    said = np.frombuffer(espeak.render(LONG_LINE), dtype="<i2").astype(float)
+    coach = np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
+    hiss = np.random.default_rng(3).normal(0, 30, len(coach))
+    let_through = np.full(len(coach), 0.01)
+    let_through[int(1.5 * SAMPLE_RATE) : 2 * SAMPLE_RATE] = 0.45
+    mic, cleaned = hiss + coach, hiss + coach * let_through
+    inbox = Inbox()
+    listener = VoiceListener(
+        inbox,
+        Hears("stop"),
+        now_playing=lambda: (LONG_LINE, 0.1),
+        second=Hears(second) if second is not None else None,
+    )  # type: ignore[arg-type]
+    ears = zip(split_frames(pcm16(mic)), split_frames(pcm16(cleaned)), strict=True)
+    for frame, cleaned_frame in ears:
+        listener.feed(frame, cleaned_frame.pcm)
+    return [h.command for h in inbox.heard]
+
+
+def pcm16(samples: np.ndarray) -> bytes:
+    return np.clip(samples, -32768, 32767).astype("<i2").tobytes()
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("second", "commands"),
+    [
+        ("your chest and hold", []),  # Whisper wrote the coach's words: its own voice
+        ("", [Command.STOP]),  # Whisper heard no words: unsure, act
+        ("stop", [Command.STOP]),
+        (None, [Command.STOP]),  # no Whisper to tell: act at once, as before
+    ],
+)
+def test_a_stop_made_out_where_the_canceller_let_the_coach_through_is_whispers_to_decide(
+    second: str | None, commands: list[Command]
+) -> None:
+    assert heard_through_a_leak(second) == commands
