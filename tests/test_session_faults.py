@@ -8,6 +8,7 @@ import shlex
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,16 @@ def log_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return use_temporary_log(tmp_path, monkeypatch)
 
 
-def start_coach_and_wait_for_the_right_side_hold() -> subprocess.Popen[str]:
-    """Run the coach, pressing Enter at each "press space" prompt, until it is mid-hold
-    on the right side (the left side's hold already finished)."""
+def start_coach_and_wait_for_the_right_side_hold(
+    before: Callable[[], object] | None = None,
+) -> subprocess.Popen[str]:
+    """Run the coach (`before` run in its process first), pressing Enter at each "press
+    space" prompt, until it is mid-hold on the right side (the left side's hold already
+    finished)."""
     coach = subprocess.Popen(
-        COACH, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        COACH, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=before,
+    )  # fmt: skip
     assert coach.stdin is not None
     right_side = False
     while True:
@@ -89,6 +94,25 @@ def test_sigterm_ctrl_c_and_a_closed_terminal_mid_hold_save_the_session_as_inter
 
     assert coach.returncode == exit_code, err
     assert "Traceback" not in err
+    (session,) = logged_sessions()
+    assert_interrupted_mid_right_hold(session)
+
+
+def ctrl_c_ignored_and_blocked() -> None:
+    """As a parent may leave it: a script's background job ignores Ctrl-C, and a process
+    started from a thread that blocks signals has them blocked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def test_ctrl_c_ends_the_session_even_when_the_coach_was_started_ignoring_it(
+    log_path: Path,
+) -> None:
+    coach = start_coach_and_wait_for_the_right_side_hold(before=ctrl_c_ignored_and_blocked)
+    coach.send_signal(signal.SIGINT)
+    _, err = coach.communicate(timeout=PROCESS_TIMEOUT_S)
+
+    assert coach.returncode == 130, err
     (session,) = logged_sessions()
     assert_interrupted_mid_right_hold(session)
 

@@ -6,6 +6,7 @@ Keep imports of heavy modules (audio, recogniser) inside the commands, so that
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -554,9 +555,22 @@ def enrol(
     raise typer.Exit(enrolling.run_enrol(words, mic, speak))
 
 
+def _ctrl_c_always_ends() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP reach the coach however it was started: a process
+    started with SIGINT ignored (a background job of a script) or with signals blocked
+    (inherited from a parent's thread) would otherwise count on through Ctrl-C (seen in
+    the test suite, now and then, under load)."""
+    ending = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, ending)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main() -> None:
     """The `voicecoach` command. A mistake on the command line is one line that names the
     command and where its help is, as every other error here; not Click's usage block."""
+    _ctrl_c_always_ends()
     command = typer.main.get_command(app)
     try:
         code = command.main(prog_name="voicecoach", standalone_mode=False)
