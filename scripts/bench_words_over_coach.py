@@ -25,9 +25,11 @@ from tests import test_counting_over_echo as over_counts
 from tests.test_counting_over_echo import Line
 from voicecoach.listening.barge_in import MIN_RISE_HEARD_DB
 from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.over_coach import URGENT_PHRASES
 from voicecoach.listening.recogniser import CLEANED_EAR, Report
 
 Said = tuple[bytes, list[Line]]
+URGENT_TEXTS = {phrase.text for phrase in URGENT_PHRASES}
 
 
 def main() -> None:
@@ -44,7 +46,7 @@ def main() -> None:
     def reported(self: VoiceListener, report: Report) -> None:
         original(self, report)
         start, end = report.speech_start, report.speech_end
-        urgent = report.ear == CLEANED_EAR and report.text in ("stop", "pain", "ouch", "it hurts")
+        urgent = report.ear == CLEANED_EAR and report.text in URGENT_TEXTS
         if urgent and self.gate is not None and self.gate.coach_talking(start, end):
             rise = self.barge_in.rise_db(start, end)
             if rise is not None:

@@ -314,12 +314,13 @@ class VoiceListener:
         report = self.cancelled.recent[-1]
         start, end = report.speech_start, report.speech_end
         lines = self._coach_lines(start, end)
-        over: Callable[[Decoded], Heard | None] | None = self._over_a_count(start, end, lines)
+        over: Callable[[Decoded], Heard | None] | None
         if report.outcome == LET_THROUGH:
-            acted = self._acted_already(start, end)
             phrase = BY_TEXT.get(report.text)
             command = phrase.command if phrase is not None else Command.STOP
-            over = LetThrough(command, lines, acted)
+            over = LetThrough(command, lines, self._acted_already(start, end))
+        else:
+            over = self._over_a_count(start, end, lines)
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))

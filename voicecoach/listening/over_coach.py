@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import _says as says  # the gate's own test of a line
+from voicecoach.listening.recogniser import words_of
 from voicecoach.listening.vocabulary import PHRASES, Phrase
 
 URGENT_PHRASES: tuple[Phrase, ...] = tuple(p for p in PHRASES if p.command in URGENT_COMMANDS)
 """The phrases that silence the coach ("stop", "pain", "ouch", "it hurts")."""
+URGENT_WORDS = frozenset(word for phrase in URGENT_PHRASES for word in phrase.text.split())
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,9 @@ class LetThrough:
 def the_coachs_words(transcript: str, coach_lines: Iterable[str]) -> bool:
     """Whether `transcript` holds a word besides "stop"/"pain"/... and at least half of its
     words are words of `coach_lines` (Whisper may mishear a piece of the coach's voice)."""
-    words = _words(transcript)
-    coach = {word for line in coach_lines for word in _words(line)}
-    urgent = {word for phrase in URGENT_PHRASES for word in phrase.text.split()}
-    if not [word for word in words if word not in urgent]:
+    words = words_of(transcript)
+    coach = {word for line in coach_lines for word in words_of(line)}
+    if not [word for word in words if word not in URGENT_WORDS]:
         return False
     return 2 * sum(word in coach for word in words) >= len(words)
 
@@ -85,7 +86,7 @@ def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
     """The urgent phrase `transcript` says that none of `coach_lines` says, if any: the
     first one said (Whisper may go on through its prompt: "pain, ouch, it hurts")."""
     lines = tuple(coach_lines)
-    words = _words(transcript)
+    words = words_of(transcript)
     for i in range(len(words)):
         for phrase in URGENT_PHRASES:
             target = phrase.text.split()
@@ -93,7 +94,3 @@ def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
             if said and not any(says(line, phrase.text) for line in lines):
                 return phrase
     return None
-
-
-def _words(text: str) -> list[str]:
-    return "".join(c if c.isalnum() else " " for c in text.lower()).split()

@@ -88,7 +88,7 @@ OWN_VOICE = "the coach's own word?"
 echo-cancelled ear (see listener._Ears), which hears the person without the coach."""
 LET_THROUGH = "the coach's voice let through"
 """A word the echo-cancelled ear heard while the canceller let the coach's voice through
-(barge_in.BargeIn.let_through): dropped."""
+(barge_in.BargeIn.let_through): not acted on at once, left to Whisper (over_coach.LetThrough)."""
 
 LINES_REMEMBERED = 16
 """Lines the gate remembers (counts every half second: the last 8 s)."""
@@ -210,8 +210,13 @@ def _is_count(line: str) -> bool:
     return line.strip().isdigit()
 
 
+def words_of(text: str) -> list[str]:
+    """`text`'s words, lower case, without punctuation."""
+    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
+
+
 def _says(line: str, phrase: str) -> bool:
-    words = "".join(c if c.isalnum() else " " for c in line.lower()).split()
+    words = words_of(line)
     target = phrase.split()
     return any(words[i : i + len(target)] == target for i in range(len(words)))
 
