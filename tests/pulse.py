@@ -36,10 +36,11 @@ import itertools
 import os
 import secrets
 import shutil
+import signal
+import struct
 import subprocess
 import tempfile
 import time
-import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -304,6 +305,7 @@ class Recording:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(0.3)  # parecord connects to the server
         # On a server that has just started, connecting takes longer: wait (bounded) until
@@ -325,11 +327,12 @@ class Recording:
         if self._process is None:
             return
         time.sleep(0.1)  # let the last buffers arrive
-        self._process.terminate()
+        # SIGTERM to the whole group: `timeout` and parecord, which then writes its header.
+        os.killpg(self._process.pid, signal.SIGTERM)
         try:
-            self._process.wait(timeout=5)
+            self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self._process.kill()
+            os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait(timeout=5)
         self._process = None
 
@@ -346,15 +349,18 @@ def _size(path: str) -> int:
 
 
 def read_wav(path: str) -> tuple[array.array[int], int]:
-    """16-bit samples (first channel) and sample rate of a WAV file.
+    """16-bit samples (first channel) and sample rate of a WAV file parecord wrote.
 
-    parecord leaves the RIFF sizes unset when it is terminated, so read by bytes.
+    Read by bytes, not with `wave`: while parecord runs, and if it is stopped before it
+    rewrites its header, the RIFF size says 8 and `wave` finds no chunks (CI once failed
+    there). The fmt chunk sits at its fixed place; the samples follow the "data" tag.
     """
     with open(path, "rb") as handle:
         data = handle.read()
-    with wave.open(path, "rb") as source:
-        channels, rate = source.getnchannels(), source.getframerate()
-    start = data.find(b"data") + 8
+    if data[:4] != b"RIFF" or data[8:16] != b"WAVEfmt ":
+        raise ValueError(f"{path} is not a WAV file parecord wrote ({len(data)} bytes)")
+    channels, rate = struct.unpack_from("<HI", data, 22)
+    start = data.find(b"data", 36) + 8
     body = data[start : start + (len(data) - start) // 2 * 2]
     samples = array.array("h", body)
     return samples[::channels] if channels > 1 else samples, rate
