@@ -19,6 +19,7 @@ from __future__ import annotations
 import array
 import contextlib
 import json
+import math
 import os
 import re
 import signal
@@ -34,7 +35,7 @@ from typing import Any
 
 from tests import pulse
 from tests.support import espeak
-from voicecoach.listening.frames import SAMPLE_RATE, noise, write_wav
+from voicecoach.listening.frames import SAMPLE_RATE, noise, read_wav, write_wav
 from voicecoach.listening.listen_log import LISTEN_LOG_ENV, read_listen_log
 from voicecoach.listening.recogniser import Report
 
@@ -283,6 +284,7 @@ class VirtualRoom:
 
     def __init__(self, folder: Path, echo_db: float | None = None) -> None:
         self.folder = folder
+        self.echo_db = echo_db
         self._stack = contextlib.ExitStack()
         self.speaker = self._stack.enter_context(pulse.null_sink("e2e_out", rate=RATE))
         self.mic = self._stack.enter_context(pulse.null_sink("e2e_mic", rate=RATE))
@@ -308,8 +310,18 @@ class VirtualRoom:
         return self._words[word]
 
     def clip(self, word: str | Path) -> Path:
-        """The file played for `word`: a recording as it is, or espeak-ng saying it."""
-        return word if isinstance(word, Path) else self.word_file(word)
+        """The file played for `word`: espeak-ng saying it, or a recording; with the coach's
+        echo in the microphone, the recording at espeak-ng's speech level, so the echo lies
+        `echo_db` against the person as it does for espeak-ng's words (as recorded, the
+        human "stop"s lie from 11 dB over to 11 dB under that level)."""
+        if not isinstance(word, Path):
+            return self.word_file(word)
+        if self.echo_db is None:
+            return word
+        if str(word) not in self._words:
+            pcm = at_level(read_wav(word), speech_level_db(espeak.render("stop")))
+            self._words[str(word)] = write_wav(self.folder / f"level-{word.name}", pcm)
+        return self._words[str(word)]
 
     def say(self, word: str | Path, heard_by: LiveMonitor) -> Span:
         """Play `word` (said by espeak-ng, or a recording) into the microphone; when it was
@@ -323,9 +335,29 @@ class VirtualRoom:
         return Span(spans[0].start, spans[-1].end)
 
 
+def speech_level_db(pcm: bytes) -> float:
+    """A recording's speech level: the mean RMS of its loudest fifth of 30 ms frames, dBFS
+    (the quiet around the word left out)."""
+    samples = array.array("h", pcm)
+    step = int(0.03 * RATE)
+    levels = sorted(
+        math.sqrt(sum(s * s for s in samples[i : i + step]) / step)
+        for i in range(0, len(samples) - step + 1, step)
+    )
+    loudest = levels[len(levels) * 4 // 5 :] or [0.0]
+    return 20 * math.log10(max(sum(loudest) / len(loudest), 1.0) / 32768)
+
+
+def at_level(pcm: bytes, level_db: float, peak_db: float = -1.0) -> bytes:
+    """`pcm` brought to the speech level `level_db`, its peak kept under `peak_db` dBFS."""
+    samples = array.array("h", pcm)
+    peak = max((abs(s) for s in samples), default=0) or 1
+    gain = min(10 ** ((level_db - speech_level_db(pcm)) / 20), 32768 * 10 ** (peak_db / 20) / peak)
+    return array.array("h", [int(s * gain) for s in samples]).tobytes()
+
+
 def speech_onset(clip: Path, threshold: float = 200.0) -> float:
     """Seconds into a recording where its speech starts (the first loud 10 ms)."""
-    from voicecoach.listening.frames import read_wav
 
     levels = pulse.window_rms(array.array("h", read_wav(clip)), RATE, WINDOW)
     return next((i * WINDOW for i, level in enumerate(levels) if level > threshold), 0.0)
