@@ -76,6 +76,57 @@ def test_stop_and_pain_over_the_coach_are_acted_on_once_and_its_own_words_never(
     assert heard_over(line, fast, second) == commands
 
 
+def heard_in_a_long_sound(line: str, said_words: str, second: Hears) -> list[Command]:
+    """What the listener acts on for `said_words` (espeak-ng, one sound longer than any
+    command) while the coach says `line`; every sound Whisper gets it hears as `second`."""
+    from tests.support import espeak
+
+    inbox = Inbox()
+    listener = VoiceListener(
+        inbox, Hears("welcome"), now_playing=lambda: (line, 0.1), second=second
+    )  # type: ignore[arg-type]
+    pcm = noise(0.5, seed=1) + espeak.render(said_words) + noise(1.0, seed=2)
+    for frame in split_frames(pcm):
+        listener.feed(frame)
+    return [h.command for h in inbox.heard]
+
+
+@needs_espeak
+def test_a_stop_run_into_the_next_count_as_one_long_sound_goes_to_whisper() -> None:
+    """As a count begins, a word and the room's tail can run into the next count: one
+    sound longer than any command (1.4 s here), which the first ear drops whole. Over
+    counts alone, Whisper hears it."""
+    whisper = Hears("Seventeen. Stop. Eighteen.")
+    assert heard_in_a_long_sound("17", "seventeen stop eighteen", whisper) == [Command.STOP]
+    assert whisper.decoded == 1
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("line", "said_words", "why"),
+    [
+        ("17", "seventeen stop eighteen", "the transcript is only the coach's counts"),
+        (
+            "Lie on your back.",
+            "seventeen stop eighteen",
+            "over a sentence Whisper may add a command",
+        ),
+        (
+            "17",
+            "one two three four five six seven eight nine ten eleven",
+            "longer than a count and a word",
+        ),
+    ],
+)
+def test_a_long_sound_is_not_acted_on_beyond_the_counts(
+    line: str, said_words: str, why: str
+) -> None:
+    transcript = "Seventeen. Eighteen." if "only" in why else "Seventeen. Stop. Eighteen."
+    whisper = Hears(transcript)
+    assert heard_in_a_long_sound(line, said_words, whisper) == [], why
+    assert whisper.decoded == (1 if "only" in why else 0), why
+
+
 def test_whisper_hearing_stop_in_the_echo_cancelled_audio_of_a_count_takes_it() -> None:
     """That audio holds no coach's voice: its "stop" cannot be the count (before, it was
     judged as the microphone's own audio, and a "stop" Whisper confirmed was withdrawn)."""

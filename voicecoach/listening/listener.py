@@ -76,6 +76,9 @@ class CommandSink(Protocol):
     def put(self, heard: Heard) -> None: ...
 
 
+LONG_OVER_COUNTS = 2.5
+"""Seconds: the longest sound over the coach's counts that the second engine hears (a
+count, a word said as it began, and the next count a second later)."""
 CLEANED_EAR_MIN_SPEECH_SECONDS = 0.25
 """The shortest sound the echo-cancelled ear decodes. What the canceller leaves of the
 coach's voice comes in blips: over a whole gentle routine heard back at -6 dB, one of
@@ -117,7 +120,10 @@ class VoiceListener:
         on_report = self._reported
         self._tee = _Tee(engine)
         first = cast(Engine, self._tee)  # decodes like the engine it wraps
-        self.recogniser = Recogniser(first, vad or VadSettings(), gate, on_report)
+        first_vad = vad or VadSettings()
+        if second is not None and gate is not None:  # Whisper hears long sounds over counts
+            first_vad = dataclasses.replace(first_vad, keep_long_seconds=LONG_OVER_COUNTS)
+        self.recogniser = Recogniser(first, first_vad, gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
         cleaned_vad = dataclasses.replace(
@@ -267,6 +273,7 @@ class VoiceListener:
                 self._deliver(detection, first_ear=detection is taken[0])
         self._act_on_barge_ins()  # after the ears' own "stop"/"pain" (each word once)
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
+        self._offer_long_sound()
         return next((d for d in taken if d is not None), None)
 
     def _deliver(self, detection: Detection, first_ear: bool) -> None:
@@ -302,6 +309,24 @@ class VoiceListener:
             self.second.offer(Sound(pcm, report, fast))
             return
         self.second.offer(Sound(pcm, report, fast, self._over_a_count(start, end, lines)))
+
+    def _offer_long_sound(self) -> None:
+        """A first-ear sound longer than any command over the coach's counts alone goes to
+        the second engine, for a "stop" or "pain" beyond the counts (over_coach.py): with
+        the coach's speaker in the microphone, a word said as a count begins can run on,
+        with the room's tail, into the next count, one sound too long to decode. Nothing
+        but the counts there: over its sentences Whisper may say a command of its prompt."""
+        sound, self.recogniser.long_sound = self.recogniser.long_sound, None
+        if sound is None or self.second is None:
+            return
+        start, end = sound.speech_start, sound.speech_end
+        lines = self._coach_lines(start, end)
+        if not lines or not all(_is_count(line) for line in lines):
+            return
+        pcm = raised_for_whisper(sound.pcm) if self.levelling is not None else sound.pcm
+        report = self.recogniser.recent[-1]  # its "longer than any command"
+        judge = OverTheCoach(lines, self._acted_already(start, end))
+        self.second.offer(Sound(pcm, report, None, judge))
 
     def _offer_cleaned_ear(self) -> None:
         """A sound the echo-cancelled ear decoded over the coach but did not take (the
