@@ -16,7 +16,6 @@ from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command
 from voicecoach.listening.frames import (
     FRAME_BYTES,
-    SAMPLE_RATE,
     AudioFileError,
     file_frames,
     noise,
@@ -54,30 +53,6 @@ def test_vad_finds_a_word_and_drops_a_long_sentence() -> None:
     found = list(UtteranceDetector().utterances(split_frames(word)))
     assert len(found) == 1 and 0.1 < found[0].speech_seconds < 0.9
     assert list(UtteranceDetector(VadSettings()).utterances(split_frames(sentence))) == []
-
-
-@needs_espeak
-def test_a_sound_too_long_for_a_command_is_kept_whole_only_up_to_the_limit_asked() -> None:
-    """Never decoded as a command; kept (for Whisper, over the coach's counts) up to
-    keep_long_seconds, and only when asked."""
-
-    def long_sounds(text: str, settings: VadSettings) -> list[float]:
-        detector, kept = UtteranceDetector(settings), []
-        detector.on_long = lambda sound: kept.append(len(sound.pcm) / 2 / SAMPLE_RATE)
-        audio = noise(0.5) + espeak.render(text) + noise(0.5)
-        assert list(detector.utterances(split_frames(audio))) == []
-        return kept
-
-    words = "seventeen stop eighteen"  # about 1.4 s
-    assert len(kept := long_sounds(words, VadSettings(keep_long_seconds=2.5))) == 1
-    assert 1.3 < kept[0] < 2.5  # the whole sound, with a little quiet around it
-    assert long_sounds(words, VadSettings()) == []
-    assert (
-        long_sounds(
-            "lie on your back and slowly bring your knees up", VadSettings(keep_long_seconds=2.5)
-        )
-        == []
-    )
 
 
 @needs_espeak

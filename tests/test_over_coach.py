@@ -76,17 +76,27 @@ def test_stop_and_pain_over_the_coach_are_acted_on_once_and_its_own_words_never(
     assert heard_over(line, fast, second) == commands
 
 
-def heard_in_a_long_sound(line: str, said_words: str, second: Hears) -> list[Command]:
-    """What the listener acts on for `said_words` (espeak-ng, one sound longer than any
-    command) while the coach says `line`; every sound Whisper gets it hears as `second`."""
-    from tests.support import espeak
+class HearsByLength(Hears):
+    """Whisper, faked: a sound up to `seconds` long is heard as `short`, a longer one as
+    `long` (the count alone, and the count with the word said as it began)."""
 
+    def __init__(self, short: str, long: str, seconds: float = 1.5) -> None:
+        super().__init__(short)
+        self.long, self.seconds = long, seconds
+
+    def decode(self, pcm: bytes) -> Decoded:
+        self.decoded += 1
+        return said(self.long if len(pcm) / 2 / SAMPLE_RATE > self.seconds else self.text)
+
+
+def heard_in(line: str, audio: bytes, second: Hears) -> list[Command]:
+    """What the listener acts on for `audio` (the first ear's engine hears every sound as a
+    filler) while the coach says `line`."""
     inbox = Inbox()
     listener = VoiceListener(
         inbox, Hears("welcome"), now_playing=lambda: (line, 0.1), second=second
     )  # type: ignore[arg-type]
-    pcm = noise(0.5, seed=1) + espeak.render(said_words) + noise(1.0, seed=2)
-    for frame in split_frames(pcm):
+    for frame in split_frames(noise(0.5, seed=1) + audio + noise(1.0, seed=2)):
         listener.feed(frame)
     return [h.command for h in inbox.heard]
 
@@ -96,34 +106,40 @@ def test_a_stop_run_into_the_next_count_as_one_long_sound_goes_to_whisper() -> N
     """As a count begins, a word and the room's tail can run into the next count: one
     sound longer than any command (1.4 s here), which the first ear drops whole. Over
     counts alone, Whisper hears it."""
+    from tests.support import espeak
+
     whisper = Hears("Seventeen. Stop. Eighteen.")
-    assert heard_in_a_long_sound("17", "seventeen stop eighteen", whisper) == [Command.STOP]
+    assert heard_in("17", espeak.render("seventeen stop eighteen"), whisper) == [Command.STOP]
     assert whisper.decoded == 1
 
 
 @needs_espeak
+def test_a_stop_cut_in_two_by_the_first_ear_is_heard_whole_by_whisper() -> None:
+    """The count and the start of the word as one sound, the rest of it 0.3 s later, too
+    soon after it to be a command of its own: Whisper hears the two together."""
+    from tests.support import espeak
+
+    audio = espeak.render("seventeen") + espeak.render("stop")  # 0.3 s apart
+    whisper = HearsByLength("Seventeen.", "Seventeen. Stop.")
+    assert heard_in("17", audio, whisper) == [Command.STOP]
+    assert heard_in("Lie on your back.", audio, whisper) == []  # not over a count
+
+
+@needs_espeak
 @pytest.mark.parametrize(
-    ("line", "said_words", "why"),
+    ("line", "words", "why"),
     [
         ("17", "seventeen stop eighteen", "the transcript is only the coach's counts"),
-        (
-            "Lie on your back.",
-            "seventeen stop eighteen",
-            "over a sentence Whisper may add a command",
-        ),
-        (
-            "17",
-            "one two three four five six seven eight nine ten eleven",
-            "longer than a count and a word",
-        ),
+        ("Lie on your back.", "seventeen stop eighteen", "over a sentence Whisper may add one"),
+        ("17", "one two three four five six seven eight nine ten eleven", "longer than a word"),
     ],
 )
-def test_a_long_sound_is_not_acted_on_beyond_the_counts(
-    line: str, said_words: str, why: str
-) -> None:
+def test_a_long_sound_is_not_acted_on_beyond_the_counts(line: str, words: str, why: str) -> None:
+    from tests.support import espeak
+
     transcript = "Seventeen. Eighteen." if "only" in why else "Seventeen. Stop. Eighteen."
     whisper = Hears(transcript)
-    assert heard_in_a_long_sound(line, said_words, whisper) == [], why
+    assert heard_in(line, espeak.render(words), whisper) == [], why
     assert whisper.decoded == (1 if "only" in why else 0), why
 
 

@@ -77,8 +77,15 @@ class CommandSink(Protocol):
 
 
 LONG_OVER_COUNTS = 2.5
-"""Seconds: the longest sound over the coach's counts that the second engine hears (a
-count, a word said as it began, and the next count a second later)."""
+"""Seconds: the longest sound the first ear dropped over the coach's counts that the second
+engine hears (a count, a word said as it began, and the next count a second later)."""
+TOO_SOON = "too soon after other sound"
+JOINED = {"longer than any command", TOO_SOON}
+"""What the first ear drops that may hold a word said over the coach's counts."""
+AROUND = 0.3
+"""Seconds of audio kept before and after such a sound for the second engine."""
+RECENT_FRAMES = 120
+"""The first ear's frames kept (3.6 s): the longest such sound and the audio around it."""
 CLEANED_EAR_MIN_SPEECH_SECONDS = 0.25
 """The shortest sound the echo-cancelled ear decodes. What the canceller leaves of the
 coach's voice comes in blips: over a whole gentle routine heard back at -6 dB, one of
@@ -120,10 +127,7 @@ class VoiceListener:
         on_report = self._reported
         self._tee = _Tee(engine)
         first = cast(Engine, self._tee)  # decodes like the engine it wraps
-        first_vad = vad or VadSettings()
-        if second is not None and gate is not None:  # Whisper hears long sounds over counts
-            first_vad = dataclasses.replace(first_vad, keep_long_seconds=LONG_OVER_COUNTS)
-        self.recogniser = Recogniser(first, first_vad, gate, on_report)
+        self.recogniser = Recogniser(first, vad or VadSettings(), gate, on_report)
         if expected is not None:
             self.recogniser.expected = expected
         cleaned_vad = dataclasses.replace(
@@ -160,6 +164,10 @@ class VoiceListener:
         self._barging: list[Report] = []
         """Echo-cancelled sounds taken for a word said over the coach, not yet acted on."""
         self._acted = _Acted()
+        self._heard: deque[Frame] = deque(maxlen=RECENT_FRAMES)
+        """The first ear's latest frames, for sounds it dropped that Whisper hears."""
+        self._dropped_over_counts: Report | None = None
+        """The first ear's latest sound dropped as too long or too soon, not yet offered."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -171,6 +179,8 @@ class VoiceListener:
         return self.gate.coach_sounding(moment)
 
     def _reported(self, report: Report) -> None:
+        if not report.ear and report.outcome in JOINED:
+            self._dropped_over_counts = report
         if report.ear == CLEANED_EAR:
             report = self.barge_in.measured(report)
             if self._barges_in(report):
@@ -258,6 +268,7 @@ class VoiceListener:
             cleaned_db = level_dbfs(cleaned) if cleaned is not None else None
             self.barge_in.feed(frame.time, heard_db, cleaned_db, sounding)
         levelled = self.levelling(frame) if self.levelling is not None else frame
+        self._heard.append(levelled)
         taken = [self.recogniser.feed(levelled)]
         if cleaned is not None:
             self._ears.offer(self.cancelled.feed(Frame(cleaned, frame.time)))
@@ -273,7 +284,7 @@ class VoiceListener:
                 self._deliver(detection, first_ear=detection is taken[0])
         self._act_on_barge_ins()  # after the ears' own "stop"/"pain" (each word once)
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
-        self._offer_long_sound()
+        self._offer_dropped_over_counts()
         return next((d for d in taken if d is not None), None)
 
     def _deliver(self, detection: Detection, first_ear: bool) -> None:
@@ -310,23 +321,33 @@ class VoiceListener:
             return
         self.second.offer(Sound(pcm, report, fast, self._over_a_count(start, end, lines)))
 
-    def _offer_long_sound(self) -> None:
-        """A first-ear sound longer than any command over the coach's counts alone goes to
-        the second engine, for a "stop" or "pain" beyond the counts (over_coach.py): with
-        the coach's speaker in the microphone, a word said as a count begins can run on,
-        with the room's tail, into the next count, one sound too long to decode. Nothing
-        but the counts there: over its sentences Whisper may say a command of its prompt."""
-        sound, self.recogniser.long_sound = self.recogniser.long_sound, None
-        if sound is None or self.second is None:
+    def _offer_dropped_over_counts(self) -> None:
+        """A first-ear sound dropped as longer than any command, or as too soon after the
+        sound before it, goes to the second engine when only the coach's counts sound there,
+        for a "stop" or "pain" beyond them (over_coach.py). With the coach's speaker in the
+        microphone, a word said as a count begins runs, with the room's tail, into the next
+        count (one sound too long to decode), or is cut in two with the count in the first
+        part (Whisper heard "four"): Whisper hears the whole of it, both parts together.
+        Nothing but counts there: over its sentences Whisper may say a command of its prompt."""
+        report, self._dropped_over_counts = self._dropped_over_counts, None
+        if report is None or self.second is None:
             return
-        start, end = sound.speech_start, sound.speech_end
+        start, end = report.speech_start, report.speech_end
+        if report.outcome == TOO_SOON:
+            start = min([start, *(r.speech_start for r in self._sound_before(report))])
         lines = self._coach_lines(start, end)
-        if not lines or not all(_is_count(line) for line in lines):
+        if end - start > LONG_OVER_COUNTS or not lines or not all(map(_is_count, lines)):
             return
-        pcm = raised_for_whisper(sound.pcm) if self.levelling is not None else sound.pcm
-        report = self.recogniser.recent[-1]  # its "longer than any command"
+        pcm = b"".join(f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND)
+        if self.levelling is not None:  # as for the first ear's other sounds
+            pcm = raised_for_whisper(pcm)
         judge = OverTheCoach(lines, self._acted_already(start, end))
-        self.second.offer(Sound(pcm, report, None, judge))
+        self.second.offer(Sound(pcm, dataclasses.replace(report, speech_start=start), None, judge))
+
+    def _sound_before(self, report: Report) -> list[Report]:
+        """The first ear's sound just before `report` (too soon after it), if any."""
+        earlier = [r for r in self.recogniser.recent if r.speech_end <= report.speech_start]
+        return earlier[-1:]
 
     def _offer_cleaned_ear(self) -> None:
         """A sound the echo-cancelled ear decoded over the coach but did not take (the

@@ -271,10 +271,6 @@ class Recogniser:
         self.gate = gate
         self.on_report = on_report
         self.detector.on_dropped = self._dropped
-        self.detector.on_long = self._kept_long
-        self.long_sound: Utterance | None = None
-        """The latest sound longer than any command, when the VAD keeps such sounds
-        (VadSettings.keep_long_seconds), until the listener takes it."""
         self.recent: deque[Report] = deque(maxlen=8)
         """The latest sounds and what became of them."""
         self.decode_seconds = 0.0
@@ -294,7 +290,6 @@ class Recogniser:
         """Forget the sound in progress: the frames that follow do not continue it."""
         self.detector = UtteranceDetector(self.detector.settings)
         self.detector.on_dropped = self._dropped
-        self.detector.on_long = self._kept_long
         self._near_miss = None
 
     def feed(self, frame: Frame) -> Detection | None:
@@ -362,9 +357,6 @@ class Recogniser:
     def _dropped(self, start: float, end: float, reason: str) -> None:
         self._near_miss = None  # something else was said in between
         self._tell(Report(start, end, reason, ear=self.ear))
-
-    def _kept_long(self, utterance: Utterance) -> None:
-        self.long_sound = utterance
 
     def _tell(self, report: Report) -> None:
         self.recent.append(report)

@@ -47,10 +47,6 @@ class VadSettings:
     """Frames kept from before the start, so the decoder hears the word's onset."""
     max_speech_seconds: float = 1.2
     """Longer than any command: such an utterance is dropped whole (a sentence)."""
-    keep_long_seconds: float = 0.0
-    """Up to this long, a sound longer than any command is kept for `on_long` (the listener
-    asks Whisper about such a sound over the coach's counts: a word said as a count begins
-    runs into the next count); 0: never kept."""
     min_quiet_before: float = 0.45
     """Seconds of quiet needed before an utterance for it to count: a command is said on
     its own, while a pause at a comma inside a sentence is shorter than this."""
@@ -113,8 +109,6 @@ class UtteranceDetector:
         """Levels (dBFS) of the latest frames, for the background level."""
         self.on_dropped: Callable[[float, float, str], None] | None = None
         """Told (speech start, speech end, why) of each stretch of sound not passed on."""
-        self.on_long: Callable[[Utterance], None] | None = None
-        """Given each sound longer than any command, up to `keep_long_seconds`."""
 
     @property
     def in_speech(self) -> bool:
@@ -162,17 +156,13 @@ class UtteranceDetector:
         self._history.clear()
 
     def _continue(self, frame: Frame, speech: bool) -> Utterance | None:
-        if not self._too_long or self._frames:
+        if not self._too_long:
             self._frames.append(frame)
         if speech:
             self._speech_end = frame.end
             self._quiet_run = 0
-            speech_seconds = self._speech_end - self._speech_start
-            if speech_seconds > self.settings.max_speech_seconds:
+            if self._speech_end - self._speech_start > self.settings.max_speech_seconds:
                 self._too_long = True  # a sentence: drop it, wait for the quiet after it
-            if speech_seconds > max(
-                self.settings.keep_long_seconds, self.settings.max_speech_seconds
-            ):
                 self._frames = []
             return None
         self._quiet_run += 1
@@ -189,16 +179,12 @@ class UtteranceDetector:
         if speech_seconds >= self.settings.min_speech_seconds:
             self._last_speech_end = self._speech_end  # a click is not speech before a word
         reason = self._drop_reason(speech_seconds, quiet_before)
-        utterance = Utterance(
-            b"".join(f.pcm for f in frames), self._speech_start, self._speech_end, frame.end
-        )
-        if reason is None:
-            return utterance
-        if self.on_dropped is not None:
-            self.on_dropped(self._speech_start, self._speech_end, reason)
-        if self._too_long and frames and self.on_long is not None:
-            self.on_long(utterance)
-        return None
+        if reason is not None:
+            if self.on_dropped is not None:
+                self.on_dropped(self._speech_start, self._speech_end, reason)
+            return None
+        pcm = b"".join(f.pcm for f in frames)
+        return Utterance(pcm, self._speech_start, self._speech_end, frame.end)
 
     def _drop_reason(self, speech_seconds: float, quiet_before: float) -> str | None:
         if self._too_long:
