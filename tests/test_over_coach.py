@@ -46,14 +46,7 @@ def heard_over(line: str, fast: str, second: str) -> list[Command]:
     `second`, said 0.4 s after the coach began `line` (still playing)."""
     from tests.support import espeak
 
-    inbox = Inbox()
-    listener = VoiceListener(
-        inbox, Hears(fast), now_playing=lambda: (line, 0.1), second=Hears(second)
-    )  # type: ignore[arg-type]
-    pcm = noise(0.5, seed=1) + espeak.render("hello") + noise(1.0, seed=2)
-    for frame in split_frames(pcm):
-        listener.feed(frame)
-    return [h.command for h in inbox.heard]
+    return heard_in(line, espeak.render("hello"), Hears(second), fast)
 
 
 @needs_espeak
@@ -89,13 +82,11 @@ class HearsByLength(Hears):
         return said(self.long if len(pcm) / 2 / SAMPLE_RATE > self.seconds else self.text)
 
 
-def heard_in(line: str, audio: bytes, second: Hears) -> list[Command]:
-    """What the listener acts on for `audio` (the first ear's engine hears every sound as a
-    filler) while the coach says `line`."""
+def heard_in(line: str, audio: bytes, second: Hears, fast: str = "welcome") -> list[Command]:
+    """What the listener acts on for `audio` while the coach says `line`: the fast engine
+    hears every sound as `fast` (by default a filler), Whisper as `second` does."""
     inbox = Inbox()
-    listener = VoiceListener(
-        inbox, Hears("welcome"), now_playing=lambda: (line, 0.1), second=second
-    )  # type: ignore[arg-type]
+    listener = VoiceListener(inbox, Hears(fast), now_playing=lambda: (line, 0.1), second=second)  # type: ignore[arg-type]
     for frame in split_frames(noise(0.5, seed=1) + audio + noise(1.0, seed=2)):
         listener.feed(frame)
     return [h.command for h in inbox.heard]

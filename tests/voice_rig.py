@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import json
 import math
 import os
@@ -319,7 +320,7 @@ class VirtualRoom:
         if self.echo_db is None:
             return word
         if str(word) not in self._words:
-            pcm = at_level(read_wav(word), speech_level_db(espeak.render("stop")))
+            pcm = at_level(read_wav(word), espeak_speech_level_db())
             self._words[str(word)] = write_wav(self.folder / f"level-{word.name}", pcm)
         return self._words[str(word)]
 
@@ -338,14 +339,15 @@ class VirtualRoom:
 def speech_level_db(pcm: bytes) -> float:
     """A recording's speech level: the mean RMS of its loudest fifth of 30 ms frames, dBFS
     (the quiet around the word left out)."""
-    samples = array.array("h", pcm)
-    step = int(0.03 * RATE)
-    levels = sorted(
-        math.sqrt(sum(s * s for s in samples[i : i + step]) / step)
-        for i in range(0, len(samples) - step + 1, step)
-    )
+    levels = sorted(pulse.window_rms(array.array("h", pcm), RATE, 0.03))
     loudest = levels[len(levels) * 4 // 5 :] or [0.0]
     return 20 * math.log10(max(sum(loudest) / len(loudest), 1.0) / 32768)
+
+
+@functools.cache
+def espeak_speech_level_db() -> float:
+    """The speech level of espeak-ng's words (the bench's "pain", the coach's voice)."""
+    return speech_level_db(espeak.render("stop"))
 
 
 def at_level(pcm: bytes, level_db: float, peak_db: float = -1.0) -> bytes:
@@ -358,7 +360,6 @@ def at_level(pcm: bytes, level_db: float, peak_db: float = -1.0) -> bytes:
 
 def speech_onset(clip: Path, threshold: float = 200.0) -> float:
     """Seconds into a recording where its speech starts (the first loud 10 ms)."""
-
     levels = pulse.window_rms(array.array("h", read_wav(clip)), RATE, WINDOW)
     return next((i * WINDOW for i, level in enumerate(levels) if level > threshold), 0.0)
 

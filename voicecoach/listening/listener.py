@@ -68,7 +68,14 @@ from voicecoach.listening.recogniser import (
     _is_count,
 )
 from voicecoach.listening.second_opinion import SecondOpinion, Sound
-from voicecoach.listening.vad import Utterance, VadSettings, level_dbfs
+from voicecoach.listening.vad import (
+    TOO_LONG,
+    TOO_SHORT,
+    TOO_SOON,
+    Utterance,
+    VadSettings,
+    level_dbfs,
+)
 from voicecoach.listening.vocabulary import BY_TEXT
 
 
@@ -79,8 +86,7 @@ class CommandSink(Protocol):
 LONG_OVER_COUNTS = 2.5
 """Seconds: the longest sound the first ear dropped over the coach's counts that the second
 engine hears (a count, a word said as it began, and the next count a second later)."""
-TOO_SOON = "too soon after other sound"
-JOINED = {"longer than any command", TOO_SOON}
+JOINED = {TOO_LONG, TOO_SOON}
 """What the first ear drops that may hold a word said over the coach's counts."""
 AROUND = 0.3
 """Seconds of audio kept before and after such a sound for the second engine."""
@@ -308,8 +314,7 @@ class VoiceListener:
         pcm = self._tee.take()
         if self.second is None or pcm is None:
             return
-        if self.levelling is not None:  # a soft word: Whisper would take it for no speech
-            pcm = raised_for_whisper(pcm)
+        pcm = self._for_whisper(pcm)
         fast = detection.heard if detection is not None else None
         report = self.recogniser.recent[-1]
         start, end = report.speech_start, report.speech_end
@@ -333,21 +338,26 @@ class VoiceListener:
         if report is None or self.second is None:
             return
         start, end = report.speech_start, report.speech_end
-        if report.outcome == TOO_SOON:
-            start = min([start, *(r.speech_start for r in self._sound_before(report))])
+        before = self._sound_before(report) if report.outcome == TOO_SOON else None
+        if before is not None:
+            start = before.speech_start
         lines = self._coach_lines(start, end)
         if end - start > LONG_OVER_COUNTS or not lines or not all(map(_is_count, lines)):
             return
         pcm = b"".join(f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND)
-        if self.levelling is not None:  # as for the first ear's other sounds
-            pcm = raised_for_whisper(pcm)
         judge = OverTheCoach(lines, self._acted_already(start, end))
-        self.second.offer(Sound(pcm, dataclasses.replace(report, speech_start=start), None, judge))
+        whole = dataclasses.replace(report, speech_start=start)
+        self.second.offer(Sound(self._for_whisper(pcm), whole, None, judge))
 
-    def _sound_before(self, report: Report) -> list[Report]:
+    def _sound_before(self, report: Report) -> Report | None:
         """The first ear's sound just before `report` (too soon after it), if any."""
         earlier = [r for r in self.recogniser.recent if r.speech_end <= report.speech_start]
-        return earlier[-1:]
+        return earlier[-1] if earlier else None
+
+    def _for_whisper(self, pcm: bytes) -> bytes:
+        """A first-ear sound as the second engine hears it: raised, when levelling (a soft
+        word: Whisper would take it for no speech)."""
+        return raised_for_whisper(pcm) if self.levelling is not None else pcm
 
     def _offer_cleaned_ear(self) -> None:
         """A sound the echo-cancelled ear decoded over the coach but did not take (the
@@ -546,9 +556,9 @@ FIRST_EAR_WAIT = 0.3
 """Seconds the echo-cancelled ear's command waits for the first ear to decide on the
 same word (both ears end a word within a few frames of each other)."""
 _NOT_DECODED = {
-    "longer than any command",
-    "shorter than any command",
-    "too soon after other sound",
+    TOO_LONG,
+    TOO_SHORT,
+    TOO_SOON,
     OWN_VOICE,  # the first ear suspects the coach's echo: the echo-cancelled ear decides
     LET_THROUGH,  # the echo-cancelled ear heard the coach's voice, not a word of the person's
 }
@@ -557,7 +567,7 @@ _NOT_DECODED = {
 def _word_sized(report: Report) -> bool:
     """The echo-cancelled ear heard a word there: decoded, or a word too soon after other
     sound (the coach's last word left in)."""
-    return _decoded(report) or report.outcome == "too soon after other sound"
+    return _decoded(report) or report.outcome == TOO_SOON
 
 
 def _decoded(report: Report) -> bool:

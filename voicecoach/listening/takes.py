@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from voicecoach.listening.frames import Frame
-from voicecoach.listening.vad import UtteranceDetector, VadSettings, level_dbfs
+from voicecoach.listening.vad import TOO_LONG, UtteranceDetector, VadSettings, level_dbfs
 
 TOO_QUIET_DBFS = -35.0
 """The loudest 30 ms of a take below this: too quiet to learn from. The detector hears
@@ -46,7 +46,7 @@ def cut_take(frames: Iterable[Frame], vad: VadSettings = TAKE_VAD) -> Take:
         if utterance is not None:
             why = problem(utterance.pcm)
             return Take(None if why else utterance.pcm, why)
-        if "longer than any command" in dropped:
+        if TOO_LONG in dropped:
             return Take(None, "too long")
     return Take(None, "no speech")
 

@@ -82,6 +82,12 @@ def level_dbfs(pcm: bytes) -> float:
     return 10 * math.log10(mean_square(pcm) / (32768.0 * 32768.0) + 1e-12)
 
 
+TOO_LONG = "longer than any command"
+TOO_SHORT = "shorter than any command"
+TOO_SOON = "too soon after other sound"
+"""Why the detector drops a sound (told to on_dropped): a sentence, a click, a word inside
+a sentence."""
+
 _FLOOR_MIN_FRAMES = 10
 """Frames of background needed before it is trusted (0.3 s)."""
 
@@ -188,11 +194,11 @@ class UtteranceDetector:
 
     def _drop_reason(self, speech_seconds: float, quiet_before: float) -> str | None:
         if self._too_long:
-            return "longer than any command"
+            return TOO_LONG
         if speech_seconds < self.settings.min_speech_seconds:
-            return "shorter than any command"
+            return TOO_SHORT
         if quiet_before < self.settings.min_quiet_before:
-            return "too soon after other sound"  # part of a sentence
+            return TOO_SOON  # part of a sentence
         return None
 
     def utterances(self, frames: Iterator[Frame]) -> Iterator[Utterance]:
