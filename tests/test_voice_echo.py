@@ -84,4 +84,5 @@ def test_the_whole_gentle_routine_heard_back_gives_no_command(
     commands = [
         e["data"] for s in voice_rig.history(env) for e in s["events"] if e["kind"] == "command"
     ]
-    assert [c for c in commands if c["source"] == "voice"] == [], coach.transcript()
+    heard = "\n".join(str(report) for report in coach.listened())  # which path took it
+    assert [c for c in commands if c["source"] == "voice"] == [], f"{coach.transcript()}\n{heard}"
