@@ -344,10 +344,15 @@ class VoiceListener:
         lines = self._coach_lines(start, end)
         if end - start > LONG_OVER_COUNTS or not lines or not all(map(_is_count, lines)):
             return
-        pcm = b"".join(f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND)
         judge = OverTheCoach(lines, self._acted_already(start, end))
         whole = dataclasses.replace(report, speech_start=start)
-        self.second.offer(Sound(self._for_whisper(pcm), whole, None, judge))
+        self.second.offer(Sound(self._first_ear_audio(start, end), whole, None, judge))
+
+    def _first_ear_audio(self, start: float, end: float) -> bytes:
+        """The first ear's recent audio from `start` to `end`, with AROUND on each side, as
+        the second engine hears it."""
+        frames = [f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND]
+        return self._for_whisper(b"".join(frames))
 
     def _sound_before(self, report: Report) -> Report | None:
         """The first ear's sound just before `report` (too soon after it), if any."""
@@ -374,12 +379,18 @@ class VoiceListener:
         if report.outcome == LET_THROUGH:
             phrase = BY_TEXT.get(report.text)
             command = phrase.command if phrase is not None else Command.STOP
-            over = LetThrough(command, lines, self._acted_already(start, end))
+            whole = self._whole_heard(start, end)
+            over = LetThrough(command, lines, self._acted_already(start, end), whole)
         else:
             over = self._over_a_count(start, end, lines)
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))
+
+    def _whole_heard(self, start: float, end: float) -> Callable[[], Decoded | None]:
+        """Whisper's transcript of the first ear's audio of a moment, when asked for."""
+        pcm, second = self._first_ear_audio(start, end), self.second
+        return lambda: second.transcript(pcm) if second is not None else None
 
     def _over_a_count(
         self, start: float, end: float, lines: tuple[str, ...]

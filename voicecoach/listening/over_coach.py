@@ -50,7 +50,10 @@ class LetThrough:
     """A "stop" or "pain" the echo-cancelled ear made out while the canceller let the
     coach's voice through (barge_in.BargeIn.let_through): not acted on at once, but only
     dropped when Whisper hears the coach's own words there ("...your chest. Hold" was
-    made out as "stop"). Whisper hearing nothing, or other words, leaves it unsure: act."""
+    made out as "stop"). Whisper hearing nothing leaves it unsure: act. Whisper hearing
+    other words in what the canceller left (live on CI, "go go go go go" for "...place
+    pillows under your knees"), it also hears the microphone's own audio of that moment,
+    the coach's voice whole: the coach's words alone there, it is dropped; else, act."""
 
     command: Command
     """What the echo-cancelled ear made out."""
@@ -58,6 +61,9 @@ class LetThrough:
     """The coach's lines sounding while the sound lasted."""
     acted_already: Callable[[Command], bool] = lambda command: False
     """As for OverTheCoach."""
+    whole: Callable[[], Decoded | None] | None = None
+    """Whisper's transcript of the microphone's own audio of the same moment (None: not
+    known, or not asked for)."""
 
     def __call__(self, decoded: Decoded) -> Heard | None:
         """The command to act on, or None for the coach's own voice."""
@@ -66,10 +72,19 @@ class LetThrough:
             if the_coachs_words(decoded.text, self.coach_lines):
                 return None
             phrase = urgent_beyond(decoded.text, ())  # "Pain." alone, over the caution
+            if phrase is None and decoded.text and self._whole_is_the_coachs():
+                return None
         command = phrase.command if phrase is not None else self.command
         if self.acted_already(command):
             return None
         return Heard(command, source="voice", text=decoded.text or command.value)
+
+    def _whole_is_the_coachs(self) -> bool:
+        """Whether, in the microphone's own audio, Whisper heard only the coach's words."""
+        whole = self.whole() if self.whole is not None else None
+        if whole is None or urgent_beyond(whole.text, self.coach_lines) is not None:
+            return False
+        return the_coachs_words(whole.text, self.coach_lines)
 
 
 def the_coachs_words(transcript: str, coach_lines: Iterable[str]) -> bool:

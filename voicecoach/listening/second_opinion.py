@@ -280,6 +280,18 @@ class SecondOpinion:
             self.deliver(verdict.deliver)
         return verdict
 
+    def transcript(self, pcm: bytes) -> Decoded | None:
+        """What the engine hears in `pcm`, decoded on the caller's thread (a sound's own
+        check asks it from within hear(), on the engine's thread); None without one."""
+        engine = self._engine()
+        if engine is None:
+            return None
+        try:
+            return engine.decode(pcm)
+        except Exception as error:  # a broken engine must not take listening with it
+            self._give_up(error)
+            return None
+
     def _counting(self, sound: Sound, decoded: Decoded) -> bool:
         """Whether Whisper heard a number that follows another number it heard within
         COUNTING_WITHIN seconds ("one, two, three"); notes this sound's number."""
