@@ -25,12 +25,15 @@ BLOCK_BYTES = 1024
 """The player's block (512 samples)."""
 
 
-def room(coach: bytes, word: bytes, word_at: float, echo_db: float, delay: float = 0.06) -> bytes:
+def room(
+    coach: bytes, word: bytes, word_at: float, echo_db: float, delay: float = 0.06,
+    tail: float = TAIL,
+) -> bytes:  # fmt: skip
     """The microphone: the coach's voice back `echo_db` against the word and `delay` s
-    late, the word at `word_at` s, and a hiss."""
+    late, the word at `word_at` s, and a hiss, `tail` s on after the coach."""
     far = array.array("h", coach)
     said = array.array("h", word)
-    mic = array.array("h", noise(LEAD + len(far) / SAMPLE_RATE + TAIL, seed=5))
+    mic = array.array("h", noise(LEAD + len(far) / SAMPLE_RATE + tail, seed=5))
     gain = 10 ** (echo_db / 20)
     echo_start = int((LEAD + delay) * SAMPLE_RATE)
     word_start = int(word_at * SAMPLE_RATE)
@@ -49,21 +52,21 @@ def cancelled(coach: bytes, mic: bytes) -> list[Frame]:
     return [Frame(canceller.heard(frame.pcm), frame.time) for frame in _fed(coach, mic, canceller)]
 
 
-def for_both_ears(coach: bytes, mic: bytes) -> list[tuple[Frame, bytes | None]]:
+def for_both_ears(coach: bytes, mic: bytes, tail: float = TAIL) -> list[tuple[Frame, bytes | None]]:
     """What the session hands the listener: each frame, with its echo-cancelled samples
     while the canceller is doing its job (else None)."""
     given: list[tuple[Frame, bytes | None]] = []
     canceller = EchoCanceller()
     on_frame = canceller.alongside(lambda frame, cleaned: given.append((frame, cleaned)))
-    for frame in _fed(coach, mic, canceller):
+    for frame in _fed(coach, mic, canceller, tail):
         on_frame(frame)
     return given
 
 
-def _fed(coach: bytes, mic: bytes, canceller: EchoCanceller) -> Iterator[Frame]:
+def _fed(coach: bytes, mic: bytes, canceller: EchoCanceller, tail: float = TAIL) -> Iterator[Frame]:
     """The microphone's frames, one at a time, each once the player's blocks ahead of it
-    have gone to `canceller`, as live."""
-    played = noise(LEAD) + coach + noise(TAIL)
+    have gone to `canceller`, as live (it plays `tail` s of quiet after the coach)."""
+    played = noise(LEAD) + coach + noise(tail)
     sent = 0
     for frame in split_frames(mic):
         until = (round(frame.time * SAMPLE_RATE) + FRAME_SAMPLES + PLAYER_AHEAD) * 2

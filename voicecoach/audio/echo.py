@@ -47,6 +47,12 @@ TALKING_LEVEL = 300.0
 10,000; the player's silence is 0)."""
 TALK_TAIL_STEPS = 50
 """10 ms steps after the coach's last loud step still counted as talking (its echo)."""
+HAND_ON_TAIL_STEPS = 150
+"""10 ms steps after the coach's last loud step during which, once learnt, the canceller's
+audio is still handed on. Counted as the player writes, ahead of the sound reaching the
+microphone by the output's and the microphone's latency; a word said as a count began
+runs past the count's end, and the echo-cancelled ear needs it whole, with the quiet after
+it (cut off mid-word, that ear starts over and loses it)."""
 ECHO_LEVEL = 60.0
 """RMS of a microphone step below which it holds no echo worth judging by (a quiet room;
 the canceller also damps a hiss, which is not learning an echo)."""
@@ -141,7 +147,7 @@ class EchoCanceller:
                 guard = 1.0 / STEP  # one unit of energy over a step
                 removed = 10 * math.log10((heard + guard) / (left + guard))
                 self._learnt = removed >= MIN_ECHO_REMOVED_DB
-            return self._learnt and self._quiet_steps < TALK_TAIL_STEPS
+            return self._learnt and self._quiet_steps < HAND_ON_TAIL_STEPS
 
     def alongside(self, on_frame: Callable[[Frame, bytes | None], None]) -> Callable[[Frame], None]:
         """An `on_frame` for the microphone that hands `on_frame` each frame together
