@@ -267,3 +267,48 @@ def test_other_words_where_the_canceller_let_the_coach_through_are_heard_again_w
     """Whisper hears the microphone's own audio of the moment when what the canceller left
     gave it other words: the coach's voice there, no command."""
     assert heard_through_a_leak(HearsByLevel(cleaned, whole)) == commands
+
+
+def heard_through_the_canceller(kept: float, second: str) -> list[Command]:
+    """What the listener acts on for a word said 1.5 s into a long sentence, the coach's
+    voice 6 dB under it in the microphone, when the canceller takes the coach's voice out
+    and keeps `kept` of the word (a fraction): the fast engine hears a filler in every
+    sound, Whisper hears `second` in the echo-cancelled ear's."""
+    from tests.support import espeak
+
+    said = np.frombuffer(espeak.render(LONG_LINE), dtype="<i2").astype(float) / 2
+    coach = np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
+    word = np.zeros(len(coach))
+    hello = np.frombuffer(espeak.render("hello"), dtype="<i2").astype(float)
+    word[int(1.5 * SAMPLE_RATE) : int(1.5 * SAMPLE_RATE) + len(hello)] = hello
+    hiss = np.random.default_rng(3).normal(0, 30, len(coach))
+    mic, cleaned = hiss + coach + word, hiss + coach * 0.01 + word * kept
+    inbox = Inbox()
+    listener = VoiceListener(
+        inbox, Hears("welcome"), now_playing=lambda: (LONG_LINE, 0.1), second=Hears(second)
+    )  # type: ignore[arg-type]
+    ears = zip(split_frames(pcm16(mic)), split_frames(pcm16(cleaned)), strict=True)
+    for frame, cleaned_frame in ears:
+        listener.feed(frame, cleaned_frame.pcm)
+    return [h.command for h in inbox.heard]
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("second", "commands"),
+    [
+        ("Stop.", [Command.STOP]),
+        ("Pain.", [Command.PAIN]),
+        ("Slowly", []),  # other words: nothing
+        ("Slowly pull your left knee", []),  # the coach's own words
+    ],
+)
+def test_a_word_the_canceller_damped_over_a_sentence_is_heard_by_whisper(
+    second: str, commands: list[Command]
+) -> None:
+    """Over a sentence the canceller may damp the person's word with the coach's voice
+    (live, a human "stop" 1 s into an instruction came out 14 dB down, and its ear decoded
+    it as "slowly"): too damped to be taken as a word said over the coach (barge-in),
+    Whisper hears that ear's sound, and a "stop" or "pain" beyond the coach's words is
+    acted on."""
+    assert heard_through_the_canceller(0.2, second) == commands

@@ -366,9 +366,13 @@ class VoiceListener:
 
     def _offer_cleaned_ear(self) -> None:
         """A sound the echo-cancelled ear decoded over the coach but did not take (the
-        canceller mangles a word said over the coach: "stop" as "one", "help") goes to
-        the second engine too, for a "stop" or "pain" in it (its commands are offered
-        as they are delivered, see _deliver)."""
+        canceller mangles a word said over the coach: "stop" as "one", "help"; over a
+        sentence it may damp it with the coach's voice: live, a "stop" 14 dB down,
+        decoded as "slowly") goes to the second engine too, for a "stop" or "pain" in it
+        beyond the coach's words (its commands are offered as they are delivered, see
+        _deliver). Over sentences too: the canceller has taken the coach's voice out of
+        this audio (the whole `gentle` script heard back gave no more decodes and no
+        command), unlike the first ear's (see _over_a_count)."""
         pcm = self._cleaned_tee.take()
         if self.second is None or pcm is None:
             return
@@ -382,7 +386,7 @@ class VoiceListener:
             whole = self._whole_heard(start, end)
             over = LetThrough(command, lines, self._acted_already(start, end), whole)
         else:
-            over = self._over_a_count(start, end, lines)
+            over = OverTheCoach(lines, self._acted_already(start, end)) if lines else None
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))
@@ -395,8 +399,8 @@ class VoiceListener:
     def _over_a_count(
         self, start: float, end: float, lines: tuple[str, ...]
     ) -> OverTheCoach | None:
-        """The check for "stop"/"pain" beyond the coach's words (over_coach.py), for a sound
-        over one of its counts; None elsewhere. Over its other lines Whisper, prompted with
+        """The check for "stop"/"pain" beyond the coach's words (over_coach.py), for a first
+        ear's sound over one of its counts; None elsewhere. Over its other lines Whisper, prompted with
         the commands, goes on to say one: the coach's "A reminder:" heard back at full
         level was written "have remained ouch" (a false "pain"; offline, the whole
         gentle script), while over counts it wrote numbers and fillers."""
