@@ -400,10 +400,10 @@ class VoiceListener:
         self, start: float, end: float, lines: tuple[str, ...]
     ) -> OverTheCoach | None:
         """The check for "stop"/"pain" beyond the coach's words (over_coach.py), for a first
-        ear's sound over one of its counts; None elsewhere. Over its other lines Whisper, prompted with
-        the commands, goes on to say one: the coach's "A reminder:" heard back at full
-        level was written "have remained ouch" (a false "pain"; offline, the whole
-        gentle script), while over counts it wrote numbers and fillers."""
+        ear's sound over one of its counts; None elsewhere. Over its other lines Whisper,
+        prompted with the commands, goes on to say one: the coach's "A reminder:" heard
+        back at full level was written "have remained ouch" (a false "pain"; offline, the
+        whole gentle script), while over counts it wrote numbers and fillers."""
         if not any(_is_count(line) for line in lines):
             return None
         return OverTheCoach(lines, self._acted_already(start, end))
