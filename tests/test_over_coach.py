@@ -10,6 +10,7 @@ import pytest
 
 from tests.listening_support import needs_espeak
 from tests.test_second_opinion import Hears, Inbox, said
+from voicecoach.core.lines import CAUTION
 from voicecoach.core.ports import DURING_ROUTINE, Command
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import SAMPLE_RATE, noise, split_frames
@@ -269,14 +270,14 @@ def test_other_words_where_the_canceller_let_the_coach_through_are_heard_again_w
     assert heard_through_a_leak(HearsByLevel(cleaned, whole)) == commands
 
 
-def heard_through_the_canceller(kept: float, second: str) -> list[Command]:
+def heard_through_the_canceller(kept: float, second: str, line: str = LONG_LINE) -> list[Command]:
     """What the listener acts on for a word said 1.5 s into a long sentence, the coach's
     voice 6 dB under it in the microphone, when the canceller takes the coach's voice out
     and keeps `kept` of the word (a fraction): the fast engine hears a filler in every
     sound, Whisper hears `second` in the echo-cancelled ear's."""
     from tests.support import espeak
 
-    said = np.frombuffer(espeak.render(LONG_LINE), dtype="<i2").astype(float) / 2
+    said = np.frombuffer(espeak.render(line), dtype="<i2").astype(float) / 2
     coach = np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
     word = np.zeros(len(coach))
     hello = np.frombuffer(espeak.render("hello"), dtype="<i2").astype(float)
@@ -285,7 +286,7 @@ def heard_through_the_canceller(kept: float, second: str) -> list[Command]:
     mic, cleaned = hiss + coach + word, hiss + coach * 0.01 + word * kept
     inbox = Inbox()
     listener = VoiceListener(
-        inbox, Hears("welcome"), now_playing=lambda: (LONG_LINE, 0.1), second=Hears(second)
+        inbox, Hears("welcome"), now_playing=lambda: (line, 0.1), second=Hears(second)
     )  # type: ignore[arg-type]
     ears = zip(split_frames(pcm16(mic)), split_frames(pcm16(cleaned)), strict=True)
     for frame, cleaned_frame in ears:
@@ -312,3 +313,20 @@ def test_a_word_the_canceller_damped_over_a_sentence_is_heard_by_whisper(
     Whisper hears that ear's sound, and a "stop" or "pain" beyond the coach's words is
     acted on."""
     assert heard_through_the_canceller(0.2, second) == commands
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("second", "commands"),
+    [
+        ("Pain.", [Command.PAIN]),  # the coach's voice taken out: the person's word
+        ("sharp pain", []),  # the coach's own words
+        ("into sharp pain", []),
+    ],
+)
+def test_pain_over_the_caution_heard_alone_by_whisper_in_the_cancelled_sound_is_acted_on(
+    second: str, commands: list[Command]
+) -> None:
+    """Live, "pain" said over the caution was heard by Whisper as "pain" in the
+    echo-cancelled ear's sound and dropped, because the caution says "pain"."""
+    assert heard_through_the_canceller(0.2, second, CAUTION) == commands

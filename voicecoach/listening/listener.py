@@ -386,7 +386,8 @@ class VoiceListener:
             whole = self._whole_heard(start, end)
             over = LetThrough(command, lines, self._acted_already(start, end), whole)
         else:
-            over = OverTheCoach(lines, self._acted_already(start, end)) if lines else None
+            acted = self._acted_already(start, end)
+            over = OverTheCoach(lines, acted, cleaned=True) if lines else None
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))

@@ -29,17 +29,25 @@ URGENT_WORDS = frozenset(word for phrase in URGENT_PHRASES for word in phrase.te
 
 @dataclass(frozen=True)
 class OverTheCoach:
-    """A first-ear sound that overlapped the coach's voice, and what the coach said there."""
+    """A sound that overlapped the coach's voice, and what the coach said there."""
 
     coach_lines: tuple[str, ...]
     """The coach's lines sounding (or echoing) while the sound lasted."""
     acted_already: Callable[[Command], bool] = lambda command: False
     """Whether "stop" or "pain" was already acted on for this sound (by either ear), given
     the command the transcript holds: then the transcript adds nothing."""
+    cleaned: bool = False
+    """The sound is the echo-cancelled ear's, the coach's voice taken out: there a "pain"
+    Whisper heard alone is the person's, though the coach's line says it ("...never push
+    into sharp pain"; live, a "pain" said over it was dropped so); only the coach's own
+    words there ("sharp pain") are its voice."""
 
     def __call__(self, decoded: Decoded) -> Heard | None:
         """The "stop"/"pain" to act on from the second engine's transcript, if any."""
-        phrase = urgent_beyond(decoded.text, self.coach_lines)
+        if self.cleaned:
+            phrase = urgent_unless_the_coachs(decoded.text, self.coach_lines)
+        else:
+            phrase = urgent_beyond(decoded.text, self.coach_lines)
         if phrase is None or self.acted_already(phrase.command):
             return None
         return Heard(phrase.command, source="voice", text=decoded.text)
@@ -67,13 +75,11 @@ class LetThrough:
 
     def __call__(self, decoded: Decoded) -> Heard | None:
         """The command to act on, or None for the coach's own voice."""
-        phrase = urgent_beyond(decoded.text, self.coach_lines)
-        if phrase is None:
-            if the_coachs_words(decoded.text, self.coach_lines):
-                return None
-            phrase = urgent_beyond(decoded.text, ())  # "Pain." alone, over the caution
-            if phrase is None and decoded.text and self._whole_is_the_coachs():
-                return None
+        phrase = urgent_unless_the_coachs(decoded.text, self.coach_lines)
+        if phrase is None and the_coachs_words(decoded.text, self.coach_lines):
+            return None
+        if phrase is None and decoded.text and self._whole_is_the_coachs():
+            return None
         command = phrase.command if phrase is not None else self.command
         if self.acted_already(command):
             return None
@@ -95,6 +101,17 @@ def the_coachs_words(transcript: str, coach_lines: Iterable[str]) -> bool:
     if not [word for word in words if word not in URGENT_WORDS]:
         return False
     return 2 * sum(word in coach for word in words) >= len(words)
+
+
+def urgent_unless_the_coachs(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
+    """The urgent phrase `transcript` says, in audio with the coach's voice taken out: one
+    beyond `coach_lines`, or, unless the transcript is the coach's own words, any ("Pain."
+    alone, over the caution)."""
+    lines = tuple(coach_lines)
+    phrase = urgent_beyond(transcript, lines)
+    if phrase is None and not the_coachs_words(transcript, lines):
+        phrase = urgent_beyond(transcript, ())
+    return phrase
 
 
 def urgent_beyond(transcript: str, coach_lines: Iterable[str]) -> Phrase | None:
