@@ -99,6 +99,28 @@ def test_a_phrase_renders_to_audible_speech_of_plausible_length(renderer: Render
 
 
 @pytest.mark.audio
+def test_espeak_is_told_each_phrases_own_size(
+    renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """espeak-ng copies as many bytes of a phrase as it is told the phrase has; told ten
+    times its length (pyttsx3 2.99), it read past the phrase and now and then crashed the
+    coach (a segfault in Synth). The phrase still renders whole."""
+    from pyttsx3.drivers import _espeak
+
+    sizes: list[tuple[bytes, int]] = []
+    synth = _espeak.cSynth
+
+    def spy(text: bytes, size: int, *rest: object) -> int:
+        sizes.append((text, size))
+        return int(synth(text, size, *rest))
+
+    monkeypatch.setattr(_espeak, "cSynth", spy)
+    phrase = renderer.render("Breathe out slowly, and let your back sink into the floor.")
+    assert sizes and all(size == len(text) + 1 for text, size in sizes), sizes
+    assert 1.5 < phrase.seconds < 6.0
+
+
+@pytest.mark.audio
 def test_a_phrase_is_rendered_once_then_served_from_memory(renderer: Renderer) -> None:
     before = len(renderer.render_seconds)
     first = renderer.render("Breathe out slowly.")

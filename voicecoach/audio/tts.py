@@ -144,11 +144,34 @@ def _get_engine() -> Any:
             _engine = pyttsx3.init()
         except Exception as error:  # the espeak driver raises RuntimeError/OSError
             raise AudioUnavailable(_missing_engine_message(error)) from error
+        _hand_espeak_the_texts_own_size(_engine)
         _scratch_dir = tempfile.mkdtemp(prefix="voicecoach-tts-")
         atexit.register(shutil.rmtree, _scratch_dir, True)
         atexit.register(_release_engine)
         _default_voice = str(_engine.getProperty("voice") or "")
     return _engine
+
+
+def _hand_espeak_the_texts_own_size(engine: Any) -> None:
+    """pyttsx3 2.99 tells espeak_Synth that a phrase is ten times its length, and espeak-ng,
+    in the asynchronous mode pyttsx3 starts it in, copies that many bytes of it (its
+    create_espeak_text): it read past the end of the phrase's bytes, now and then into
+    memory that is not mapped, and the whole process died in Synth (a segfault, twice on
+    CI-like runs). Give it the phrase's own size: its UTF-8 bytes and the closing zero."""
+    espeak = _espeak_of(engine)
+    if espeak is None or not hasattr(espeak, "cSynth"):
+        return
+
+    def synth(
+        text: str | bytes, position: int = 0, position_type: int = espeak.POS_CHARACTER,
+        end_position: int = 0, flags: int = 0, user_data: Any = None,
+    ) -> Any:  # fmt: skip
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        size = len(data) + 1  # CPython keeps a zero after a bytes object's data
+        return espeak.cSynth(data, size, position, position_type, end_position, flags, None,
+                             user_data)  # fmt: skip
+
+    espeak.Synth = synth
 
 
 def _release_engine() -> None:
