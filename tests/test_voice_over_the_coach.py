@@ -28,12 +28,11 @@ HUMAN_STOP = sorted((HUMAN / "stop").glob("*.wav")) if (HUMAN / "stop").is_dir()
 
 
 OVER_ECHO = pytest.mark.xfail(
-    reason="with the coach's speaker in the microphone, a word said as a count begins reaches "
-    "the first ear merged with the count and the canceller trims it to a blip at the count's "
-    "onset, where it also lets the coach's own voice through (barge-in needs a 7 dB rise "
-    "there); over the caution it can mangle 'pain' into a sound barge-in does not take: "
-    "measured live (bench --over, 5 tries each, with barge-in) count 1 stop 3/5, pain 5/5, "
-    "caution pain 3/5 (README); offline, tests/test_counting_over_echo.py, tests/test_barge_in.py",
+    reason="with the coach's speaker in the microphone, a word said just before or as a count "
+    "begins reaches the first ear merged with the count, and the canceller, which takes under "
+    "1 dB out at a count after quiet, can mangle it for both recognisers: measured live "
+    "(bench --over --runs 10 --rooms=-6, stop 19) 78 of 80, counting every five seconds "
+    "stop 9/10 and pain 9/10 (README); a single miss must not fail CI",
     strict=False,
 )
 
