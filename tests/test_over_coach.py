@@ -212,21 +212,30 @@ def heard_through_a_leak(second: str | Hears | None) -> list[Command]:
     ear), the canceller lets 0.5 s of its voice through (its ear hears that 7 dB down, the
     rest 40 dB down) and that ear's engine reads "stop" there; Whisper (None: not
     installed) hears `second` in it."""
-    from tests.support import espeak
-
-    said = np.frombuffer(espeak.render(LONG_LINE), dtype="<i2").astype(float)
-    coach = np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
+    coach = coach_saying(LONG_LINE)
     hiss = np.random.default_rng(3).normal(0, 30, len(coach))
     let_through = np.full(len(coach), 0.01)
     let_through[int(1.5 * SAMPLE_RATE) : 2 * SAMPLE_RATE] = 0.45
     mic, cleaned = hiss + coach, hiss + coach * let_through
+    whisper = Hears(second) if isinstance(second, str) else second
+    return heard_by_both_ears(mic, cleaned, LONG_LINE, Hears("stop"), whisper)
+
+
+def coach_saying(line: str, gain: float = 1.0) -> np.ndarray:
+    """The coach's voice saying `line`, 0.1 s in, with a second of quiet after it."""
+    from tests.support import espeak
+
+    said = np.frombuffer(espeak.render(line), dtype="<i2").astype(float) * gain
+    return np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
+
+
+def heard_by_both_ears(
+    mic: np.ndarray, cleaned: np.ndarray, line: str, fast: Hears, second: Hears | None
+) -> list[Command]:
+    """What the listener acts on given the microphone and the echo-cancelled audio, while
+    the coach says `line`: the fast engine and Whisper (None: not installed) faked."""
     inbox = Inbox()
-    listener = VoiceListener(
-        inbox,
-        Hears("stop"),
-        now_playing=lambda: (LONG_LINE, 0.1),
-        second=Hears(second) if isinstance(second, str) else second,
-    )  # type: ignore[arg-type]
+    listener = VoiceListener(inbox, fast, now_playing=lambda: (line, 0.1), second=second)  # type: ignore[arg-type]
     ears = zip(split_frames(pcm16(mic)), split_frames(pcm16(cleaned)), strict=True)
     for frame, cleaned_frame in ears:
         listener.feed(frame, cleaned_frame.pcm)
@@ -277,21 +286,13 @@ def heard_through_the_canceller(kept: float, second: str, line: str = LONG_LINE)
     sound, Whisper hears `second` in the echo-cancelled ear's."""
     from tests.support import espeak
 
-    said = np.frombuffer(espeak.render(line), dtype="<i2").astype(float) / 2
-    coach = np.concatenate([np.zeros(SAMPLE_RATE // 10), said, np.zeros(SAMPLE_RATE)])
+    coach = coach_saying(line, gain=0.5)
     word = np.zeros(len(coach))
     hello = np.frombuffer(espeak.render("hello"), dtype="<i2").astype(float)
     word[int(1.5 * SAMPLE_RATE) : int(1.5 * SAMPLE_RATE) + len(hello)] = hello
     hiss = np.random.default_rng(3).normal(0, 30, len(coach))
     mic, cleaned = hiss + coach + word, hiss + coach * 0.01 + word * kept
-    inbox = Inbox()
-    listener = VoiceListener(
-        inbox, Hears("welcome"), now_playing=lambda: (line, 0.1), second=Hears(second)
-    )  # type: ignore[arg-type]
-    ears = zip(split_frames(pcm16(mic)), split_frames(pcm16(cleaned)), strict=True)
-    for frame, cleaned_frame in ears:
-        listener.feed(frame, cleaned_frame.pcm)
-    return [h.command for h in inbox.heard]
+    return heard_by_both_ears(mic, cleaned, line, Hears("welcome"), Hears(second))
 
 
 @needs_espeak
