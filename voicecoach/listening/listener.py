@@ -351,8 +351,11 @@ class VoiceListener:
     def _first_ear_audio(self, start: float, end: float) -> bytes:
         """The first ear's recent audio from `start` to `end`, with AROUND on each side, as
         the second engine hears it."""
-        frames = [f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND]
-        return self._for_whisper(b"".join(frames))
+        return self._for_whisper(b"".join(self._first_ear_frames(start, end)))
+
+    def _first_ear_frames(self, start: float, end: float) -> list[bytes]:
+        """The first ear's recent frames from `start` to `end`, with AROUND on each side."""
+        return [f.pcm for f in self._heard if start - AROUND < f.time < end + AROUND]
 
     def _sound_before(self, report: Report) -> Report | None:
         """The first ear's sound just before `report` (too soon after it), if any."""
@@ -393,9 +396,13 @@ class VoiceListener:
         self.second.offer(Sound(pcm, report, None, over))
 
     def _whole_heard(self, start: float, end: float) -> Callable[[], Decoded | None]:
-        """Whisper's transcript of the first ear's audio of a moment, when asked for."""
-        pcm, second = self._first_ear_audio(start, end), self.second
-        return lambda: second.transcript(pcm) if second is not None else None
+        """Whisper's transcript of the first ear's audio of a moment, when asked for (the
+        frames are taken now, the sound is made and decoded on Whisper's thread, and only
+        when its check asks)."""
+        frames, second = self._first_ear_frames(start, end), self.second
+        if second is None:
+            return lambda: None
+        return lambda: second.transcript(self._for_whisper(b"".join(frames)))
 
     def _over_a_count(
         self, start: float, end: float, lines: tuple[str, ...]
