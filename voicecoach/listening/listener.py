@@ -402,7 +402,14 @@ class VoiceListener:
         frames, second = self._first_ear_frames(start, end), self.second
         if second is None:
             return lambda: None
-        return lambda: second.transcript(self._for_whisper(b"".join(frames)))
+
+        def heard() -> Decoded | None:
+            decoded = second.transcript(self._for_whisper(b"".join(frames)))
+            if decoded is not None and self.log is not None:
+                self.log.write(Report(start, end, WHOLE_HEARD, decoded.text))
+            return decoded
+
+        return heard
 
     def _over_a_count(
         self, start: float, end: float, lines: tuple[str, ...]
@@ -567,6 +574,8 @@ class _Ears:
 
 UNSURE_STOP = "unsure stop"
 """Heard.text (and the log's outcome) of a word said over the coach taken as "stop"."""
+WHOLE_HEARD = "second: the microphone's own audio"
+"""The log's outcome for what Whisper heard in the first ear's audio of a let-through word."""
 UNSURE = {"near miss", "not expected now"}
 """What becomes of a word that was heard as a command but not acted on: the person is told."""
 TELL_AT_MOST_EVERY = 2.0
