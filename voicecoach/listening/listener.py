@@ -375,22 +375,24 @@ class VoiceListener:
         beyond the coach's words (its commands are offered as they are delivered, see
         _deliver). Over sentences too: the canceller has taken the coach's voice out of
         this audio (the whole `gentle` script heard back gave no more decodes and no
-        command), unlike the first ear's (see _over_a_count)."""
+        command), unlike the first ear's (see _over_a_count), except where it let the
+        coach's voice through: there a "stop"/"pain" Whisper heard is checked in the
+        first ear's audio too (over_coach.OverTheCoach.whole)."""
         pcm = self._cleaned_tee.take()
         if self.second is None or pcm is None:
             return
         report = self.cancelled.recent[-1]
         start, end = report.speech_start, report.speech_end
         lines = self._coach_lines(start, end)
-        over: Callable[[Decoded], Heard | None] | None
+        acted, whole = self._acted_already(start, end), self._whole_heard(start, end)
+        over: Callable[[Decoded], Heard | None] | None = None
         if report.outcome == LET_THROUGH:
             phrase = BY_TEXT.get(report.text)
             command = phrase.command if phrase is not None else Command.STOP
-            whole = self._whole_heard(start, end)
-            over = LetThrough(command, lines, self._acted_already(start, end), whole)
-        else:
-            acted = self._acted_already(start, end)
-            over = OverTheCoach(lines, acted, cleaned=True) if lines else None
+            over = LetThrough(command, lines, acted, whole)
+        elif lines:
+            let_through = self._coach_let_through(start, end)
+            over = OverTheCoach(lines, acted, cleaned=True, whole=whole if let_through else None)
         if report.outcome in ("heard", "said again") or over is None:
             return
         self.second.offer(Sound(pcm, report, None, over))

@@ -41,6 +41,12 @@ class OverTheCoach:
     Whisper heard alone is the person's, though the coach's line says it ("...never push
     into sharp pain"; live, a "pain" said over it was dropped so); only the coach's own
     words there ("sharp pain") are its voice."""
+    whole: Callable[[], Decoded | None] | None = None
+    """For a cleaned sound where the canceller may have let the coach's voice through (the
+    microphone rose no louder than its echo): Whisper's transcript of the microphone's own
+    audio of the moment, which must hear more than the coach's words for a "stop"/"pain"
+    heard in what was left to be acted on, as for LetThrough (live, Whisper wrote "stop"
+    for a piece of the coach's voice the ear read as "four", and heard no words whole)."""
 
     def __call__(self, decoded: Decoded) -> Heard | None:
         """The "stop"/"pain" to act on from the second engine's transcript, if any."""
@@ -49,6 +55,8 @@ class OverTheCoach:
         else:
             phrase = urgent_beyond(decoded.text, self.coach_lines)
         if phrase is None or self.acted_already(phrase.command):
+            return None
+        if not whole_says_more(self.whole, self.coach_lines):
             return None
         return Heard(phrase.command, source="voice", text=decoded.text)
 
@@ -59,14 +67,14 @@ class LetThrough:
     coach's voice through (barge_in.BargeIn.let_through): not acted on at once, but only
     dropped when Whisper hears the coach's own words there ("...your chest. Hold" was
     made out as "stop"). Whisper hearing nothing leaves it unsure: act. Whisper hearing
-    any words in what the canceller left, it also hears the microphone's own audio of
-    that moment, the coach's voice whole: the coach's words alone there, it is dropped;
-    else, act. Live on CI, Whisper wrote "go go go go go" for what the canceller left of
-    "...place pillows under your knees", and "it hurts" (a word of its prompt) for what it
-    left of "In about two minutes I can learn your voice": a command other than the one
-    the ear made out is no surer than other words there. The same one, two engines agree:
-    act (offline, with the coach's echo as loud as the person, checking those in the whole
-    sound too dropped 4 of 17 words said over the coach)."""
+    the same command, two engines agree: act. Whisper hearing other words or another
+    command in what the canceller left, it also hears the microphone's own audio of that
+    moment, the coach's voice whole, and the word is acted on only when Whisper hears more
+    than the coach's words there (whole_says_more). Live on CI, Whisper wrote "go go go
+    go go" for what the canceller left of "...place pillows under your knees", and "it
+    hurts" (a phrase of its prompt) for what it left of "In about two minutes I can learn
+    your voice". (Offline, with the coach's echo as loud as the person, checking the
+    agreeing ones in the whole sound too dropped 4 of 17 words said over the coach.)"""
 
     command: Command
     """What the echo-cancelled ear made out."""
@@ -84,19 +92,25 @@ class LetThrough:
         if phrase is None and the_coachs_words(decoded.text, self.coach_lines):
             return None
         agreed = phrase is not None and phrase.command is self.command
-        if decoded.text and not agreed and self._whole_is_the_coachs():
+        if decoded.text and not agreed and not whole_says_more(self.whole, self.coach_lines):
             return None
         command = phrase.command if phrase is not None else self.command
         if self.acted_already(command):
             return None
         return Heard(command, source="voice", text=decoded.text or command.value)
 
-    def _whole_is_the_coachs(self) -> bool:
-        """Whether, in the microphone's own audio, Whisper heard only the coach's words."""
-        whole = self.whole() if self.whole is not None else None
-        if whole is None or urgent_beyond(whole.text, self.coach_lines) is not None:
-            return False
-        return the_coachs_words(whole.text, self.coach_lines)
+
+def whole_says_more(
+    whole: Callable[[], Decoded | None] | None, coach_lines: tuple[str, ...]
+) -> bool:
+    """Whether, in the microphone's own audio (`whole` decodes it), Whisper heard more
+    than the coach's words: a "stop"/"pain" beyond them, or other words. Not known (no
+    Whisper to ask) counts as yes; no words at all, as no: there the coach's voice is
+    whole, and a word said over it would be in it."""
+    heard = whole() if whole is not None else None
+    if heard is None or urgent_beyond(heard.text, coach_lines) is not None:
+        return True
+    return bool(heard.text) and not the_coachs_words(heard.text, coach_lines)
 
 
 def the_coachs_words(transcript: str, coach_lines: Iterable[str]) -> bool:
