@@ -121,6 +121,23 @@ def test_nothing_is_a_word_while_the_canceller_lets_the_coach_through() -> None:
     assert not is_word(levels(BargeIn(), -3.0, removed_db=MIN_REMOVED_DB - 10.0), sound(0.3))
 
 
+def test_a_word_said_as_a_count_begins_after_seconds_of_quiet_is_a_word() -> None:
+    """Counting every five seconds: the canceller took the last count's echo out, then the
+    room was quiet (nothing to take out, the canceller still at work for a while); a word
+    said 6 dB over the next count, mostly kept, is a word."""
+    barge_in = BargeIn()
+    for i in range(217):
+        time = 4.0 + i * 0.03
+        count = time < 4.6 or time >= 10.0  # "five", and from 10 s "ten" with the word
+        sounding = count or time < 5.0  # the count's echo tail
+        heard = -26.0 if count else -60.0
+        heard += 7.0 if time >= 10.0 else 0.0
+        working = time < 6.5 or time >= 10.0  # handed on 1.5 s after the count
+        cleaned = heard + (-3.0 if time >= 10.0 else -30.0 if count else -1.0)
+        barge_in.feed(time, heard, cleaned if working else None, coach_sounding=sounding)
+    assert is_word(barge_in, sound(0.3))
+
+
 def test_a_click_or_a_long_stretch_of_talk_is_not_a_word() -> None:
     barge_in = levels(BargeIn(), -3.0)
     assert not is_word(barge_in, sound(0.06))

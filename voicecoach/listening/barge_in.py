@@ -62,7 +62,11 @@ MIN_REMOVED_DB = 15.0
 sound: where it lets the coach's voice through (live, under load, it passed whole counts
 through, kept about 0 dB), what its ear hears cannot be told from the coach."""
 RECENT_FRAMES = 60
-"""The canceller's last frames before a sound over which its work on the echo is judged."""
+"""The canceller's last frames while the coach sounded, before a sound, over which its
+work on the echo is judged. Only those: counting every five seconds, the frames just
+before a count are the room's quiet, where there is no echo to take out (live, the
+canceller then seemed to take under 1 dB out, and a word said as the count "ten" began
+was not taken)."""
 BEFORE_GAP = 0.3
 """Seconds before a sound left out of the echo it is weighed against (its onset)."""
 MIN_BEFORE_FRAMES = 20
@@ -80,6 +84,9 @@ class BargeIn:
     def __init__(self) -> None:
         self._levels: deque[tuple[float, float, float | None]] = deque(maxlen=FRAMES_KEPT)
         """(time, microphone dBFS, echo-cancelled dBFS or None) of the latest frames."""
+        self._worked: deque[tuple[float, float, float]] = deque(maxlen=FRAMES_KEPT)
+        """(time, microphone dBFS, echo-cancelled dBFS) of the latest frames heard while
+        the coach sounded and the canceller was doing its job."""
         self._echo: deque[tuple[float, float]] = deque(maxlen=FRAMES_KEPT)
         """(time, microphone dBFS) of the latest frames heard while the coach sounded."""
 
@@ -90,6 +97,8 @@ class BargeIn:
         self._levels.append((time, heard_db, cleaned_db))
         if coach_sounding:
             self._echo.append((time, heard_db))
+            if cleaned_db is not None:
+                self._worked.append((time, heard_db, cleaned_db))
 
     def kept_db(self, start: float, end: float) -> float | None:
         """The median, over the frames from `start` to `end`, of how many dB of the
@@ -110,9 +119,10 @@ class BargeIn:
         return max(during) - before[int(len(before) * ECHO_SHARE)]
 
     def removed_db(self, start: float) -> float | None:
-        """How many dB of the coach's echo the canceller took out in its last frames before
-        `start` (the median over the louder half of them); None without such frames."""
-        worked = [(h, c) for t, h, c in self._levels if c is not None and t < start - BEFORE_GAP]
+        """How many dB of the coach's echo the canceller took out in its last frames while
+        the coach sounded before `start` (the median over the louder half of them); None
+        without such frames."""
+        worked = [(h, c) for t, h, c in self._worked if t < start - BEFORE_GAP]
         recent = worked[-RECENT_FRAMES:]
         if len(recent) < MIN_BEFORE_FRAMES:
             return None
