@@ -65,13 +65,15 @@ def test_the_coachs_own_voice_heard_back_is_taken_out(room: VirtualRoom, tmp_pat
     assert [r for r in heard if r.outcome == "heard"] == [], coach.transcript()
 
 
+@pytest.mark.parametrize("count", ["1", "5"])
 def test_the_whole_gentle_routine_heard_back_gives_no_command(
-    room: VirtualRoom, tmp_path: Path
+    room: VirtualRoom, tmp_path: Path, count: str
 ) -> None:
-    """Every line of `gentle`, counted every second, comes back into the microphone: the
-    coach takes none of it for a command (stop and pain are armed all the while)."""
+    """Every line of `gentle`, counted every second (or every five, with quiet between
+    the counts), comes back into the microphone: the coach takes none of it for a command
+    (stop and pain are armed all the while)."""
     env = voice_rig.coach_env(room, tmp_path)
-    args = ["routine", "gentle", "--no-pain-scores", "--rate", SPEECH_RATE, "--count", "1"]
+    args = ["routine", "gentle", "--no-pain-scores", "--rate", SPEECH_RATE, "--count", count]
     coach = Coach([*args, "--time-scale", "0.5"], env, max_seconds=300)
     try:
         after = 0.0
