@@ -178,11 +178,13 @@ class VoiceListener:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _coach_in_first_ear(self, moment: float) -> bool:
-        """Whether the microphone's own audio may hold the coach's voice at `moment`."""
+    def _coach_in_first_ear(self, start: float, end: float) -> bool:
+        """Whether the microphone's own audio may hold the coach's voice at some moment
+        from `start` to `end` (its echo as the sound began, or a line begun during it: a
+        word said just before a count runs into the count)."""
         if self.gate is None or self.coach_in_mic.hears_coach() is False:
             return False
-        return self.gate.coach_sounding(moment)
+        return self.gate.coach_sounding(start) or self.gate.coach_talking(start, end)
 
     def _reported(self, report: Report) -> None:
         if not report.ear and report.outcome in JOINED:
@@ -499,10 +501,10 @@ class _Ears:
     coach's echo, or came too soon after it, or was cut to a blip). When the first ear
     did hear it, its decision stands, whatever it was."""
 
-    def __init__(self, first: Recogniser, coach_in_first: Callable[[float], bool]) -> None:
+    def __init__(self, first: Recogniser, coach_in_first: Callable[[float, float], bool]) -> None:
         self._first = first
         self._coach_in_first = coach_in_first
-        """Whether the first ear's audio may hold the coach's voice at a moment."""
+        """Whether the first ear's audio may hold the coach's voice over a stretch."""
         self._pending: list[Detection] = []
         self.listening = False
         """Whether the echo-cancelled ear had the last frame."""
@@ -563,7 +565,7 @@ class _Ears:
         first = [r for r in self._first.recent if _decoded(r) and _overlaps(r, word)]
         if first and not (
             detection.heard.command in URGENT_COMMANDS
-            and all(self._coach_in_first(r.speech_start) for r in first)
+            and all(self._coach_in_first(r.speech_start, r.speech_end) for r in first)
         ):
             return "drop"  # the first ear heard the word itself and decided
         if first:
