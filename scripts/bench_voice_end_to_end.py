@@ -191,7 +191,9 @@ def try_over(room: VirtualRoom, name: str, said: list[str | Path]) -> tuple[int,
                 speaker.wait_streaming()
                 result = scenarios.said_over(room, coach, mic, speaker, moment, word)
             except (AssertionError, subprocess.SubprocessError) as error:
+                said_by_coach = "\n      ".join(str(error).splitlines()[1:])
                 print(f"  {name}: not played: {str(error).splitlines()[0]}", flush=True)
+                print(f"      {said_by_coach}", flush=True)  # why the coach did not get there
                 continue
             finally:
                 coach.close()
