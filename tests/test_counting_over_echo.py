@@ -98,12 +98,26 @@ SECOND = [None, pytest.param("whisper", marks=needs_whisper)]
 """PocketSphinx alone, and with Whisper deciding too (the default install)."""
 
 
+def words_taken(
+    counting: tuple[bytes, list[Line]],
+    counts: list[float],
+    offsets: tuple[float, ...],
+    second: str | None,
+) -> tuple[int, dict[tuple[str, float], list[str]]]:
+    """How many of "stop" and "pain", said `offsets` seconds from each of `counts`, were
+    acted on as said; and what was acted on for each."""
+    said = [(w, start + off) for w in ("pain", "stop") for start in counts for off in offsets]
+    results = {(w, round(at, 2)): taken(counting, w, at, second=second) for w, at in said}
+    return sum(got == [w] for (w, _), got in results.items()), results
+
+
 @pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed")
 @pytest.mark.parametrize("second", SECOND)
+@pytest.mark.parametrize("coach", ["counting", "counting_every_five"])
 def test_the_counts_heard_back_alone_give_no_command(
-    counting: tuple[bytes, list[Line]], second: str | None
+    request: pytest.FixtureRequest, coach: str, second: str | None
 ) -> None:
-    assert taken(counting, None, 0.0, second=second) == []
+    assert taken(request.getfixturevalue(coach), None, 0.0, second=second) == []
 
 
 @pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed")
@@ -112,9 +126,7 @@ def test_stop_and_pain_said_as_a_count_begins_are_taken(
     counting: tuple[bytes, list[Line]], second: str | None
 ) -> None:
     counts = [start for _, start, _ in counting[1][1:]]
-    said = [(w, start + late) for w in ("pain", "stop") for start in counts for late in (0.0, 0.15)]
-    results = {(w, round(at, 2)): taken(counting, w, at, second=second) for w, at in said}
-    hits = sum(got == [w] for (w, _), got in results.items())
+    hits, results = words_taken(counting, counts, (0.0, 0.15), second)
     assert hits >= TAKEN_AT_LEAST[second], results
 
 
@@ -153,14 +165,8 @@ with Whisper as well, 27 before, 30 after. Live, the first such "pain" was misse
 def test_stop_and_pain_said_as_a_count_begins_counting_every_five_seconds_are_taken(
     counting_every_five: tuple[bytes, list[Line]], second: str | None
 ) -> None:
-    assert taken(counting_every_five, None, 0.0, second=second) == []
     counts = [start for _, start, _ in counting_every_five[1][2:]]
-    offsets = (-0.2, -0.1, 0.0, 0.15)
-    said = [(w, start + off) for w in ("pain", "stop") for start in counts for off in offsets]
-    results = {
-        (w, round(at, 2)): taken(counting_every_five, w, at, second=second) for w, at in said
-    }
-    hits = sum(got == [w] for (w, _), got in results.items())
+    hits, results = words_taken(counting_every_five, counts, (-0.2, -0.1, 0.0, 0.15), second)
     assert hits >= TAKEN_EVERY_FIVE_AT_LEAST[second], results
 
 
