@@ -32,24 +32,26 @@ over the counts for "stop"/"pain" beyond the coach's words (over_coach.py)."""
 Line = tuple[str, float, float]
 
 
-@pytest.fixture(scope="module")
-def counting() -> tuple[bytes, list[Line]]:
-    """The coach's audio (a sentence, then a count every second) and its lines as played
-    (text, start, end; counts as digits, as the coach's lines are)."""
+def coach_counting(counts: list[tuple[int, str]], every: float) -> tuple[bytes, list[Line]]:
+    """The coach's audio (a sentence, then `counts` one every `every` seconds) and its lines
+    as played (text, start, end; counts as digits, as the coach's lines are)."""
     if not espeak.available():
         pytest.skip("espeak-ng is not installed")
     sentence = espeak.render("Lie on your back with your knees bent and your feet flat", VOICE)
-    audio, lines = (
-        sentence + noise(0.5),
-        [("Lie on your back", 0.0, len(sentence) / 2 / SAMPLE_RATE)],
-    )
-    for number, word in zip(range(20, 13, -1), COUNTS, strict=True):
+    audio = sentence + noise(0.5)
+    lines = [("Lie on your back", LEAD, LEAD + len(sentence) / 2 / SAMPLE_RATE)]
+    for number, word in counts:
         said = espeak.render(word, VOICE)
         start, seconds = len(audio) / 2 / SAMPLE_RATE, len(said) / 2 / SAMPLE_RATE
         lines.append((str(number), LEAD + start, LEAD + start + seconds))
-        audio += said + noise(max(0.1, 1.0 - seconds))
-    lines[0] = (lines[0][0], LEAD, LEAD + lines[0][2])
+        audio += said + noise(max(0.1, every - seconds))
     return audio, lines
+
+
+@pytest.fixture(scope="module")
+def counting() -> tuple[bytes, list[Line]]:
+    """The coach counting every second."""
+    return coach_counting(list(zip(range(20, 13, -1), COUNTS, strict=True)), every=1.0)
 
 
 class Commands:
@@ -133,23 +135,8 @@ def test_stop_and_pain_said_as_a_count_begins_are_taken(
 @pytest.fixture(scope="module")
 def counting_every_five() -> tuple[bytes, list[Line]]:
     """The same, counting every five seconds (the default): quiet between the counts."""
-    if not espeak.available():
-        pytest.skip("espeak-ng is not installed")
-    sentence = espeak.render("Lie on your back with your knees bent and your feet flat", VOICE)
-    audio = sentence + noise(0.5)
-    lines = [("Lie on your back", LEAD, LEAD + len(sentence) / 2 / SAMPLE_RATE)]
-    for number, word in (
-        (5, "five"),
-        (10, "ten"),
-        (15, "fifteen"),
-        (20, "twenty"),
-        (25, "twenty-five"),
-    ):
-        said = espeak.render(word, VOICE)
-        start, seconds = len(audio) / 2 / SAMPLE_RATE, len(said) / 2 / SAMPLE_RATE
-        lines.append((str(number), LEAD + start, LEAD + start + seconds))
-        audio += said + noise(5.0 - seconds)
-    return audio, lines
+    counts = [(5, "five"), (10, "ten"), (15, "fifteen"), (20, "twenty"), (25, "twenty-five")]
+    return coach_counting(counts, every=5.0)
 
 
 TAKEN_EVERY_FIVE_AT_LEAST = {None: 23, "whisper": 29}
