@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.listening_support import heard_in, needs_espeak
 from tests.support import espeak
+from voicecoach.listening.frames import SAMPLE_RATE
 from voicecoach.listening.sphinx import SphinxEngine
 from voicecoach.listening.vocabulary import PHRASES
+from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
 
 pytestmark = needs_espeak
 
@@ -49,3 +52,24 @@ def test_a_word_after_a_pause_is_heard_but_not_inside_a_sentence(engine: SphinxE
     alone = espeak.render("stop")
     assert heard_in(engine, sentence) == []
     assert heard_in(engine, sentence + noise(0.8) + alone) == ["stop"]
+
+
+def knock(seconds: float = 0.15, seed: int = 1) -> bytes:
+    """A bump on the floor or a cup set down: a bright ring that dies away, no voice."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    ring = np.sin(2 * np.pi * 1000 * t) * 0.6 + rng.uniform(-0.4, 0.4, len(t))
+    return (8000 * ring * np.exp(-t / (seconds / 3))).astype("<i2").tobytes()
+
+
+@pytest.mark.parametrize("word", ["stop", "yes"])
+def test_a_knock_just_before_a_word_does_not_make_it_part_of_a_sentence(
+    engine: SphinxEngine, word: str
+) -> None:
+    """A sound long enough to be a word but with no voice in it, a quarter of a second
+    before "stop": the decoder forces a filler word on it ("it"), and the word after it
+    was dropped as said inside a sentence."""
+    from voicecoach.listening.frames import noise
+
+    assert voiced_seconds(knock()) < MIN_VOICED
+    assert heard_in(engine, knock() + noise(0.25) + espeak.render(word)) == [word]

@@ -14,8 +14,8 @@ from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import SAMPLE_RATE, read_wav
 from voicecoach.listening.recogniser import Report
-from voicecoach.listening.second_opinion import MIN_VOICED, Sound, Unheard, decide
-from voicecoach.listening.voicing import voiced_seconds
+from voicecoach.listening.second_opinion import Sound, Unheard, decide
+from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
 from voicecoach.listening.word_head import WordGuess
 
 NOTHING = Decoded(None, "")

@@ -52,6 +52,7 @@ from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.frames import Frame, SilenceDither
 from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
+from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
 
 NowPlaying = Callable[[], "tuple[str, float] | None"]
 """speaker.now_playing: (text, monotonic start) of what is playing, or None."""
@@ -64,6 +65,8 @@ CLEANED_EAR = "echo-cancelled"
 """The ear that hears the microphone with the coach's voice taken out (listener.py)."""
 """What a recogniser on its own takes (`voicecoach hear`, the self-hearing check)."""
 
+NO_WORD_SECONDS = 0.45
+"""A sound no longer than this, and with no voice in it, held no word."""
 SAID_AGAIN_WITHIN = 5.0
 """Seconds from the end of a near miss to the start of the same phrase said again, for
 the second to be taken (a person repeats a word within a few seconds)."""
@@ -300,6 +303,8 @@ class Recogniser:
         decoded = self.engine.decode(utterance.pcm)
         self.decode_seconds += time.process_time() - started
         phrase, outcome = self._judge(decoded, utterance)
+        if phrase is None and _held_no_word(decoded, utterance):
+            self.detector.not_a_word()
         self._report(utterance, decoded, outcome)
         if outcome == OWN_VOICE:
             phrase = BY_TEXT.get(decoded.text)
@@ -368,6 +373,17 @@ class Recogniser:
             detection = self.feed(frame)
             if detection is not None:
                 yield detection
+
+
+def _held_no_word(decoded: Decoded, utterance: Utterance) -> bool:
+    """Whether a sound held no word: the decoder heard none in it, or it was short and
+    held no voice (a knock, a bump, a click: the decoder forces a filler word on them)."""
+    if not decoded.text:
+        return True
+    if utterance.speech_seconds > NO_WORD_SECONDS:
+        return False
+    voiced = voiced_seconds(utterance.pcm)
+    return voiced < MIN_VOICED
 
 
 def _again(near_miss: tuple[str, float], phrase: Phrase, utterance: Utterance) -> bool:

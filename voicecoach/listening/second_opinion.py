@@ -39,7 +39,7 @@ from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Hear
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.recogniser import CLEANED_EAR, Expected, Report, SelfHearingGate
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
-from voicecoach.listening.voicing import voiced_seconds
+from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
 from voicecoach.listening.word_head import WordGuess, WordHead, load_head
 
 SECOND_ENGINE = "whisper"
@@ -82,13 +82,6 @@ COUNTING_WITHIN = 1.5
 """Seconds: a number that begins this soon after another number ended is someone counting
 ("one, two, three"), not a pain score; a score is one number said on its own (and it
 is read back, so a misheard one is corrected)."""
-MIN_VOICED = 0.03
-"""Seconds of a sound voiced at a human pitch (voicing.py) under which it holds no vowel:
-a fast "stop" Whisper heard no words in and the word head heard no "stop" in is then
-withdrawn, as when Whisper is sure nothing was said. On the generated tuning set
-(scripts/tune_false_commands.py) 203 of the 360 synthetic noises are under it and no
-"stop" in which Whisper heard no words is (it heard every one); of the human takes' "stop"s
-Whisper heard no words in, one is under it too, and the head heard it as "stop" (0.99)."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it

@@ -111,6 +111,8 @@ class UtteranceDetector:
         self._speech_end = 0.0
         self._quiet_run = 0
         self._last_speech_end = float("-inf")
+        self._speech_end_before = float("-inf")
+        """The end of the sound before the latest one (not_a_word puts it back)."""
         self._levels: deque[float] = deque(maxlen=settings.floor_frames)
         """Levels (dBFS) of the latest frames, for the background level."""
         self.on_dropped: Callable[[float, float, str], None] | None = None
@@ -183,6 +185,7 @@ class UtteranceDetector:
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
         if speech_seconds >= self.settings.min_speech_seconds:
+            self._speech_end_before = self._last_speech_end
             self._last_speech_end = self._speech_end  # a click is not speech before a word
         reason = self._drop_reason(speech_seconds, quiet_before)
         if reason is not None:
@@ -200,6 +203,12 @@ class UtteranceDetector:
         if quiet_before < self.settings.min_quiet_before:
             return TOO_SOON  # part of a sentence
         return None
+
+    def not_a_word(self) -> None:
+        """The utterance just passed on held no word (the decoder heard none): the next
+        one is not too soon after it. A knock, a breath or a bump on the floor just before
+        "stop" is not a sentence the word is part of."""
+        self._last_speech_end = self._speech_end_before
 
     def utterances(self, frames: Iterator[Frame]) -> Iterator[Utterance]:
         for frame in frames:
