@@ -136,6 +136,41 @@ def test_a_long_sound_is_not_acted_on_beyond_the_counts(line: str, words: str, w
     assert whisper.decoded == (1 if "only" in why else 0), why
 
 
+@needs_espeak
+@pytest.mark.parametrize(("louder_db", "commands"), [(0.0, []), (6.0, [Command.PAIN])])
+def test_a_pain_whisper_writes_over_a_count_no_louder_than_the_coachs_echo_is_not_taken(
+    louder_db: float, commands: list[Command]
+) -> None:
+    """Live, counting every five seconds, Whisper wrote "it hurts", a phrase of its prompt,
+    for the first ear's sound of a count heard back alone, and the coach went to the red
+    flags. A word said over a count makes the microphone louder than the coach's echo
+    (here the count 6 dB louder than the sentence before it): that one is taken."""
+    from tests.support import espeak
+
+    sentence, count = (
+        np.frombuffer(espeak.render(text), dtype="<i2").astype(float)
+        for text in (LONG_LINE, "sixteen")
+    )
+    gap = np.random.default_rng(4).normal(0, 30, SAMPLE_RATE)
+    audio = np.concatenate([gap, sentence, gap, count * 10 ** (louder_db / 20), gap])
+    ended = 1.0 + len(sentence) / SAMPLE_RATE
+    lines = [(LONG_LINE, 1.0, ended), ("16", ended + 1.0, ended + 1.0 + len(count) / SAMPLE_RATE)]
+    now = [0.0]
+
+    def now_playing() -> tuple[str, float] | None:
+        return next(((text, s) for text, s, e in lines if s <= now[0] < e), None)
+
+    inbox = Inbox()
+    whisper = Hears("Sixteen. It hurts.")
+    listener = VoiceListener(inbox, Hears("welcome"), now_playing=now_playing, second=whisper)  # type: ignore[arg-type]
+    assert listener.gate is not None
+    object.__setattr__(listener.gate, "clock", lambda: now[0])  # the room's own time
+    for frame in split_frames(pcm16(audio)):
+        now[0] = frame.time
+        listener.feed(frame)
+    assert [h.command for h in inbox.heard] == commands
+
+
 def test_whisper_hearing_stop_in_the_echo_cancelled_audio_of_a_count_takes_it() -> None:
     """That audio holds no coach's voice: its "stop" cannot be the count (before, it was
     judged as the microphone's own audio, and a "stop" Whisper confirmed was withdrawn)."""
@@ -156,7 +191,7 @@ LONG_LINE = "Slowly pull your left knee toward your chest and hold it there whil
         ("chest. Hold for", CHEST, None),  # the coach's own voice, let through
         ("Just hold", CHEST, None),  # half its words the coach's: still its voice
         ("never push into sharp pain", ["Never push into sharp pain."], None),
-        ("", CHEST, Command.STOP),  # Whisper heard no words: unsure, act
+        ("", CHEST, Command.STOP),  # no words, and the whole sound not known: act
         ("Stop.", CHEST, Command.STOP),
         ("Hold. Pain.", CHEST, Command.PAIN),  # a word beyond the coach's
         ("Pain.", ["Never push into sharp pain."], Command.PAIN),  # only the word: act
@@ -179,14 +214,15 @@ def test_a_word_made_out_where_the_canceller_let_the_coach_through_is_dropped_on
         ("Thank you.", Command.STOP),  # other words again: unsure, act
     ],
 )
-def test_other_words_where_the_canceller_let_the_coach_through_are_checked_in_the_whole_sound(
-    whole: str, command: Command | None
+@pytest.mark.parametrize("left", ["go go go go go", ""])
+def test_other_words_or_none_where_the_canceller_let_the_coach_through_are_checked_whole(
+    whole: str, command: Command | None, left: str
 ) -> None:
     """Live on CI Whisper wrote "go go go go go" for what the canceller left of "...place
-    pillows under your knees", and the coach obeyed the "stop" its ear made out there."""
-    heard = LetThrough(Command.STOP, CHEST, whole=lambda: Decoded(None, whole))(
-        Decoded(None, "go go go go go")
-    )
+    pillows under your knees", and the coach obeyed the "stop" its ear made out there;
+    live again, it heard no words in what the canceller left of "Then relax", and the
+    coach obeyed that ear's "stop" too."""
+    heard = LetThrough(Command.STOP, CHEST, whole=lambda: Decoded(None, whole))(Decoded(None, left))
     assert (heard.command if heard else None) == command
 
 
@@ -251,7 +287,7 @@ def pcm16(samples: np.ndarray) -> bytes:
     ("second", "commands"),
     [
         ("your chest and hold", []),  # Whisper wrote the coach's words: its own voice
-        ("", [Command.STOP]),  # Whisper heard no words: unsure, act
+        ("", []),  # no words, in what was left nor whole: the coach's voice alone
         ("stop", [Command.STOP]),
         (None, [Command.STOP]),  # no Whisper to tell: act at once, as before
     ],
@@ -274,13 +310,16 @@ def test_a_stop_made_out_where_the_canceller_let_the_coach_through_is_whispers_t
         ("it hurts", "chest. It hurts.", [Command.PAIN]),
         ("stop", "slowly pull your left knee", [Command.STOP]),  # both engines: "stop"
         ("it hurts", "", []),  # no words heard whole: not the person's
+        # Live: no words in what the canceller left of "Then relax"; its ear read "stop".
+        ("", "toward your chest and hold it", []),
+        ("", "chest. Stop.", [Command.STOP]),
     ],
 )
 def test_words_where_the_canceller_let_the_coach_through_are_heard_again_whole(
     cleaned: str, whole: str, commands: list[Command]
 ) -> None:
-    """Whisper hears the microphone's own audio of the moment when what the canceller left
-    gave it any words, a command too: the coach's voice there, no command."""
+    """Whisper hears the microphone's own audio of the moment unless what the canceller
+    left gave it the ear's own command: the coach's voice there, no command."""
     assert heard_through_a_leak(HearsByLevel(cleaned, whole)) == commands
 
 

@@ -422,9 +422,14 @@ class VoiceListener:
         ear's sound over one of its counts; None elsewhere. Over its other lines Whisper,
         prompted with the commands, goes on to say one: the coach's "A reminder:" heard
         back at full level was written "have remained ouch" (a false "pain"; offline, the
-        whole gentle script), while over counts it wrote numbers and fillers."""
+        whole gentle script), while over counts it wrote numbers and fillers. Nor where the
+        microphone rose no louder than the coach's echo over the sound (barge_in.py): live,
+        counting every five seconds, Whisper wrote "it hurts", a phrase of its prompt, for
+        a piece of the coach's voice alone."""
         if not any(_is_count(line) for line in lines):
             return None
+        if self._coach_let_through(start, end):
+            return None  # the microphone no louder than the coach's echo: no word over it
         return OverTheCoach(lines, self._acted_already(start, end))
 
     def _acted_already(self, start: float, end: float) -> Callable[[Command], bool]:

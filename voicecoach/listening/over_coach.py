@@ -66,11 +66,13 @@ class LetThrough:
     """A "stop" or "pain" the echo-cancelled ear made out while the canceller let the
     coach's voice through (barge_in.BargeIn.let_through): not acted on at once, but only
     dropped when Whisper hears the coach's own words there ("...your chest. Hold" was
-    made out as "stop"). Whisper hearing nothing leaves it unsure: act. Whisper hearing
-    the same command, two engines agree: act. Whisper hearing other words or another
-    command in what the canceller left, it also hears the microphone's own audio of that
-    moment, the coach's voice whole, and the word is acted on only when Whisper hears more
-    than the coach's words there (whole_says_more). Live on CI, Whisper wrote "go go go
+    made out as "stop"). Whisper hearing the same command, two engines agree: act.
+    Whisper hearing nothing, other words or another command in what the canceller left,
+    it also hears the microphone's own audio of that moment, the coach's voice whole, and
+    the word is acted on only when Whisper hears more than the coach's words there
+    (whole_says_more). Live, the `gentle` routine heard back, the ear made out "stop" in
+    what the canceller left of "Then relax" (it kept -19 dB, the microphone rose 0.7 dB),
+    and Whisper heard no words there: the coach paused itself. Live on CI, Whisper wrote "go go go
     go go" for what the canceller left of "...place pillows under your knees", and "it
     hurts" (a phrase of its prompt) for what it left of "In about two minutes I can learn
     your voice". (Offline, with the coach's echo as loud as the person, checking the
@@ -92,7 +94,7 @@ class LetThrough:
         if phrase is None and the_coachs_words(decoded.text, self.coach_lines):
             return None
         agreed = phrase is not None and phrase.command is self.command
-        if decoded.text and not agreed and not whole_says_more(self.whole, self.coach_lines):
+        if not agreed and not whole_says_more(self.whole, self.coach_lines):
             return None
         command = phrase.command if phrase is not None else self.command
         if self.acted_already(command):
