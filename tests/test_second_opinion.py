@@ -43,6 +43,10 @@ def said(text: str) -> Decoded:
         ("stop", "top", DURING_ROUTINE, None, True),  # withdrawn: say so, carry on
         ("stop", "", DURING_ROUTINE, None, False),  # no words heard: unsure, it stands
         ("stop", "pain", DURING_ROUTINE, Command.PAIN, False),  # pain outranks stop
+        ("stop", "let's stop", DURING_ROUTINE, None, False),  # the word among others: stands
+        ("stop", "don't stop", DURING_ROUTINE, None, False),  # unsure: a question, not a drop
+        ("stop", "stop, it hurts", DURING_ROUTINE, None, False),  # it stands: "Are you in pain?"
+        ("stop", "top it", DURING_ROUTINE, None, True),  # no "stop" in it: withdrawn
         ("pain", "plain", DURING_ROUTINE, None, False),  # a fast pain is never withdrawn
         ("pain", "stop", DURING_ROUTINE, None, False),
         (None, "stop", DURING_ROUTINE, Command.STOP, False),  # the fast path missed it

@@ -1,7 +1,8 @@
-"""The third voter: the word head is asked only when Whisper heard no words. It takes a
-"stop", "yes" or "no" Whisper missed, withdraws a fast "stop" that was plainly not speech
-(dishes), and never withdraws a "pain". Decision rules with given guesses (fast), then the
-shipped head on real recordings it was never trained on (skipped without them)."""
+"""The third voter: the word head is asked when Whisper heard no words, or other words
+than a fast "stop". It takes a "stop", "yes" or "no" Whisper missed, withdraws a fast
+"stop" that was plainly not speech (dishes), keeps one it is sure of, and never withdraws
+a "pain". Decision rules with given guesses (fast), then the shipped head on real
+recordings it was never trained on (skipped without them)."""
 
 from __future__ import annotations
 
@@ -144,3 +145,17 @@ def test_other_words_while_a_yes_no_question_waits_give_the_voters_nothing_to_ag
     paths = sorted((HUMAN / "_speech").glob("picovoice-wakeword_*.wav"))  # alexa, jarvis...
     assert paths
     assert _listen(paths, YES_NO) == []
+
+
+@pytest.mark.parametrize(
+    ("probability", "withdrawn"),
+    [(0.95, False), (0.6, True)],
+)
+def test_a_fast_stop_whisper_heard_as_other_words_stands_when_the_head_is_sure_of_it(
+    probability: float, withdrawn: bool
+) -> None:
+    """Two voters of three: the fast path and the head heard "stop", Whisper "jump jump"
+    (on the human takes, three real "stop"s were withdrawn so). Less sure, it is withdrawn."""
+    unheard = Unheard(WordGuess("stop", probability))
+    verdict = decide(sound("stop"), Decoded(None, "jump jump"), DURING_ROUTINE, None, unheard)
+    assert verdict.withdrawn is withdrawn

@@ -5,9 +5,11 @@ PocketSphinx (the fast path, recall first) silences the coach the moment it hear
 then hears every word-sized sound the fast path decoded and decides:
 - "yes", "no", numbers, "next", "quit", "skip" and the other commands: Whisper's word
   is the one acted on; the fast path's guess at them is not delivered.
-- A fast "stop" that Whisper heard as "stop" or "pain" stands, and so does one in which
-  it heard no words (unsure: act); heard as other words, it is withdrawn (the coach
-  says so and carries on). A fast "pain" is never withdrawn:
+- A fast "stop" that Whisper heard as "stop" or "pain" stands, among other words too
+  ("let's stop": on the human takes it was withdrawn), and so does one in which it heard
+  no words (unsure: act); heard as other words only, it is withdrawn (the coach says so
+  and carries on), unless the word head is sure it heard "stop" (SURE_STOP: two voters
+  of three). A fast "pain" is never withdrawn:
   a dropped "pain" is the one failure the coach must not have.
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
   when Whisper hears it.
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 
 from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
+from voicecoach.listening.over_coach import urgent_beyond
 from voicecoach.listening.recogniser import CLEANED_EAR, Expected, Report, SelfHearingGate
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
@@ -82,6 +85,10 @@ COUNTING_WITHIN = 1.5
 """Seconds: a number that begins this soon after another number ended is someone counting
 ("one, two, three"), not a pain score; a score is one number said on its own (and it
 is read back, so a misheard one is corrected)."""
+SURE_STOP = 0.9
+"""How sure the word head must be of a "stop" for a fast "stop" to stand though Whisper
+heard other words (scripts/train_word_head.py, held-out speakers: at 0.9 it took 10 of
+1170 other words for a command)."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it
@@ -115,6 +122,8 @@ def decide(
     phrase = _allowed(decoded.phrase, sound, gate)
     fast = sound.fast.command if sound.fast is not None else None
     acted = fast if fast in URGENT_COMMANDS else None  # what the fast path acted on
+    if acted is Command.STOP and phrase is None:
+        phrase = _allowed(urgent_beyond(decoded.text, ()), sound, gate)  # "let's stop"
     if acted is Command.STOP and (phrase is None or phrase.command not in URGENT_COMMANDS):
         return Verdict(withdrawn=_not_a_stop(decoded, unheard))
     if phrase is None and acted is None and not decoded.text:
@@ -145,9 +154,9 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     none, by a majority of the three voters: the stop stands (unsure: act) unless Whisper
     is sure nothing was said at all, or the sound holds no voice (MIN_VOICED), and the
     word head did not hear a "stop" either."""
-    if decoded.text:
-        return True
     guess = unheard.guess
+    if decoded.text:  # other words: withdrawn unless the head is sure it heard a "stop"
+        return guess is None or guess.word != "stop" or guess.probability < SURE_STOP
     if guess is None or guess.word == "stop" or _agreed(unheard) is not None:
         return False  # no third voter, or it heard a stop (or a word both it and Whisper heard)
     not_speech = unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
@@ -163,6 +172,10 @@ def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
         return None
     voted = [p for p in (unheard.unsure, fast_word) if p is not None and p.text == guess.word]
     return voted[0] if voted else None
+
+
+def _fast_stop(sound: Sound) -> bool:
+    return sound.fast is not None and sound.fast.command is Command.STOP
 
 
 def _a_score(verdict: Verdict) -> bool:
@@ -248,9 +261,8 @@ class SecondOpinion:
                 decoded = engine.decode(sound.pcm)
             except Exception as error:  # a broken engine must not take listening with it
                 self._give_up(error)
-            unheard = (
-                self._unheard(sound) if decoded is not None and not decoded.text else Unheard()
-            )
+            asked = decoded is not None and (not decoded.text or _fast_stop(sound))
+            unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
         if decoded is None:  # the fast path alone, as without a second engine
             fast = sound.fast
@@ -309,8 +321,7 @@ class SecondOpinion:
         doubt = getattr(self.engine, "last_doubt", None)
         no_speech = getattr(doubt, "no_speech", None)
         unsure = getattr(doubt, "unsure", None)
-        fast_stop = sound.fast is not None and sound.fast.command is Command.STOP
-        voiced = voiced_seconds(sound.pcm) if fast_stop else None  # only a fast stop asks
+        voiced = voiced_seconds(sound.pcm) if _fast_stop(sound) else None  # only it asks
         return Unheard(self._guess(sound), no_speech, unsure, voiced)
 
     def _guess(self, sound: Sound) -> WordGuess | None:
