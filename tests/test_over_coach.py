@@ -212,6 +212,7 @@ def test_a_word_made_out_where_the_canceller_let_the_coach_through_is_dropped_on
         ("your chest. Stop.", Command.STOP),  # a word beyond it: act
         ("", None),  # no words where the coach's voice is whole: not the person's
         ("Thank you.", Command.STOP),  # other words again: unsure, act
+        ("Pause.", None),  # live: a word of Whisper's prompt for "Hold for 30 seconds"
     ],
 )
 @pytest.mark.parametrize("left", ["go go go go go", ""])
