@@ -19,7 +19,13 @@ from tests.support import espeak
 from tests.test_counting_over_echo import VOICE, Line, taken
 from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.lines import CAUTION
-from voicecoach.listening.barge_in import MIN_KEPT_DB, MIN_REMOVED_DB, MIN_RISE_DB, BargeIn
+from voicecoach.listening.barge_in import (
+    LOUD_RISE_DB,
+    MIN_KEPT_DB,
+    MIN_REMOVED_DB,
+    MIN_RISE_DB,
+    BargeIn,
+)
 from voicecoach.listening.frames import SAMPLE_RATE, noise
 from voicecoach.listening.recogniser import CLEANED_EAR, Report
 
@@ -108,6 +114,13 @@ def test_a_word_over_the_coach_the_canceller_left_whole_is_a_word() -> None:
 
 def test_what_the_canceller_leaves_of_the_coachs_voice_is_not_a_word() -> None:
     assert not is_word(levels(BargeIn(), MIN_KEPT_DB - 10.0), sound(0.3))
+
+
+def test_a_word_far_louder_than_the_coachs_echo_is_a_word_though_the_canceller_crushed_it() -> None:
+    """Live, a "stop" said over the caution rose 11.5 dB over the coach's echo, and in
+    double talk the canceller kept only -20.5 dB of it: its ear read "five"."""
+    assert is_word(levels(BargeIn(), -20.5, rise_db=11.5), sound(0.4))
+    assert not is_word(levels(BargeIn(), -20.5, rise_db=LOUD_RISE_DB - 1.0), sound(0.4))
 
 
 def test_the_coachs_voice_let_through_whole_is_not_a_word() -> None:
