@@ -72,10 +72,10 @@ class LetThrough:
     the word is acted on only when Whisper hears more than the coach's words there
     (whole_says_more). Live, the `gentle` routine heard back, the ear made out "stop" in
     what the canceller left of "Then relax" (it kept -19 dB, the microphone rose 0.7 dB),
-    and Whisper heard no words there: the coach paused itself. Live on CI, Whisper wrote "go go go
-    go go" for what the canceller left of "...place pillows under your knees", and "it
-    hurts" (a phrase of its prompt) for what it left of "In about two minutes I can learn
-    your voice". (Offline, with the coach's echo as loud as the person, checking the
+    and Whisper heard no words there: the coach paused itself. Live on CI, Whisper wrote
+    "go go go go go" for what the canceller left of "...place pillows under your knees",
+    and "it hurts" (a phrase of its prompt) for what it left of "In about two minutes I
+    can learn your voice". (Offline, with the coach's echo as loud as the person, checking the
     agreeing ones in the whole sound too dropped 4 of 17 words said over the coach.)"""
 
     command: Command
