@@ -205,8 +205,9 @@ class UtteranceDetector:
         return None
 
     def not_a_word(self) -> None:
-        """The utterance just passed on held no word (the decoder heard none): the next
-        one is not too soon after it. A knock, a breath or a bump on the floor just before
+        """The utterance just passed on held no word (the decoder heard none, or it was
+        short and held no voice: recogniser._held_no_word): the next one is not too soon
+        after it. A knock, a breath or a bump on the floor just before
         "stop" is not a sentence the word is part of."""
         self._last_speech_end = self._speech_end_before
 

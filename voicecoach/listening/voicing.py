@@ -27,11 +27,11 @@ SHORTEST_PERIOD = 1.0 / 1000
 REPEATS = 0.6
 """Normalised autocorrelation at which a frame repeats itself."""
 MIN_VOICED = 0.03
-"""Seconds of a sound voiced at a human pitch under which it holds no vowel:
-a fast "stop" Whisper heard no words in and the word head heard no "stop" in is then
-withdrawn (second_opinion.py), and a short sound heard as no command is no word before
-another (recogniser.py). On the generated tuning set
-(scripts/tune_false_commands.py) 203 of the 360 synthetic noises are under it and no
+"""Seconds of a sound voiced at a human pitch under which it holds no vowel: a fast
+"stop" Whisper heard no words in and the word head heard no "stop" in is then withdrawn
+(second_opinion.py), and a short sound heard as no command is no word before another
+(recogniser.py). On the generated tuning set (scripts/tune_false_commands.py) 203 of the
+360 synthetic noises are under it and no
 "stop" in which Whisper heard no words is (it heard every one); of the human takes' "stop"s
 Whisper heard no words in, one is under it too, and the head heard it as "stop" (0.99)."""
 QUIET_BELOW = 30.0
