@@ -29,7 +29,9 @@ figure (issue 12, 13: at most 1 per 10 min) is over _speech, _noise and _other_w
 without the stand-ins for our commands (SYNONYMS; and without the digits while a pain
 score is asked for, where they are answers). A fast "stop" that Whisper withdrew is not a
 command acted on, but the person heard the coach fall silent and then say "I heard stop
-by mistake": those interruptions are counted beside the false commands.
+by mistake": those interruptions are counted beside the false commands. So is a fast
+"pain" Whisper heard as other words: the coach fell silent and asked "Are you in pain?"
+(shown as "pain?"; a must-reject word so heard is not counted right).
 """
 
 from __future__ import annotations
@@ -144,6 +146,10 @@ def padded_frames(pcm: bytes, padded: bytes | None = None) -> Iterator[Frame]:
 Runner = Callable[[Iterator[Frame], frozenset[Command]], list[tuple[str, float]]]
 """Listens to a stream as a session would at one moment (what it expects); returns each
 phrase acted on with the stream time it was decided."""
+ASKED = "?"
+"""Marks a fast "pain" Whisper heard as other words: the coach asked "Are you in pain?"
+before the red flags (counted beside the false commands, not as one; a real "pain" so
+marked is a question more, and is not counted right)."""
 WITHDRAWN: list[int] = [0]
 """Fast "stop"s the second engine withdrew (with --together), counted over the run."""
 SPEAKERS_EVERY = [1]
@@ -295,6 +301,9 @@ class _TimedSink:
     def acted_on(self) -> list[tuple[str, float]]:
         out: list[tuple[str, float]] = []
         for heard, at in self.heard:
+            if heard.check is not None and heard.check.doubted(0.0):
+                out.append((heard.text + ASKED, at))  # "Are you in pain?" first
+                continue
             if heard.text == STOP_WITHDRAWN:
                 WITHDRAWN[0] += 1
                 out = [o for o in out if o[0] != "stop"]
@@ -494,11 +503,13 @@ def report(title: str, results: list[Result]) -> None:
 
 def false_per_minute(title: str, results: list[Result]) -> None:
     minutes = sum(r.seconds for r in results) / 60
-    false = sum(len(r.got) for r in results)
+    asked = sum(text.endswith(ASKED) for r in results for text in r.got)
+    false = sum(len(r.got) for r in results) - asked
     withdrawn = sum(r.withdrawn for r in results)
     print(f"\n== {title}: {false} false commands in {minutes:.1f} min = "
           f"{false / minutes * 10:.2f} per 10 min; {withdrawn} fast stops withdrawn = "
-          f"{withdrawn / minutes * 10:.2f} per 10 min")  # fmt: skip
+          f"{withdrawn / minutes * 10:.2f} per 10 min; {asked} fast pains asked about = "
+          f"{asked / minutes * 10:.2f} per 10 min")  # fmt: skip
     for r in results:
         if r.got or r.withdrawn:
             print(f"    heard {r.got} {r.name}" + f" ({r.withdrawn} withdrawn)" * bool(r.withdrawn))

@@ -7,7 +7,7 @@ import pytest
 from tests.fakes import FakeClock, FakeDisplay, FakeListener, FakeSpeaker
 from voicecoach.core.engine import IDLE_LIMIT, Engine, Ports, State
 from voicecoach.core.plan import build_plan
-from voicecoach.core.ports import AfterCheck, Command, NullLog, Outcome
+from voicecoach.core.ports import AfterCheck, Command, Heard, NullLog, Outcome
 from voicecoach.core.routines import load_catalogue
 from voicecoach.core.settings import CountStyle, SessionSettings
 
@@ -20,7 +20,7 @@ class ScriptedSafety:
         self.decision = decision
         self.calls: list[tuple[str, State]] = []
 
-    def on_pain(self) -> AfterCheck:
+    def on_pain(self, heard: Heard | None = None) -> AfterCheck:
         self.calls.append(("pain", self.engine_ref[0].state))
         return self.decision
 

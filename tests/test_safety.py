@@ -6,7 +6,7 @@ import pytest
 
 from tests.care_support import CareRig
 from voicecoach.core.asking import ask_pain_score
-from voicecoach.core.ports import AfterCheck, Command
+from voicecoach.core.ports import AfterCheck, Command, Heard
 from voicecoach.core.redflags import SEEK_HELP_NOW, URGENT_FLAGS
 from voicecoach.core.safety import SpokenSafetyCheck, phrases_to_prerender
 
@@ -232,3 +232,77 @@ def test_a_stop_the_listener_takes_back_is_said_and_the_exercise_carries_on(when
         assert "I heard stop by mistake." in rig.said()
     assert URGENT_FLAGS[0].question not in rig.said()
     assert rig.events("safety_outcome")[-1] == {"choice": "resume"}
+
+
+class _SecondWord:
+    """A second recogniser's word on a fast "pain" (ports.PainCheck), already given."""
+
+    def __init__(self, doubted: bool) -> None:
+        self.answer = doubted
+        self.waited: list[float] = []
+
+    def doubted(self, within: float) -> bool:
+        self.waited.append(within)
+        return self.answer
+
+
+def _fast_pain(doubted: bool) -> tuple[Heard, _SecondWord]:
+    check = _SecondWord(doubted)
+    return Heard(Command.PAIN, source="voice", text="ouch", check=check), check
+
+
+def test_a_pain_the_second_recogniser_heard_as_other_words_is_asked_about_no_carries_on() -> None:
+    rig = Rig()
+    heard, check = _fast_pain(doubted=True)
+    rig.answer("Are you in pain?", Command.NO)
+    assert rig.safety.on_pain(heard) is AfterCheck.RESUME  # the caller says "Carrying on."
+    assert rig.speaker.texts() == ["Are you in pain?", "I heard pain by mistake."]
+    assert rig.events("pain_doubted") == [{}]
+    assert check.waited == [rig.safety.settings.pain_check_seconds]
+
+
+@pytest.mark.parametrize("answer", [Command.YES, Command.PAIN, None])
+def test_a_doubted_pain_goes_to_the_red_flags_on_yes_pain_or_no_answer(
+    answer: Command | None,
+) -> None:
+    rig = Rig()
+    heard, _ = _fast_pain(doubted=True)
+    if answer is not None:
+        rig.answer("Are you in pain?", answer)
+    rig.answer(URGENT_FLAGS[0].question, Command.YES)
+    assert rig.safety.on_pain(heard) is AfterCheck.URGENT
+    said = rig.speaker.texts()
+    assert said[0] == "Are you in pain?"
+    assert "I heard pain by mistake." not in said
+    assert said[-1] == URGENT_FLAGS[0].advice
+
+
+def test_a_pain_the_second_recogniser_confirmed_goes_straight_to_the_red_flags() -> None:
+    rig = Rig()
+    heard, _ = _fast_pain(doubted=False)
+    rig.answer(URGENT_FLAGS[0].question, Command.YES)
+    assert rig.safety.on_pain(heard) is AfterCheck.URGENT
+    assert rig.speaker.texts()[0].startswith(URGENT_FLAGS[0].question)
+    assert "Are you in pain?" not in rig.said()
+
+
+def test_a_doubted_pain_during_the_red_flag_check_starts_it_again_without_asking() -> None:
+    from voicecoach.core.urgent import respond
+
+    rig = Rig()
+    doubted, _ = _fast_pain(doubted=True)
+    first = URGENT_FLAGS[0].question
+    asked = [0]
+
+    def pain_then_yes(text: str) -> None:  # "pain" said over the first question, then yes
+        if first in text:
+            asked[0] += 1
+            answer = doubted if asked[0] == 1 else Heard(Command.YES)
+            rig.clock.at(rig.clock.now() + 0.5, lambda: rig.listener.deliver(answer))
+
+    rig.speaker.on_said.append(pain_then_yes)
+    start, _ = _fast_pain(doubted=False)
+    assert respond(rig.safety, start) is AfterCheck.URGENT
+    said = rig.speaker.texts()
+    assert "Are you in pain?" not in said  # already checking for pain: not asked about
+    assert sum(first in text for text in said) == 2  # the check began again

@@ -17,7 +17,9 @@ from voicecoach.listening.frames import noise, split_frames
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.recogniser import Report, SelfHearingGate
 from voicecoach.listening.second_opinion import (
+    MAX_WAITING,
     STOP_WITHDRAWN,
+    PainCheckResult,
     SecondOpinion,
     Sound,
     decide,
@@ -47,7 +49,7 @@ def said(text: str) -> Decoded:
         ("stop", "don't stop", DURING_ROUTINE, None, False),  # unsure: a question, not a drop
         ("stop", "stop, it hurts", DURING_ROUTINE, None, False),  # it stands: "Are you in pain?"
         ("stop", "top it", DURING_ROUTINE, None, True),  # no "stop" in it: withdrawn
-        ("pain", "plain", DURING_ROUTINE, None, False),  # a fast pain is never withdrawn
+        ("pain", "plain", DURING_ROUTINE, None, False),  # never withdrawn (asked about)
         ("pain", "stop", DURING_ROUTINE, None, False),
         (None, "stop", DURING_ROUTINE, Command.STOP, False),  # the fast path missed it
         (None, "it hurts", YES_NO, Command.PAIN, False),
@@ -69,6 +71,55 @@ def test_the_second_engine_decides(
     verdict = decide(sound(fast), said(second), expected, None)
     assert (verdict.deliver.command if verdict.deliver else None) == delivered
     assert verdict.withdrawn == withdrawn
+
+
+@pytest.mark.parametrize(
+    ("fast", "second", "doubted"),
+    [
+        ("ouch", "down", True),  # the human takes: the fast path's "ouch" for "down"
+        ("pain", "plain", True),
+        ("ouch", "ouch", False),
+        ("ouch", "it hurts", False),
+        ("pain", "oh, it hurts so much", False),  # the words among others: it stands
+        ("pain", "stop", False),
+        ("ouch", "", False),  # no words heard: unsure, it stands
+    ],
+)
+def test_a_fast_pain_is_asked_about_only_where_whisper_heard_other_words(
+    fast: str, second: str, doubted: bool
+) -> None:
+    verdict = decide(sound(fast), said(second), DURING_ROUTINE, None)
+    assert verdict.doubted == doubted
+    assert verdict.deliver is None and not verdict.withdrawn  # never dropped, never re-sent
+
+
+@needs_espeak
+@pytest.mark.parametrize(("second", "doubted"), [("down", True), ("ouch", False)])
+def test_the_fast_pain_the_listener_delivers_carries_the_second_engines_word(
+    second: str, doubted: bool
+) -> None:
+    from tests.support import espeak
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, Hears("ouch"), second=Hears(second))  # type: ignore[arg-type]
+    pcm = noise(0.5, seed=1) + espeak.render("hello") + noise(1.0, seed=2)
+    for frame in split_frames(pcm):
+        listener.feed(frame)
+    [heard] = inbox.heard
+    assert heard.command is Command.PAIN and heard.check is not None
+    assert heard.check.doubted(0.0) == doubted
+
+
+def test_a_fast_pain_dropped_unheard_stands() -> None:
+    second = SecondOpinion(lambda: Hears("down"), Inbox().put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
+    second._thread = threading.Thread(target=lambda: None)  # started, but never decoding
+    check = PainCheckResult()
+    pain = Heard(Command.PAIN, "voice", text="ouch", check=check)
+    second.offer(Sound(b"", Report(1.0, 1.4, "heard"), pain))
+    assert not check.doubted(0.0)
+    for _ in range(MAX_WAITING):
+        second.offer(sound(None))  # the coach far behind: the oldest sound is dropped
+    assert check._settled.is_set() and not check.doubted(0.0)
 
 
 def test_the_coach_saying_the_word_is_not_obeyed_by_the_second_engine_either() -> None:
@@ -256,3 +307,21 @@ def test_a_recorded_person_counting_one_two_three_during_a_pain_score_gives_one_
     for frame in split_frames(noise(0.3, seed=3) + counting + noise(1.0, seed=4)):
         listener.feed(frame)
     assert [h.score for h in inbox.heard] == [1]
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_down_the_fast_path_takes_for_ouch_is_asked_about_not_read_red_flags() -> None:
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    takes = HUMAN.parent / "human-takes" / "down"
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), second=make_engine("whisper"))
+    down = read_wav(takes / "sc2test_c0e0f834_0.wav")  # PocketSphinx: "ouch"; Whisper: "down"
+    for frame in split_frames(noise(0.3, seed=3) + down + noise(1.0, seed=4)):
+        listener.feed(frame)
+    [heard] = inbox.heard
+    assert heard.command is Command.PAIN and heard.check is not None
+    assert heard.check.doubted(0.0)

@@ -195,3 +195,25 @@ def test_the_word_gets_its_question_within_a_second(
     assert asked[0].at - said_at <= WITHIN
     cut = [s for s in rig.speaker.spoken if s.at < said_at < s.ended]
     assert all(not s.finished for s in cut), "the coach was not silenced"
+
+
+class _Doubted:
+    """The second recogniser heard other words where the fast one heard "ouch"."""
+
+    def doubted(self, within: float) -> bool:
+        return True
+
+
+def test_a_doubted_ouch_in_a_hold_is_asked_about_and_no_carries_the_routine_on(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path)
+    ouch = Heard(Command.PAIN, "voice", text="ouch", check=_Doubted())
+    rig.after_line("Hold for 30", 5.0, ouch, at_start=False)
+    rig.listener.answer_when_said("Are you in pain?", Command.NO, delay=1.0)
+    run_routine(rig)
+    said = rig.said()
+    assert "I heard pain by mistake." in said
+    assert URGENT_FLAGS[0].question not in said
+    assert rig.log.outcome == "completed"
+    assert said.count("Hold for 30") >= 2  # the exercise that was interrupted, then the next

@@ -112,6 +112,8 @@ PAUSED = "Paused."
 ARE_YOU_IN_PAIN = "Are you in pain?"
 STOP_WITHDRAWN_LINE = "I heard stop by mistake."
 """Said when the second recogniser takes back a "stop" the fast one acted on."""
+PAIN_MISHEARD_LINE = "I heard pain by mistake."
+"""Said after "no" to "Are you in pain?" when only the fast recogniser heard "pain"."""
 NO_WARNING_SIGNS = "Good: none of those warning signs."
 READING_THE_SIGNS = "I didn't get a clear answer, so I'll read the warning signs."
 ENDING_TO_REST = "I'm ending the session now. Rest in a comfortable position."
@@ -302,8 +304,8 @@ def every_line(listening: bool = True) -> list[str]:
         *(hold_for(s) for s in (30, 45, 60)), *(time_left(s) for s in SAMPLE_SECONDS),
         PLEASE_ANSWER, SCORE_SKIPPED, NOTED, yes_no_again(words),
         score_question(False, words), score_question(True, words),
-        PAUSED, ARE_YOU_IN_PAIN, STOP_WITHDRAWN_LINE, NO_WARNING_SIGNS, READING_THE_SIGNS,
-        ENDING_TO_REST,
+        PAUSED, ARE_YOU_IN_PAIN, STOP_WITHDRAWN_LINE, PAIN_MISHEARD_LINE, NO_WARNING_SIGNS,
+        READING_THE_SIGNS, ENDING_TO_REST,
         NO_ANSWER_ENDING, *flag_questions(words), choices_after_check(words),
         *(offer(question, words) for question in OFFERS), carry_on_choice(words),
         offer(ENROL_OFFER, words), ENROL_LATER,

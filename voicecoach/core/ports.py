@@ -46,6 +46,15 @@ ALWAYS_EXPECTED = URGENT_COMMANDS | {Command.REPEAT, Command.HELP}
 """Taken by voice whatever question is waiting ("repeat" and "help" ask it again)."""
 
 
+class PainCheck(Protocol):
+    """A second recogniser's word, a moment later, on a "pain" the fast one acted on."""
+
+    def doubted(self, within: float) -> bool:
+        """Wait up to `within` seconds for it; True only when it came in time and it heard
+        other words there (no "pain", "ouch" or "it hurts"): then the coach asks first."""
+        ...
+
+
 @dataclass(frozen=True)
 class Heard:
     """One command that reached the coach."""
@@ -59,6 +68,9 @@ class Heard:
     """What was recognised or typed, for the log."""
     confidence: float | None = None
     """The recogniser's confidence, when it came by voice."""
+    check: PainCheck | None = field(default=None, compare=False, repr=False)
+    """For a fast "pain" a second recogniser is still hearing: its word on it (None: it
+    stands as it is)."""
 
 
 def means_next(heard: Heard) -> bool:
@@ -177,8 +189,9 @@ class AfterCheck(str, Enum):
 class Safety(Protocol):
     """The spoken safety flow the engine hands over to after "stop" or "pain"."""
 
-    def on_pain(self) -> AfterCheck:
-        """The coach has fallen silent; run the red-flag check and say what comes next."""
+    def on_pain(self, heard: Heard | None = None) -> AfterCheck:
+        """The coach has fallen silent; run the red-flag check and say what comes next.
+        `heard`: the "pain" that came, for its check (Heard.check)."""
         ...
 
     def on_stop(self) -> AfterCheck:

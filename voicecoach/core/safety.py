@@ -10,7 +10,10 @@ Log events written here:
 - `red_flags_read` {reason}: every flag was read out because answers never came clear.
 - `pain_score` {when: "after_pain", score}: see asking.ask_pain_score.
 - `in_pain` {answer}: the answer to "Are you in pain?" after "stop" (none when the person
-  said "resume", or the listener took its "stop" back: then the outcome is resume).
+  said "resume", or the listener took its "stop" back: then the outcome is resume), or
+  after a "pain" the second recogniser doubted.
+- `pain_doubted` {}: the second recogniser heard other words where the fast one heard
+  "pain", so "Are you in pain?" was asked before the red flags.
 - `safety_outcome` {choice}: what the session does next (an AfterCheck value), plus
   `therapy` ("cold", "heat" or "cold or heat") when the person asked for a session.
 """
@@ -36,6 +39,7 @@ from voicecoach.core.ports import (
     Clock,
     Command,
     Display,
+    Heard,
     Listener,
     Log,
     Speaker,
@@ -52,6 +56,10 @@ class SafetySettings:
     """Each red-flag question, "are you in pain?" and each offer: asked, then repeated once."""
     paused: AskSettings = AskSettings(wait_seconds=30.0, asks=3)
     """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
+    pain_check_seconds: float = 0.8
+    """How long a spoken "pain" waits, in silence, for the second recogniser's word on it
+    (Heard.check) before the red-flag check starts anyway: it comes 0.2 to 0.6 s after the
+    word on this 2-core machine, and "pain" to the first question is to take under 1 s."""
 
 
 NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
@@ -94,7 +102,10 @@ class SpokenSafetyCheck:
 
     # -- the two entry points -------------------------------------------------------------
 
-    def on_pain(self) -> AfterCheck:
+    def on_pain(self, heard: Heard | None = None) -> AfterCheck:
+        check = heard.check if heard is not None else None
+        if check is not None and check.doubted(self.settings.pain_check_seconds):
+            return self._ask_if_in_pain()
         found = self.check_red_flags()
         if found is not None:
             return found
@@ -140,13 +151,7 @@ class SpokenSafetyCheck:
         if _stop_withdrawn(self.voice.listener):
             self.voice.tell(lines.STOP_WITHDRAWN_LINE)
             return self._decided(AfterCheck.RESUME)  # the caller says it carries on
-        answer = ask_choice(
-            self.voice,
-            lines.ARE_YOU_IN_PAIN,
-            IN_PAIN_ANSWERS,
-            self.settings.question,
-            lines.yes_no_again(self.words),
-        )
+        answer = self._ask_in_pain()
         if answer == CARRY_ON:  # "resume", or the listener took its "stop" back
             return self._decided(AfterCheck.RESUME)  # the caller says it carries on
         in_pain = answer if isinstance(answer, bool) else None
@@ -154,6 +159,30 @@ class SpokenSafetyCheck:
         if in_pain:
             return self.on_pain()
         return self._stay_paused()
+
+    def _ask_if_in_pain(self) -> AfterCheck:
+        """The fast recogniser heard "pain" where the second heard other words ("down",
+        "house"): unsure, so ask rather than read the red flags or drop it. Yes, "pain",
+        or no clear answer: the red-flag check; no (or "resume"): carry on."""
+        self.log.event("pain_doubted")
+        answer = self._ask_in_pain()
+        in_pain = answer if isinstance(answer, bool) else None
+        self.log.event("in_pain", answer=_answer_word(in_pain))
+        if answer is False or answer == CARRY_ON:
+            self.voice.tell(lines.PAIN_MISHEARD_LINE)
+            return self._decided(AfterCheck.RESUME)  # the caller says it carries on
+        return self.on_pain()
+
+    def _ask_in_pain(self) -> bool | str | None:
+        """ "Are you in pain?": True, False, CARRY_ON ("resume", or the listener took its
+        "stop" back) or None (no clear answer)."""
+        return ask_choice(
+            self.voice,
+            lines.ARE_YOU_IN_PAIN,
+            IN_PAIN_ANSWERS,
+            self.settings.question,
+            lines.yes_no_again(self.words),
+        )
 
     # -- the outcomes ------------------------------------------------------------------------
 
@@ -269,7 +298,8 @@ def phrases_to_prerender(listening: bool = True) -> list[str]:
     """The safety lines to render ahead (AudioSpeaker.prerender_in_background), so that
     after "pain" the first question plays at once rather than after rendering."""
     words = Wording(listening)
-    return [*lines.flag_questions(words), *(flag.advice for flag in URGENT_FLAGS), lines.PAUSED]
+    flags = [*lines.flag_questions(words), *(flag.advice for flag in URGENT_FLAGS)]
+    return [*flags, lines.PAUSED, lines.ARE_YOU_IN_PAIN]
 
 
 def _answer_word(answer: bool | None) -> str:

@@ -4,7 +4,8 @@ The routine (engine.py), the cold and heat timer, the reminders, the red-flag ch
 the spoken care summary all send "stop" and "pain" here; none of them decides what the
 two words do:
 - "pain": the coach is already silent (the Inbox silenced it as the word arrived); the
-  red-flag check runs (Safety.on_pain).
+  red-flag check runs (Safety.on_pain), or "Are you in pain?" first when the second
+  recogniser heard other words where the fast one heard "pain".
 - "stop": already silent; "Are you in pain?", and the follow-up a routine has
   (Safety.on_stop).
 A "stop" or "pain" said during one of the check's own questions that does not take it as
@@ -43,12 +44,14 @@ AFTER_CHECK = "after check"
 
 def respond(safety: Safety, heard: Heard) -> AfterCheck:
     """Act on "stop" or "pain" (the coach is silent already); returns what comes next."""
-    command = heard.command
+    first = heard
     while True:
         try:
-            return safety.on_pain() if command is Command.PAIN else safety.on_stop()
+            if heard.command is Command.PAIN:  # a doubted "pain" is asked about only when it
+                return safety.on_pain(heard if heard is first else None)  # began the check
+            return safety.on_stop()
         except UrgentHeard as again:  # said during the check's own question: start again
-            command = again.heard.command
+            heard = again.heard
 
 
 class CheckEnded(Exception):

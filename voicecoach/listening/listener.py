@@ -67,7 +67,12 @@ from voicecoach.listening.recogniser import (
     SelfHearingGate,
     _is_count,
 )
-from voicecoach.listening.second_opinion import SecondOpinion, Sound
+from voicecoach.listening.second_opinion import (
+    PainCheckResult,
+    SecondOpinion,
+    Sound,
+    settle_pain_check,
+)
 from voicecoach.listening.vad import (
     TOO_LONG,
     TOO_SHORT,
@@ -286,6 +291,7 @@ class VoiceListener:
         self._ears.listening = cleaned is not None
         taken += self._ears.settled(frame.end)
         taken += self._ears.doubts_settled(self.recogniser.suspected, self.cancelled, frame.end)
+        taken = [self._with_pain_check(detection) for detection in taken]
         for detection in taken:
             if detection is not None:
                 self.detections.append(detection)
@@ -294,6 +300,17 @@ class VoiceListener:
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
         self._offer_dropped_over_counts()
         return next((d for d in taken if d is not None), None)
+
+    def _with_pain_check(self, detection: Detection | None) -> Detection | None:
+        """A fast "pain" the second engine will hear carries its word on it (Heard.check):
+        the safety flow waits a moment for it before the red flags."""
+        second = self.second
+        if detection is None or second is None or second.failed:
+            return detection
+        if detection.heard.command is not Command.PAIN:
+            return detection
+        heard = dataclasses.replace(detection.heard, check=PainCheckResult())
+        return dataclasses.replace(detection, heard=heard)
 
     def _deliver(self, detection: Detection, first_ear: bool) -> None:
         """Into the inbox at once, unless the second engine decides this one."""
@@ -305,6 +322,7 @@ class VoiceListener:
         if self.second is None or urgent:
             self.inbox.put(detection.heard)
         if urgent and self._coach_lines(word.speech_start, word.speech_end):
+            settle_pain_check(detection.heard, doubted=False)
             return  # over the coach's voice Whisper cannot judge the mixed sound: it stands
         if self.second is not None and not first_ear:  # the first ear's sounds are offered
             report = Report(word.speech_start, word.speech_end, "heard", detection.heard.text,
@@ -314,10 +332,11 @@ class VoiceListener:
     def _offer_first_ear(self, detection: Detection | None) -> None:
         """Every sound the first ear decoded goes to the second engine too."""
         pcm = self._tee.take()
+        fast = detection.heard if detection is not None else None
         if self.second is None or pcm is None:
+            settle_pain_check(fast, doubted=False)  # nothing to hear it in: it stands
             return
         pcm = self._for_whisper(pcm)
-        fast = detection.heard if detection is not None else None
         report = self.recogniser.recent[-1]
         start, end = report.speech_start, report.speech_end
         lines = self._coach_lines(start, end)

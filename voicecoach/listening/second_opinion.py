@@ -9,8 +9,10 @@ then hears every word-sized sound the fast path decoded and decides:
   ("let's stop": on the human takes it was withdrawn), and so does one in which it heard
   no words (unsure: act); heard as other words only, it is withdrawn (the coach says so
   and carries on), unless the word head is sure it heard "stop" (SURE_STOP: two voters
-  of three). A fast "pain" is never withdrawn:
-  a dropped "pain" is the one failure the coach must not have.
+  of three). A fast "pain" is never withdrawn (a dropped "pain" is the one failure the
+  coach must not have); where Whisper heard other words only ("down", "house": the fast
+  path's "ouch" on the human takes), it is doubted: the coach, silent already, asks "Are
+  you in pain?" before the red flags (PainCheckResult, Safety.on_pain).
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
   when Whisper hears it.
 - When Whisper heard no words (its misses are mostly that), a third voter is asked,
@@ -75,6 +77,8 @@ class Verdict:
     """A command to act on now."""
     withdrawn: bool = False
     """The fast "stop" was not a "stop": say so and carry on."""
+    doubted: bool = False
+    """Whisper heard other words where the fast path heard "pain": ask before acting."""
 
 
 AGREE_PROBABILITY = 0.5
@@ -126,6 +130,8 @@ def decide(
         phrase = _allowed(urgent_beyond(decoded.text, ()), sound, gate)  # "let's stop"
     if acted is Command.STOP and (phrase is None or phrase.command not in URGENT_COMMANDS):
         return Verdict(withdrawn=_not_a_stop(decoded, unheard))
+    if acted is Command.PAIN and decoded.text and urgent_beyond(decoded.text, ()) is None:
+        return Verdict(doubted=True)  # other words only ("down"): ask, never drop
     if phrase is None and acted is None and not decoded.text:
         fast_word = BY_TEXT.get(sound.fast.text) if sound.fast is not None else None
         phrase = _allowed(_agreed(unheard, fast_word), sound, gate)
@@ -185,7 +191,32 @@ def _a_score(verdict: Verdict) -> bool:
 def _urgent_or_nothing(verdict: Verdict) -> bool:
     """Nothing to do, or a "stop"/"pain" to act on: what a sound over the coach rechecks."""
     heard = verdict.deliver
-    return not verdict.withdrawn and (heard is None or heard.command in URGENT_COMMANDS)
+    undecided = not verdict.withdrawn and not verdict.doubted
+    return undecided and (heard is None or heard.command in URGENT_COMMANDS)
+
+
+class PainCheckResult:
+    """The second engine's word on a fast "pain" (ports.PainCheck): settled once, from
+    its thread, and waited for by the safety flow on the coach's."""
+
+    def __init__(self) -> None:
+        self._settled = threading.Event()
+        self._doubted = False
+
+    def settle(self, doubted: bool) -> None:
+        if not self._settled.is_set():
+            self._doubted = doubted
+            self._settled.set()
+
+    def doubted(self, within: float) -> bool:
+        return self._settled.wait(max(0.0, within)) and self._doubted
+
+
+def settle_pain_check(heard: Heard | None, doubted: bool) -> None:
+    """Give a fast "pain" its check's answer (no-op for anything else)."""
+    check = heard.check if heard is not None else None
+    if isinstance(check, PainCheckResult):
+        check.settle(doubted)
 
 
 class SecondOpinion:
@@ -248,7 +279,8 @@ class SecondOpinion:
         self.idle.clear()
         while self._sounds.qsize() >= MAX_WAITING:
             with contextlib.suppress(queue.Empty):
-                self._sounds.get_nowait()  # the oldest: the coach is far behind anyway
+                dropped = self._sounds.get_nowait()  # the oldest: the coach is far behind
+                settle_pain_check(dropped.fast if dropped else None, doubted=False)
         self._sounds.put(sound)
 
     def hear(self, sound: Sound) -> Verdict:
@@ -266,6 +298,7 @@ class SecondOpinion:
             self.last_decode_seconds = time.perf_counter() - started
         if decoded is None:  # the fast path alone, as without a second engine
             fast = sound.fast
+            settle_pain_check(fast, doubted=False)
             alone = fast is not None and fast.command not in URGENT_COMMANDS
             if alone and fast is not None:
                 self.deliver(fast)
@@ -279,6 +312,7 @@ class SecondOpinion:
         if sound.over_coach is not None and _urgent_or_nothing(verdict):
             verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
+        settle_pain_check(sound.fast, verdict.doubted)
         if verdict.withdrawn:
             self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))
         elif verdict.deliver is not None:
@@ -356,6 +390,8 @@ class SecondOpinion:
         outcome = "second: " + (
             "withdrawn"
             if verdict.withdrawn
+            else "pain doubted"
+            if verdict.doubted
             else "heard"
             if verdict.deliver is not None
             else "nothing to act on"
