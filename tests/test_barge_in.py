@@ -113,14 +113,37 @@ def test_a_word_over_the_coach_the_canceller_left_whole_is_a_word() -> None:
 
 
 def test_what_the_canceller_leaves_of_the_coachs_voice_is_not_a_word() -> None:
-    assert not is_word(levels(BargeIn(), MIN_KEPT_DB - 10.0), sound(0.3))
+    """Crushed by the canceller, and risen as far as the coach's own pieces rose live."""
+    assert not is_word(levels(BargeIn(), MIN_KEPT_DB - 10.0, rise_db=5.2), sound(0.3))
 
 
 def test_a_word_far_louder_than_the_coachs_echo_is_a_word_though_the_canceller_crushed_it() -> None:
     """Live, a "stop" said over the caution rose 11.5 dB over the coach's echo, and in
     double talk the canceller kept only -20.5 dB of it: its ear read "five"."""
     assert is_word(levels(BargeIn(), -20.5, rise_db=11.5), sound(0.4))
-    assert not is_word(levels(BargeIn(), -20.5, rise_db=LOUD_RISE_DB - 1.0), sound(0.4))
+    assert is_word(levels(BargeIn(), -17.5, rise_db=7.9), sound(0.4))  # over an instruction
+    assert not is_word(levels(BargeIn(), -20.5, rise_db=LOUD_RISE_DB - 2.0), sound(0.4))
+
+
+def test_a_word_early_in_a_line_before_the_canceller_can_be_weighed_is_a_word_if_loud() -> None:
+    """Live, "stop" said 1 s into an instruction: too few frames of the canceller's work
+    before it to weigh (removed_db None), kept whole, 8 dB over the coach's echo."""
+    barge_in = BargeIn()
+    for i in range(80):
+        time = 8.6 + i * 0.03
+        during = time >= 10.0
+        heard = -26.0 + (8.0 if during else 0.0)
+        working = time >= 9.5  # the canceller at work only just before the word
+        cleaned = heard + (-0.8 if during else -30.0)
+        barge_in.feed(time, heard, cleaned if working else None, coach_sounding=True)
+    assert barge_in.removed_db(10.0) is None
+    assert is_word(barge_in, sound(0.24))
+    quieter = BargeIn()
+    for i in range(80):
+        time = 8.6 + i * 0.03
+        heard = -26.0 + (MIN_RISE_DB + 0.5 if time >= 10.0 else 0.0)
+        quieter.feed(time, heard, heard - 0.8 if time >= 9.5 else None, coach_sounding=True)
+    assert not is_word(quieter, sound(0.24))  # no louder than the coach's own pieces get
 
 
 def test_the_coachs_voice_let_through_whole_is_not_a_word() -> None:
