@@ -50,9 +50,10 @@ word-sized ones kept under -12 dB rose 5.2 dB at most."""
 MIN_RISE_AT_ONSET_DB = 7.0
 """The same for a sound that began as one of the coach's lines (or cues) began (within
 ONSET seconds): nearly all those pieces did, and they rose up to 5.2 dB (two counts run
-together). Also asked of a sound where the canceller's work cannot be weighed yet (too
-few frames of it since the line began): live, "stop" said 1 s into an instruction, kept
-whole and 8 dB over the echo, was dropped for want of that figure."""
+together). Also asked of a sound where the canceller is not known to be taking the echo
+out: too few frames of its work since the line began (live, "stop" said 1 s into an
+instruction, kept whole and 8 dB over the echo, was dropped for want of that figure), or
+under MIN_REMOVED_DB taken out."""
 MIN_RISE_HEARD_DB = 4.0
 """How much louder the microphone must have been than the coach's echo over a "stop" or
 "pain" the echo-cancelled ear made out while the coach talked, for it to be acted on at
