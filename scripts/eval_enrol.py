@@ -37,13 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.eval_recogniser import (
-    ASKED,
     HEADS,
     SYNONYMS,
     WITHDRAWN,
     HeldOutHeads,
     Runner,
     alone,
+    asked_about,
     context_for,
     padded_frames,
     pipeline_run,
@@ -302,7 +302,7 @@ def false_commands(engines: Engines, voices: list[EnrolledVoice], shown: list[st
           f"with each of {len(voices)} other speakers' enrolment active "
           f"(goal <= 1 per 10 min)")  # fmt: skip
     totals: dict[str, list[int]] = collections.defaultdict(list)
-    asked_about: dict[str, list[int]] = collections.defaultdict(list)
+    asked_by_system: dict[str, list[int]] = collections.defaultdict(list)
     """Fast "pain"s Whisper heard as other words: asked about, not counted as false."""
     examples: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for voice in voices:
@@ -313,17 +313,17 @@ def false_commands(engines: Engines, voices: list[EnrolledVoice], shown: list[st
             for path, pcm in zip(clips, pcms, strict=True):
                 HEADS[0].path = path
                 got, _ = pipeline_run(runner, pcm, None, None, DURING_ROUTINE)
-                questions = sum(word.endswith(ASKED) for word in got)
+                questions = asked_about(got)
                 asked += questions
                 count += len(got) - questions
                 for word in got:
                     examples[system][f"{path.parent.name}/{path.stem[:18]}->{word}"] += 1
             totals[system].append(count)
-            asked_about[system].append(asked)
+            asked_by_system[system].append(asked)
     for system in shown:
         counts = totals[system]
         mean = sum(counts) / len(counts)
-        asked_mean = sum(asked_about[system]) / len(counts)
+        asked_mean = sum(asked_by_system[system]) / len(counts)
         print(f"  {system:<46} {mean:5.1f} false = {10 * mean / minutes:5.2f} per 10 min "
               f"(range {min(counts)}-{max(counts)} over the enrolments); fast pains asked "
               f"about {10 * asked_mean / minutes:.2f} per 10 min")  # fmt: skip

@@ -150,6 +150,13 @@ ASKED = "?"
 """Marks a fast "pain" Whisper heard as other words: the coach asked "Are you in pain?"
 before the red flags (counted beside the false commands, not as one; a real "pain" so
 marked is a question more, and is not counted right)."""
+
+
+def asked_about(got: list[str]) -> int:
+    """How many of the phrases acted on were fast "pain"s asked about (ASKED)."""
+    return sum(text.endswith(ASKED) for text in got)
+
+
 WITHDRAWN: list[int] = [0]
 """Fast "stop"s the second engine withdrew (with --together), counted over the run."""
 SPEAKERS_EVERY = [1]
@@ -503,7 +510,7 @@ def report(title: str, results: list[Result]) -> None:
 
 def false_per_minute(title: str, results: list[Result]) -> None:
     minutes = sum(r.seconds for r in results) / 60
-    asked = sum(text.endswith(ASKED) for r in results for text in r.got)
+    asked = sum(asked_about(r.got) for r in results)
     false = sum(len(r.got) for r in results) - asked
     withdrawn = sum(r.withdrawn for r in results)
     print(f"\n== {title}: {false} false commands in {minutes:.1f} min = "
