@@ -22,6 +22,7 @@ from voicecoach.listening.enrolled import (
     fuse,
     matcher_available,
     read_takes,
+    second_opinion_rule,
 )
 from voicecoach.listening.frames import noise, split_frames
 from voicecoach.listening.takes import cut_take
@@ -192,6 +193,28 @@ def test_the_matcher_on_human_takes_held_out_from_enrolment():
     held_out = [(w, f) for w in words for f in files[w][3:]]
     right = sum(voice.match(read_wav(HUMAN_TAKES / f)).word == w for w, f in held_out)
     assert right >= 0.8 * len(held_out), (speaker, right, len(held_out))
+
+
+@needs_matcher
+def test_a_click_before_a_word_is_not_taken_for_the_stop_of_a_voice_that_enrolled():
+    """Real recordings: the click that opens a human "no" (another speaker) lay at half
+    the "stop" threshold of speaker 97f4c236's takes, and where Whisper heard no words in
+    it, was rescued as a "stop" for a voice that never enrolled. A sound that holds no
+    voice is no enrolled word; that speaker's own held-out "stop" still is."""
+    human_no = HUMAN_TAKES.parent / "human" / "no" / "sc_d5ca80c6_0.wav"
+    if not HUMAN_TAKES.is_dir() or not human_no.exists():
+        pytest.skip(f"{HUMAN_TAKES.parent} is absent: no human recordings to test on")
+    from scripts.eval_recogniser import padded_frames
+    from voicecoach.listening.frames import read_wav
+
+    stops = sorted((HUMAN_TAKES / "stop").glob("sc2test_97f4c236_*.wav"))
+    takes = [cut_take(padded_frames(read_wav(path))).pcm for path in stops[:3]]
+    voice = EnrolledVoice({"stop": [t for t in takes if t is not None]})
+    click = read_wav(human_no)[: int(0.19 * 16000) * 2]  # the VAD's cut: 0.12 s + hangover
+    whisper_heard_nothing = Decoded(None, "")
+    rule = second_opinion_rule(voice)
+    assert rule(click, whisper_heard_nothing).phrase is None
+    assert rule(read_wav(stops[3]), whisper_heard_nothing).phrase == BY_TEXT["stop"]
 
 
 def test_fusion_never_drops_or_changes_stop_and_leaves_words_not_enrolled_alone():

@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voicecoach.core.ports import DURING_ROUTINE, STOP_WITHDRAWN, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.enrolled import Match, second_opinion_rule
+from voicecoach.listening.frames import noise
 from voicecoach.listening.recogniser import Report
 from voicecoach.listening.second_opinion import SecondOpinion, Sound
 from voicecoach.listening.vocabulary import BY_TEXT
 
+VOICED = (3000 * np.sin(2 * np.pi * 150 * np.arange(8000) / 16000)).astype("<i2").tobytes()
+"""Half a second at a man's pitch: a sound that holds a voice, as a word does."""
 YES_NO = frozenset({Command.YES, Command.NO, Command.STOP, Command.PAIN})
 HUMAN_TAKES = Path(__file__).resolve().parents[2] / "shared" / "audio" / "human-takes"
 
@@ -44,16 +48,16 @@ class Hears:
 
 
 def acted_on(
-    whisper: str, voice: FakeVoice | None, fast: str | None = None, expected=YES_NO
+    whisper: str, voice: FakeVoice | None, fast: str | None = None, expected=YES_NO, pcm=VOICED
 ) -> list[Heard]:
-    """What the coach acts on when Whisper heard `whisper` in a sound (and the fast path
-    `fast`), with the takes of `voice` in use or none."""
+    """What the coach acts on when Whisper heard `whisper` in a sound `pcm` (and the fast
+    path `fast`), with the takes of `voice` in use or none."""
     delivered: list[Heard] = []
     second = SecondOpinion(lambda: Hears(whisper), delivered.append, lambda: expected)
     if voice is not None:
         second.enrolled = second_opinion_rule(voice)  # type: ignore[arg-type]
     heard = Heard(BY_TEXT[fast].command, "voice", text=fast) if fast else None
-    second.hear(Sound(b"\0\0" * 8000, Report(1.0, 1.5, "heard"), heard))
+    second.hear(Sound(pcm, Report(1.0, 1.5, "heard"), heard))
     return delivered
 
 
@@ -61,6 +65,15 @@ def test_a_yes_whisper_missed_is_heard_for_the_voice_that_enrolled_it():
     assert acted_on("", None) == []  # without the takes: nothing, the question waits
     assert [h.command for h in acted_on("", FakeVoice("yes", 0.2))] == [Command.YES]
     assert [h.command for h in acted_on("yeah no", FakeVoice("yes", 0.2))] == [Command.YES]
+
+
+def test_a_sound_with_no_voice_in_it_whisper_heard_nothing_in_is_not_rescued():
+    """A click or a hiss near the takes is not the user's "stop": no voice, no word."""
+    click = noise(0.5)
+    assert acted_on("", FakeVoice("stop", 0.2), expected=DURING_ROUTINE, pcm=click) == []
+    assert acted_on("", FakeVoice("yes", 0.2), pcm=click) == []
+    heard = acted_on("", FakeVoice("stop", 0.2), expected=DURING_ROUTINE)
+    assert [h.command for h in heard] == [Command.STOP]
 
 
 def test_a_fast_stop_whisper_heard_as_other_words_stands_when_it_is_the_users_stop():
