@@ -9,6 +9,7 @@ command with it."""
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from tests.support import espeak, room
 from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command, Heard
 from voicecoach.listening import whisper_model
 from voicecoach.listening.engine import Engine
-from voicecoach.listening.frames import noise, split_frames
+from voicecoach.listening.frames import noise, read_wav, split_frames
 from voicecoach.listening.levelling import DEFAULT_LEVELLING, LEVELLINGS, open_levelling
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.sphinx import SphinxEngine
@@ -83,6 +84,21 @@ def test_a_soft_stop_across_the_room_is_heard_with_levelling() -> None:
     levelling rescued none of its own "stop"s; it lets soft words reach the decoders,
     and raises them for Whisper.)"""
     assert heard(across_the_room("stop", -20.0), DEFAULT_LEVELLING) == ["stop"]
+
+
+HUMAN = Path(__file__).resolve().parents[2] / "shared" / "audio" / "human"
+
+
+@needs_sox
+def test_a_soft_human_stop_after_a_noisy_moment_is_heard_not_dropped_as_a_sentence() -> None:
+    """A real "stop" (../shared/audio/human) across the room at -10 dB: the recording's
+    own noise 0.6 s before the word and the room's echo after it made one 1.4 s sound,
+    dropped whole as longer than any command. Its loud core is the word."""
+    clip = HUMAN / "stop" / "sc_dfdabe19_0.wav"
+    if not clip.exists():
+        pytest.skip(f"{HUMAN} is absent: no human recordings to test on")
+    stream = room.across_the_room(read_wav(clip), -10.0, "stop/sc_dfdabe19_0.wav")
+    assert heard(stream, DEFAULT_LEVELLING) == ["stop"]
 
 
 def test_the_fan_alone_gives_no_command_with_levelling() -> None:

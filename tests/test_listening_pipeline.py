@@ -6,6 +6,7 @@ import json
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from tests.support import espeak
 from voicecoach.commands.cli import app
 from voicecoach.core.inbox import Inbox
 from voicecoach.core.ports import Command
+from voicecoach.listening.engine import Decoded
 from voicecoach.listening.frames import (
     FRAME_BYTES,
     AudioFileError,
@@ -23,7 +25,9 @@ from voicecoach.listening.frames import (
     split_frames,
 )
 from voicecoach.listening.listener import VoiceListener
+from voicecoach.listening.recogniser import Recogniser, SelfHearingGate
 from voicecoach.listening.vad import UtteranceDetector, VadSettings
+from voicecoach.listening.vocabulary import BY_TEXT
 
 
 def test_file_frames_have_microphone_shape_and_no_digital_silence(tmp_path: Path) -> None:
@@ -80,6 +84,81 @@ def test_a_click_just_before_a_word_does_not_make_it_part_of_a_sentence() -> Non
     word = noise(0.5) + knock + noise(0.3) + espeak.render("stop") + noise(0.5)
     found = list(UtteranceDetector().utterances(split_frames(word)))
     assert len(found) == 1 and 0.1 < found[0].speech_seconds < 0.9
+
+
+class EveryLoudFrameIsSpeech:
+    """WebRTC's detector as it judged a room's noise in a recording: speech throughout."""
+
+    frame_bytes = FRAME_BYTES
+
+    def is_speech(self, pcm: bytes) -> bool:
+        return True
+
+
+def sound(levels_db: list[tuple[float, float]]) -> bytes:
+    """Quiet, then stretches of noise at (seconds, dBFS), then quiet."""
+    rng = np.random.default_rng(7)
+    parts = [rng.normal(0, 32768 * 10 ** (-70 / 20), 16000)]
+    for seconds, db in levels_db:
+        parts.append(rng.normal(0, 32768 * 10 ** (db / 20), int(seconds * 16000)))
+    parts.append(rng.normal(0, 32768 * 10 ** (-70 / 20), 16000))
+    return np.clip(np.concatenate(parts), -32768, 32767).astype(np.int16).tobytes()
+
+
+def cut(pcm: bytes) -> tuple[list[tuple[float, float]], list[str]]:
+    """The utterances (speech start, end) and the reasons sounds were dropped."""
+    detector = UtteranceDetector()
+    detector._vad = EveryLoudFrameIsSpeech()  # type: ignore[assignment]
+    dropped: list[str] = []
+    detector.on_dropped = lambda _start, _end, why: dropped.append(why)
+    found = detector.utterances(split_frames(pcm, start=-1.0))
+    return [(round(u.speech_start, 2), round(u.speech_end, 2)) for u in found], dropped
+
+
+def test_a_word_after_a_noisy_moment_and_with_its_echo_is_cut_to_its_loud_core() -> None:
+    """0.7 s of noise 25 dB under the word, the word (0.4 s), its echo dying away: one
+    1.4 s sound, which was dropped whole as a sentence; the word in it is passed on."""
+    echo = [(0.05, -20.0 - 2 * step) for step in range(6)]
+    found, dropped = cut(sound([(0.7, -45.0), (0.4, -20.0), *echo]))
+    assert dropped == []
+    ((start, end),) = found
+    assert 0.65 <= start <= 0.75 and 1.05 <= end <= 1.45  # the word and its loud echo
+
+
+def test_a_sentence_of_words_about_as_loud_is_still_dropped_whole() -> None:
+    words = [(0.3, -20.0), (0.1, -32.0)] * 4 + [(0.3, -24.0)]
+    found, dropped = cut(sound(words))
+    assert found == [] and dropped == ["longer than any command"]
+    phrase = [(0.5, -45.0), (0.3, -20.0), (0.3, -45.0), (0.3, -22.0)]  # two words, a pause
+    found, dropped = cut(sound(phrase))
+    assert found == [] and dropped == ["longer than any command"]
+    found, dropped = cut(sound([(3.0, -20.0)]))  # longer than any sound looked into
+    assert found == [] and dropped == ["longer than any command"]
+
+
+class HearsStop:
+    name = "hears stop"
+
+    def decode(self, pcm: bytes) -> Decoded:
+        return Decoded(BY_TEXT["stop"], "stop")
+
+
+def test_a_word_cut_from_a_longer_sound_is_not_taken_while_the_coach_speaks() -> None:
+    """The coach's own phrases have word-sized loud cores: cut so while it talks, the
+    sound is dropped as before (its "stop" is left to the ways of hearing over the coach)."""
+    echo = [(0.05, -20.0 - 2 * step) for step in range(6)]
+    pcm = sound([(0.7, -45.0), (0.4, -20.0), *echo])
+    quiet = SelfHearingGate(lambda: None)
+    talking = SelfHearingGate(lambda: ("Now the pelvic tilt.", -1.0))
+    heard = {}
+    for name, gate in (("quiet", quiet), ("talking", talking)):
+        recogniser = Recogniser(HearsStop(), gate=gate)
+        recogniser.detector._vad = EveryLoudFrameIsSpeech()  # type: ignore[assignment]
+        found = recogniser.run(split_frames(pcm, start=-1.0))
+        heard[name] = [d.heard.text for d in found]
+        heard[name + " why"] = [r.outcome for r in recogniser.recent]
+    assert heard["quiet"] == ["stop"]
+    assert heard["talking"] == [] and heard["talking why"] == ["longer than any command"]
 
 
 @needs_espeak

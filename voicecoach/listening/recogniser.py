@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from voicecoach.core.ports import URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
 from voicecoach.listening.frames import Frame, SilenceDither
-from voicecoach.listening.vad import Utterance, UtteranceDetector, VadSettings
+from voicecoach.listening.vad import TOO_LONG, Utterance, UtteranceDetector, VadSettings
 from voicecoach.listening.vocabulary import BY_TEXT, Phrase
 from voicecoach.listening.voicing import MIN_VOICED, voiced_seconds
 
@@ -297,7 +297,7 @@ class Recogniser:
 
     def feed(self, frame: Frame) -> Detection | None:
         utterance = self.detector.feed(self._dither(frame))
-        if utterance is None:
+        if utterance is None or self._coach_in_sound(utterance):
             return None
         started = time.process_time()
         decoded = self.engine.decode(utterance.pcm)
@@ -322,6 +322,19 @@ class Recogniser:
             self.suspected.append(detection)
             return None
         return detection
+
+    def _coach_in_sound(self, utterance: Utterance) -> bool:
+        """A word cut from a longer sound while the coach spoke (or its echo sounded) is
+        not taken, but dropped as the sentence it may be: the coach's own phrases have
+        loud cores as short as a word ("Water and electrolytes."), and one decoded as
+        "ouch". Such a sound is left to the ways of hearing a word over the coach."""
+        if utterance.sound is None or self.gate is None:
+            return False
+        start, end = utterance.sound
+        if not (self.gate.coach_sounding(start) or self.gate.coach_talking(start, end)):
+            return False
+        self._dropped(*utterance.sound, TOO_LONG)
+        return True
 
     def _judge(self, decoded: Decoded, utterance: Utterance) -> tuple[Phrase | None, str]:
         """The phrase to act on (or None), and what became of the utterance."""

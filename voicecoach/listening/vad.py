@@ -9,7 +9,10 @@ fan never ended.
 An utterance ends after a short run of non-speech frames (the hangover), so a command
 can be decoded a fraction of a second after the word ends rather than after a long
 silence. Utterances longer than any command are dropped whole: a sentence never gets
-decoded piecemeal, so a command word inside a sentence cannot fire.
+decoded piecemeal, so a command word inside a sentence cannot fire. One exception: a
+long sound that holds one loud word, the rest of it much quieter (a noise that began
+just before the word, a room's echo after it), is cut to that word (`_core`); a phrase's
+words are about as loud as each other, so it is still dropped.
 """
 
 from __future__ import annotations
@@ -46,7 +49,23 @@ class VadSettings:
     preroll_frames: int = 10
     """Frames kept from before the start, so the decoder hears the word's onset."""
     max_speech_seconds: float = 1.2
-    """Longer than any command: such an utterance is dropped whole (a sentence)."""
+    """Longer than any command: such an utterance is dropped whole (a sentence), unless
+    its loud core is one word (see `core_within_db`)."""
+    core_within_db: float = 20.0
+    """A sound longer than a command whose speech frames this near its loudest one span
+    no longer than a command is that core, a word: the rest was a steady noise that
+    began just before it, or the room's echo after it (a soft word across a room: its
+    reverberation and a noise 20 dB under it made one 1.3 s sound of a 0.4 s "stop"). A
+    sentence's words are all about as loud, so its core is the sentence."""
+    core_gap_seconds: float = 0.15
+    """Quiet inside a core shorter than this is within a word (the closure before a "p"
+    or "t"); longer, it is between two words, and the sound is a phrase, not a command
+    (a 1.5 s recording of "... five" gave a false pain score so)."""
+    word_within_db: float = 10.0
+    """A burst of the core whose peak is this near the loudest is a word; a quieter one
+    is the noise around it (a recording's hiss 18 dB under its "no"). Two words: a phrase."""
+    max_sound_seconds: float = 2.5
+    """Longer than this, a sound is dropped without looking for a core (and not kept)."""
     min_quiet_before: float = 0.45
     """Seconds of quiet needed before an utterance for it to count: a command is said on
     its own, while a pause at a comma inside a sentence is shorter than this."""
@@ -72,6 +91,9 @@ class Utterance:
     """Time the last speech frame ended."""
     detected_at: float
     """Stream time when the utterance was complete (end of the last hangover frame)."""
+    sound: tuple[float, float] | None = None
+    """When it is the loud core of a longer sound (VadSettings.core_within_db): that
+    sound's start and end; else None."""
 
     @property
     def speech_seconds(self) -> float:
@@ -104,7 +126,10 @@ class UtteranceDetector:
             raise RuntimeError("unexpected VAD frame size")
         self._history: deque[bool] = deque(maxlen=settings.start_window)
         self._preroll: deque[Frame] = deque(maxlen=settings.preroll_frames)
+        self._preroll_loudness: deque[float | None] = deque(maxlen=settings.preroll_frames)
         self._frames: list[Frame] = []
+        self._loudness: list[float | None] = []
+        """Per frame of the sound: its level when it counted as speech, else None."""
         self._in_speech = False
         self._too_long = False
         self._speech_start = 0.0
@@ -132,9 +157,9 @@ class UtteranceDetector:
         speech = self._is_speech(frame, level)
         self._levels.append(level)
         if not self._in_speech:
-            self._wait_for_start(frame, speech)
+            self._wait_for_start(frame, speech, level)
             return None
-        return self._continue(frame, speech)
+        return self._continue(frame, speech, level)
 
     def _is_speech(self, frame: Frame, level: float) -> bool:
         if level < self.settings.min_level_dbfs or self._at_background(level):
@@ -148,30 +173,35 @@ class UtteranceDetector:
             return False
         return level < background_level(self._levels) + self.settings.floor_margin_db
 
-    def _wait_for_start(self, frame: Frame, speech: bool) -> None:
+    def _wait_for_start(self, frame: Frame, speech: bool, level: float) -> None:
         self._history.append(speech)
         self._preroll.append(frame)
+        self._preroll_loudness.append(level if speech else None)
         if sum(self._history) < self.settings.start_frames:
             return
         first_speech = len(self._history) - list(self._history).index(True)
         self._in_speech = True
         self._too_long = False
         self._frames = list(self._preroll)
+        self._loudness = list(self._preroll_loudness)
         self._speech_start = self._frames[-first_speech].time
         self._speech_end = frame.end
         self._quiet_run = 0
         self._preroll.clear()
+        self._preroll_loudness.clear()
         self._history.clear()
 
-    def _continue(self, frame: Frame, speech: bool) -> Utterance | None:
-        if not self._too_long:
+    def _continue(self, frame: Frame, speech: bool, level: float) -> Utterance | None:
+        if self._frames:
             self._frames.append(frame)
+            self._loudness.append(level if speech else None)
         if speech:
             self._speech_end = frame.end
             self._quiet_run = 0
-            if self._speech_end - self._speech_start > self.settings.max_speech_seconds:
-                self._too_long = True  # a sentence: drop it, wait for the quiet after it
-                self._frames = []
+            seconds = self._speech_end - self._speech_start
+            self._too_long = seconds > self.settings.max_speech_seconds
+            if seconds > self.settings.max_sound_seconds:
+                self._frames, self._loudness = [], []  # a sentence: wait for the quiet after it
             return None
         self._quiet_run += 1
         if self._quiet_run < self.settings.hangover_frames:
@@ -181,7 +211,11 @@ class UtteranceDetector:
     def _finish(self, frame: Frame) -> Utterance | None:
         self._in_speech = False
         frames, self._frames = self._frames, []
+        loudness, self._loudness = self._loudness, []
         self._preroll.extend(frames[-self.settings.preroll_frames :])
+        self._preroll_loudness.extend([None] * min(len(frames), self.settings.preroll_frames))
+        if self._too_long and frames:
+            return self._core(frames, loudness, frame)
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
         if speech_seconds >= self.settings.min_speech_seconds:
@@ -203,6 +237,56 @@ class UtteranceDetector:
         if quiet_before < self.settings.min_quiet_before:
             return TOO_SOON  # part of a sentence
         return None
+
+    def _core(
+        self, frames: list[Frame], loudness: list[float | None], last: Frame
+    ) -> Utterance | None:
+        """The loud core of a sound longer than a command, passed on as the utterance
+        when it is one word (`_one_burst`); else the sound is dropped as a sentence."""
+        sound = (self._speech_start, self._speech_end)
+        self._speech_end_before = self._last_speech_end
+        self._last_speech_end = self._speech_end
+        word = self._one_burst(frames, loudness)
+        if word is None or sound[0] - self._speech_end_before < self.settings.min_quiet_before:
+            if self.on_dropped is not None:
+                self.on_dropped(*sound, TOO_LONG if word is None else TOO_SOON)
+            return None
+        first, final = word
+        before, after = self.settings.preroll_frames, self.settings.hangover_frames
+        pcm = b"".join(f.pcm for f in frames[max(0, first - before) : final + 1 + after])
+        return Utterance(pcm, frames[first].time, frames[final].end, last.end, sound)
+
+    def _one_burst(
+        self, frames: list[Frame], loudness: list[float | None]
+    ) -> tuple[int, int] | None:
+        """The first and last frame of the one word in a sound: its speech frames within
+        `core_within_db` of the loudest, gaps under `core_gap_seconds` bridged, make
+        bursts; a burst as long as a command and peaking within `word_within_db` of the
+        loudest is a word. None when there are several words (a phrase), or the word is
+        longer than a command."""
+        levels = [level for level in loudness if level is not None]
+        if not levels:
+            return None
+        floor = max(levels) - self.settings.core_within_db
+        near = [i for i, level in enumerate(loudness) if level is not None and level >= floor]
+        bursts: list[list[int]] = [[near[0], near[0]]]
+        for index in near[1:]:
+            if frames[index].time - frames[bursts[-1][1]].end < self.settings.core_gap_seconds:
+                bursts[-1][1] = index
+            else:
+                bursts.append([index, index])
+        loudest = floor + self.settings.core_within_db
+        words = [
+            (first, final) for first, final in bursts
+            if frames[final].end - frames[first].time >= self.settings.min_speech_seconds
+            and max(loudness[i] or floor for i in range(first, final + 1))
+            >= loudest - self.settings.word_within_db
+        ]  # fmt: skip
+        if len(words) != 1:
+            return None
+        first, final = words[0]
+        seconds = frames[final].end - frames[first].time
+        return (first, final) if seconds <= self.settings.max_speech_seconds else None
 
     def not_a_word(self) -> None:
         """The utterance just passed on held no word (the decoder heard none, or it was
