@@ -67,6 +67,32 @@ def test_without_agreement_nothing_whisper_doubted_is_taken(unheard: Unheard) ->
     assert acted(decide(sound(None), NOTHING, YES_NO, None, unheard)) is None
 
 
+@pytest.mark.parametrize("whisper", ["now", "ten", "the weather", ""])
+def test_an_answer_the_fast_path_and_the_head_heard_is_taken_where_whisper_heard_no_answer(
+    whisper: str,
+) -> None:
+    """A soft "no" Whisper wrote as "now", or a "yes" as "ten" (not an answer while a
+    yes/no question waits): the other two voters agreeing decide."""
+    heard = Decoded(BY_TEXT.get(whisper), whisper)
+    guess = Unheard(WordGuess("no", 0.95))
+    verdict = decide(sound("no"), heard, YES_NO, None, guess)
+    assert acted(verdict) is Command.NO and verdict.deliver is not None
+    assert verdict.deliver.text == "no"
+    assert acted(decide(sound("yes"), heard, YES_NO, None, guess)) is None  # they disagree
+    unsure = Unheard(WordGuess("no", 0.8))  # where Whisper heard words, the head must be sure
+    assert acted(decide(sound("no"), heard, YES_NO, None, unsure)) is (
+        None if whisper else Command.NO
+    )
+    assert acted(decide(sound("no"), heard, DURING_ROUTINE, None, guess)) is None  # not now
+
+
+def test_whisper_hearing_an_answer_outranks_the_other_two() -> None:
+    verdict = decide(
+        sound("no"), Decoded(BY_TEXT["yes"], "yes"), YES_NO, None, Unheard(WordGuess("no", 0.9))
+    )
+    assert acted(verdict) is Command.YES
+
+
 def test_the_head_does_not_overrule_words_whisper_heard() -> None:
     verdict = decide(sound(None), Decoded(None, "top"), YES_NO, None, half_heard("stop", "stop"))
     assert acted(verdict) is None

@@ -132,9 +132,16 @@ def decide(
         return Verdict(withdrawn=_not_a_stop(decoded, unheard))
     if acted is Command.PAIN and decoded.text and urgent_beyond(decoded.text, ()) is None:
         return Verdict(doubted=True)  # other words only ("down"): ask, never drop
-    if phrase is None and acted is None and not decoded.text:
+    text = decoded.text
+    if acted is None and not _usable_now(phrase, expected):
         fast_word = BY_TEXT.get(sound.fast.text) if sound.fast is not None else None
-        phrase = _allowed(_agreed(unheard, fast_word), sound, gate)
+        if decoded.text:  # other words: the head must be sure, as to keep a fast "stop"
+            agreed = _agreed(Unheard(unheard.guess), fast_word, SURE_STOP)
+        else:
+            agreed = _agreed(unheard, fast_word)
+        agreed = _allowed(agreed, sound, gate)
+        if agreed is not None:  # "now", "ten": the other two voters heard "no", "yes"
+            phrase, text = agreed, text if not decoded.text else agreed.text
     command = phrase.command if phrase is not None else None
     if phrase is None or command == acted:
         return Verdict()
@@ -142,7 +149,7 @@ def decide(
         return Verdict()
     if acted is Command.PAIN:
         return Verdict()  # pain outranks anything heard with it
-    text = decoded.text or phrase.text
+    text = text or phrase.text
     heard = Heard(phrase.command, source="voice", score=phrase.score, text=text)
     return Verdict(deliver=heard)
 
@@ -169,12 +176,19 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     return not_speech or (unheard.voiced is not None and unheard.voiced < MIN_VOICED)
 
 
-def _agreed(unheard: Unheard, fast_word: Phrase | None = None) -> Phrase | None:
-    """A command the word head heard too, when Whisper half heard it (it heard the word
-    but doubted anything was said) or the fast path heard it (and did not act): two
-    voters agreeing while Whisper abstains."""
+def _usable_now(phrase: Phrase | None, expected: frozenset[Command]) -> bool:
+    """Whether Whisper heard a command that means something now."""
+    return phrase is not None and (phrase.command in expected or phrase.command in URGENT_COMMANDS)
+
+
+def _agreed(
+    unheard: Unheard, fast_word: Phrase | None = None, least: float = AGREE_PROBABILITY
+) -> Phrase | None:
+    """A command the word head heard too (at least `least` sure), when Whisper half heard
+    it (it heard the word but doubted anything was said) or the fast path heard it (and
+    did not act): two voters agreeing while Whisper abstains."""
     guess = unheard.guess
-    if guess is None or guess.probability < AGREE_PROBABILITY:
+    if guess is None or guess.probability < least:
         return None
     voted = [p for p in (unheard.unsure, fast_word) if p is not None and p.text == guess.word]
     return voted[0] if voted else None
@@ -293,7 +307,9 @@ class SecondOpinion:
                 decoded = engine.decode(sound.pcm)
             except Exception as error:  # a broken engine must not take listening with it
                 self._give_up(error)
-            asked = decoded is not None and (not decoded.text or _fast_stop(sound))
+            asked = decoded is not None and (
+                not decoded.text or _fast_stop(sound) or self._fast_word_unheard(sound, decoded)
+            )
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
         if decoded is None:  # the fast path alone, as without a second engine
@@ -330,6 +346,16 @@ class SecondOpinion:
         except Exception as error:  # a broken engine must not take listening with it
             self._give_up(error)
             return None
+
+    def _fast_word_unheard(self, sound: Sound, decoded: Decoded) -> bool:
+        """The fast path heard a word that means something now, and Whisper heard words
+        that do not ("now", "ten" while a yes/no question waits): the head may agree."""
+        fast = sound.fast
+        expected = self.expected()
+        wanted = (
+            fast is not None and fast.command in expected and fast.command not in URGENT_COMMANDS
+        )
+        return wanted and not _usable_now(decoded.phrase, expected)
 
     def _counting(self, sound: Sound, decoded: Decoded) -> bool:
         """Whether Whisper heard a number that follows another number it heard within
