@@ -23,6 +23,9 @@ then hears every word-sized sound the fast path decoded and decides:
   too, when Whisper half heard it or the fast path heard it without acting, is taken
   (two voters agreeing). Without the head, a fast "stop" stands. Nothing changes a fast
   "pain".
+- Where Whisper heard words that are no answer now ("now" for a soft "no", "ten" for a
+  "yes" while a yes/no question waits), an answer the fast path heard is taken when the
+  head is sure of it too (SURE_STOP): Whisper heard words, so the head must be sure.
 - A number that follows another number within COUNTING_WITHIN seconds is someone
   counting aloud, not a pain score: it is not delivered.
 Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
@@ -91,8 +94,9 @@ COUNTING_WITHIN = 1.5
 is read back, so a misheard one is corrected)."""
 SURE_STOP = 0.9
 """How sure the word head must be of a "stop" for a fast "stop" to stand though Whisper
-heard other words (scripts/train_word_head.py, held-out speakers: at 0.9 it took 10 of
-1170 other words for a command)."""
+heard other words, and of an answer the fast path heard for it to be taken so
+(scripts/train_word_head.py, held-out speakers: at 0.9 it took 10 of 1170 other words
+for a command)."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it
