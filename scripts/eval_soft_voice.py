@@ -181,8 +181,9 @@ class Row:
 
     def add(self, clip: Clip, got: list[str]) -> None:
         if clip.expected is None:
-            self.asked += asked_about(got)
-            self.false += len(got) - asked_about(got)
+            asked = asked_about(got)
+            self.asked += asked
+            self.false += len(got) - asked
             self.reject_seconds += clip.seconds
         elif clip.expected in ("stop", "yes", "no"):
             self.commands += 1

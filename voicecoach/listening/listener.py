@@ -189,7 +189,7 @@ class VoiceListener:
         word said just before a count runs into the count)."""
         if self.gate is None or self.coach_in_mic.hears_coach() is False:
             return False
-        return self.gate.coach_sounding(start) or self.gate.coach_talking(start, end)
+        return self.gate.coach_in(start, end)
 
     def _reported(self, report: Report) -> None:
         if not report.ear and report.outcome in JOINED:

@@ -164,6 +164,11 @@ class SelfHearingGate:
         """Whether the coach's voice (or its echo) may be in the microphone at `moment`."""
         return bool(self._lines_sounding(moment))
 
+    def coach_in(self, start: float, end: float) -> bool:
+        """Whether the coach's voice may be in a sound from `start` to `end`: its echo as
+        the sound began, or a line playing during it."""
+        return self.coach_sounding(start) or self.coach_talking(start, end)
+
     def coach_talking(self, start: float, end: float) -> bool:
         """Whether one of the coach's lines was playing at some moment from `start` to
         `end` (its echo's tail after the line not counted: a word said once the coach has
@@ -330,8 +335,7 @@ class Recogniser:
         "ouch". Such a sound is left to the ways of hearing a word over the coach."""
         if utterance.sound is None or self.gate is None:
             return False
-        start, end = utterance.sound
-        if not (self.gate.coach_sounding(start) or self.gate.coach_talking(start, end)):
+        if not self.gate.coach_in(*utterance.sound):
             return False
         self._dropped(*utterance.sound, TOO_LONG)
         return True

@@ -145,7 +145,7 @@ def decide(
             agreed = _agreed(unheard, fast_word)
         agreed = _allowed(agreed, sound, gate)
         if agreed is not None:  # "now", "ten": the other two voters heard "no", "yes"
-            phrase, text = agreed, text if not decoded.text else agreed.text
+            phrase, text = agreed, agreed.text
     command = phrase.command if phrase is not None else None
     if phrase is None or command == acted:
         return Verdict()

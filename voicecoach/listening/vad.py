@@ -110,6 +110,9 @@ TOO_SOON = "too soon after other sound"
 """Why the detector drops a sound (told to on_dropped): a sentence, a click, a word inside
 a sentence."""
 
+_Kept = tuple[Frame, float | None]
+"""A frame of a sound, with its level (dBFS) when it counted as speech, else None."""
+
 _FLOOR_MIN_FRAMES = 10
 """Frames of background needed before it is trusted (0.3 s)."""
 
@@ -125,11 +128,9 @@ class UtteranceDetector:
         if self._vad.frame_bytes != FRAME_SAMPLES * 2:
             raise RuntimeError("unexpected VAD frame size")
         self._history: deque[bool] = deque(maxlen=settings.start_window)
-        self._preroll: deque[Frame] = deque(maxlen=settings.preroll_frames)
-        self._preroll_loudness: deque[float | None] = deque(maxlen=settings.preroll_frames)
-        self._frames: list[Frame] = []
-        self._loudness: list[float | None] = []
-        """Per frame of the sound: its level when it counted as speech, else None."""
+        self._preroll: deque[_Kept] = deque(maxlen=settings.preroll_frames)
+        self._frames: list[_Kept] = []
+        """The frames of the sound in progress (with its pre-roll)."""
         self._in_speech = False
         self._too_long = False
         self._speech_start = 0.0
@@ -175,33 +176,29 @@ class UtteranceDetector:
 
     def _wait_for_start(self, frame: Frame, speech: bool, level: float) -> None:
         self._history.append(speech)
-        self._preroll.append(frame)
-        self._preroll_loudness.append(level if speech else None)
+        self._preroll.append((frame, level if speech else None))
         if sum(self._history) < self.settings.start_frames:
             return
         first_speech = len(self._history) - list(self._history).index(True)
         self._in_speech = True
         self._too_long = False
         self._frames = list(self._preroll)
-        self._loudness = list(self._preroll_loudness)
-        self._speech_start = self._frames[-first_speech].time
+        self._speech_start = self._frames[-first_speech][0].time
         self._speech_end = frame.end
         self._quiet_run = 0
         self._preroll.clear()
-        self._preroll_loudness.clear()
         self._history.clear()
 
     def _continue(self, frame: Frame, speech: bool, level: float) -> Utterance | None:
         if self._frames:
-            self._frames.append(frame)
-            self._loudness.append(level if speech else None)
+            self._frames.append((frame, level if speech else None))
         if speech:
             self._speech_end = frame.end
             self._quiet_run = 0
             seconds = self._speech_end - self._speech_start
             self._too_long = seconds > self.settings.max_speech_seconds
             if seconds > self.settings.max_sound_seconds:
-                self._frames, self._loudness = [], []  # a sentence: wait for the quiet after it
+                self._frames = []  # a sentence: wait for the quiet after it
             return None
         self._quiet_run += 1
         if self._quiet_run < self.settings.hangover_frames:
@@ -211,11 +208,9 @@ class UtteranceDetector:
     def _finish(self, frame: Frame) -> Utterance | None:
         self._in_speech = False
         frames, self._frames = self._frames, []
-        loudness, self._loudness = self._loudness, []
-        self._preroll.extend(frames[-self.settings.preroll_frames :])
-        self._preroll_loudness.extend([None] * min(len(frames), self.settings.preroll_frames))
+        self._preroll.extend((f, None) for f, _ in frames[-self.settings.preroll_frames :])
         if self._too_long and frames:
-            return self._core(frames, loudness, frame)
+            return self._core(frames, frame)
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
         if speech_seconds >= self.settings.min_speech_seconds:
@@ -226,7 +221,7 @@ class UtteranceDetector:
             if self.on_dropped is not None:
                 self.on_dropped(self._speech_start, self._speech_end, reason)
             return None
-        pcm = b"".join(f.pcm for f in frames)
+        pcm = b"".join(f.pcm for f, _ in frames)
         return Utterance(pcm, self._speech_start, self._speech_end, frame.end)
 
     def _drop_reason(self, speech_seconds: float, quiet_before: float) -> str | None:
@@ -238,55 +233,59 @@ class UtteranceDetector:
             return TOO_SOON  # part of a sentence
         return None
 
-    def _core(
-        self, frames: list[Frame], loudness: list[float | None], last: Frame
-    ) -> Utterance | None:
+    def _core(self, frames: list[_Kept], last: Frame) -> Utterance | None:
         """The loud core of a sound longer than a command, passed on as the utterance
-        when it is one word (`_one_burst`); else the sound is dropped as a sentence."""
+        when it is one word (`_one_word`); else the sound is dropped as a sentence."""
         sound = (self._speech_start, self._speech_end)
         self._speech_end_before = self._last_speech_end
         self._last_speech_end = self._speech_end
-        word = self._one_burst(frames, loudness)
+        word = self._one_word(frames)
         if word is None or sound[0] - self._speech_end_before < self.settings.min_quiet_before:
             if self.on_dropped is not None:
                 self.on_dropped(*sound, TOO_LONG if word is None else TOO_SOON)
             return None
         first, final = word
         before, after = self.settings.preroll_frames, self.settings.hangover_frames
-        pcm = b"".join(f.pcm for f in frames[max(0, first - before) : final + 1 + after])
-        return Utterance(pcm, frames[first].time, frames[final].end, last.end, sound)
+        pcm = b"".join(f.pcm for f, _ in frames[max(0, first - before) : final + 1 + after])
+        return Utterance(pcm, frames[first][0].time, frames[final][0].end, last.end, sound)
 
-    def _one_burst(
-        self, frames: list[Frame], loudness: list[float | None]
-    ) -> tuple[int, int] | None:
+    def _one_word(self, frames: list[_Kept]) -> tuple[int, int] | None:
         """The first and last frame of the one word in a sound: its speech frames within
         `core_within_db` of the loudest, gaps under `core_gap_seconds` bridged, make
         bursts; a burst as long as a command and peaking within `word_within_db` of the
         loudest is a word. None when there are several words (a phrase), or the word is
         longer than a command."""
-        levels = [level for level in loudness if level is not None]
+        levels = [level for _, level in frames if level is not None]
         if not levels:
             return None
-        floor = max(levels) - self.settings.core_within_db
-        near = [i for i, level in enumerate(loudness) if level is not None and level >= floor]
-        bursts: list[list[int]] = [[near[0], near[0]]]
-        for index in near[1:]:
-            if frames[index].time - frames[bursts[-1][1]].end < self.settings.core_gap_seconds:
+        loudest = max(levels)
+        floor = loudest - self.settings.core_within_db
+        near = {
+            i: level for i, (_, level) in enumerate(frames) if level is not None and level >= floor
+        }
+        indices = list(near)
+        bursts = [[indices[0], indices[0]]]
+        for index in indices[1:]:
+            gap = frames[index][0].time - frames[bursts[-1][1]][0].end
+            if gap < self.settings.core_gap_seconds:
                 bursts[-1][1] = index
             else:
                 bursts.append([index, index])
-        loudest = floor + self.settings.core_within_db
         words = [
             (first, final) for first, final in bursts
-            if frames[final].end - frames[first].time >= self.settings.min_speech_seconds
-            and max(loudness[i] or floor for i in range(first, final + 1))
+            if self._seconds(frames, first, final) >= self.settings.min_speech_seconds
+            and max(level for i, level in near.items() if first <= i <= final)
             >= loudest - self.settings.word_within_db
         ]  # fmt: skip
         if len(words) != 1:
             return None
         first, final = words[0]
-        seconds = frames[final].end - frames[first].time
-        return (first, final) if seconds <= self.settings.max_speech_seconds else None
+        too_long = self._seconds(frames, first, final) > self.settings.max_speech_seconds
+        return None if too_long else (first, final)
+
+    @staticmethod
+    def _seconds(frames: list[_Kept], first: int, final: int) -> float:
+        return frames[final][0].end - frames[first][0].time
 
     def not_a_word(self) -> None:
         """The utterance just passed on held no word (the decoder heard none, or it was
