@@ -99,7 +99,8 @@ def collect(voices: int) -> list[Row]:
     ) -> Verdict:
         verdict = decide(sound, decoded, expected, gate, unheard)  # type: ignore[arg-type]
         doubt = second.last_doubt
-        guess = unheard.guess
+        head = eval_recogniser.HEADS[0].current()  # always asked here, for every rule's figures
+        guess = unheard.guess or (head.guess(sound.pcm) if head is not None else None)
         rows.append(Row(
             current[0], current[1], sound.fast.text if sound.fast is not None else "",
             sound.report.speech_end - sound.report.speech_start, decoded.text,
@@ -162,6 +163,23 @@ def fast_stops(rows: list[Row]) -> None:
                   f"-> {r.verdict or 'stands'}")  # fmt: skip
 
 
+def whisper_stops(rows: list[Row]) -> None:
+    """ "stop"s Whisper heard where the fast path heard none: said "stop", or something
+    else; what the word head made of each (a "stop" is not taken where it is sure of
+    another word or of noise, second_opinion.SURE_STOP)."""
+    alone = [r for r in rows if r.whisper == "stop" and r.fast not in URGENT_WORDS]
+    said = [r for r in alone if r.said == "stop"]
+    other = [r for r in alone if r.said != "stop"]
+    vetoed = second_opinion.SURE_STOP
+    for title, group in (("said stop", said), ("not said", other)):
+        sure = [r for r in group if r.head != "stop" and r.head_probability >= vetoed]
+        print(f"\n== stops Whisper alone heard, {title}: {len(group)}; the head sure of "
+              f"another word or noise in {len(sure)}")  # fmt: skip
+        for r in group:
+            print(f"    {r.kind:>7} {r.said!r}: fast {r.fast!r} head {r.head} "
+                  f"{r.head_probability:.2f} -> {r.verdict or 'not taken'}")  # fmt: skip
+
+
 def fast_pains(rows: list[Row]) -> None:
     """What Whisper heard in the fast path's "pain"s (never withdrawn): said as a pain word,
     or in something else. Withdrawing one where Whisper clearly heard another word would
@@ -187,6 +205,7 @@ def main() -> None:
     rows = collect(args.voices)
     numbers(rows)
     fast_stops(rows)
+    whisper_stops(rows)
     fast_pains(rows)
 
 

@@ -14,15 +14,19 @@ then hears every word-sized sound the fast path decoded and decides:
   path's "ouch" on the human takes), it is doubted: the coach, silent already, asks "Are
   you in pain?" before the red flags (PainCheckResult, Safety.on_pain).
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
-  when Whisper hears it.
+  when Whisper hears it; a "stop" Whisper alone heard is not, where the word head is
+  sure (SURE_STOP) it was another word or noise: two voters of three (a "tree", an "off"
+  and an "on" among the human recordings; never one of their "stop"s).
 - When Whisper heard no words (its misses are mostly that), a third voter is asked,
   the word head (word_head.py: a small classifier over speech embeddings). A fast
   "stop" stands (unsure: act) unless Whisper is sure nothing was said at all, or the
   sound holds no vowel at a human pitch (voicing.py: dishes ring far above a voice),
-  and the head did not hear a "stop" either. A "stop", "yes" or "no" the head heard
-  too, when Whisper half heard it or the fast path heard it without acting, is taken
-  (two voters agreeing). Without the head, a fast "stop" stands. Nothing changes a fast
-  "pain".
+  and the head did not hear a "stop" either; in a sound with no voice, only a head
+  sure of its "stop" (SURE_STOP) keeps it (it heard one at 0.85 in the clatter of
+  dishes, and at 0.99 in the one human "stop" with no voice Whisper heard no words in).
+  A "stop", "yes" or "no" the head heard too, when Whisper half heard it or the fast
+  path heard it without acting, is taken (two voters agreeing). Without the head, a
+  fast "stop" stands. Nothing changes a fast "pain".
 - Where Whisper heard words that are no answer now ("now" for a soft "no", "ten" for a
   "yes" while a yes/no question waits), an answer the fast path heard is taken when the
   head is sure of it too (SURE_STOP): Whisper heard words, so the head must be sure.
@@ -149,6 +153,8 @@ def decide(
     command = phrase.command if phrase is not None else None
     if phrase is None or command == acted:
         return Verdict()
+    if command is Command.STOP and acted is None and _head_sure_otherwise(unheard.guess):
+        return Verdict()  # Whisper alone heard it: the fast path heard none, the head another sound
     if command not in URGENT_COMMANDS and command not in expected:
         return Verdict()
     if acted is Command.PAIN:
@@ -174,10 +180,18 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     guess = unheard.guess
     if decoded.text:  # other words: withdrawn unless the head is sure it heard a "stop"
         return guess is None or guess.word != "stop" or guess.probability < SURE_STOP
-    if guess is None or guess.word == "stop" or _agreed(unheard) is not None:
-        return False  # no third voter, or it heard a stop (or a word both it and Whisper heard)
+    if guess is None or _agreed(unheard) is not None:
+        return False  # no third voter, or a word both it and Whisper heard
     not_speech = unheard.no_speech is not None and unheard.no_speech >= NOT_SPEECH
-    return not_speech or (unheard.voiced is not None and unheard.voiced < MIN_VOICED)
+    unvoiced = unheard.voiced is not None and unheard.voiced < MIN_VOICED
+    if guess.word == "stop":  # it stands, unless the sound holds no voice and the head is unsure
+        return unvoiced and guess.probability < SURE_STOP
+    return not_speech or unvoiced
+
+
+def _head_sure_otherwise(guess: WordGuess | None) -> bool:
+    """The word head is sure (SURE_STOP) the sound was another word, or noise."""
+    return guess is not None and guess.word != "stop" and guess.probability >= SURE_STOP
 
 
 def _usable_now(phrase: Phrase | None, expected: frozenset[Command]) -> bool:
@@ -200,6 +214,13 @@ def _agreed(
 
 def _fast_stop(sound: Sound) -> bool:
     return sound.fast is not None and sound.fast.command is Command.STOP
+
+
+def _whisper_stop_alone(sound: Sound, decoded: Decoded) -> bool:
+    """Whisper heard "stop" where the fast path acted on nothing (the head may veto it)."""
+    fast = sound.fast.command if sound.fast is not None else None
+    heard = decoded.phrase.command if decoded.phrase is not None else None
+    return heard is Command.STOP and fast not in URGENT_COMMANDS
 
 
 def _a_score(verdict: Verdict) -> bool:
@@ -312,7 +333,10 @@ class SecondOpinion:
             except Exception as error:  # a broken engine must not take listening with it
                 self._give_up(error)
             asked = decoded is not None and (
-                not decoded.text or _fast_stop(sound) or self._fast_word_unheard(sound, decoded)
+                not decoded.text
+                or _fast_stop(sound)
+                or _whisper_stop_alone(sound, decoded)
+                or self._fast_word_unheard(sound, decoded)
             )
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started

@@ -33,7 +33,8 @@ MIN_VOICED = 0.03
 (recogniser.py). On the generated tuning set (scripts/tune_false_commands.py) 203 of the
 360 synthetic noises are under it and no
 "stop" in which Whisper heard no words is (it heard every one); of the human takes' "stop"s
-Whisper heard no words in, one is under it too, and the head heard it as "stop" (0.99)."""
+Whisper heard no words in, one is under it too, and the head heard it as "stop" (0.99):
+under it, the head must be that sure (SURE_STOP) to keep a fast "stop"."""
 QUIET_BELOW = 30.0
 """dB under the sound's loudest frame at which a frame is too quiet to judge."""
 
