@@ -82,10 +82,10 @@ def test_the_second_engine_decides(
         ("ouch", "it hurts", False),
         ("pain", "oh, it hurts so much", False),  # the words among others: it stands
         ("pain", "stop", False),
-        ("ouch", "", False),  # no words heard: unsure, it stands
+        ("ouch", "", True),  # no words heard: unsure, ask
     ],
 )
-def test_a_fast_pain_is_asked_about_only_where_whisper_heard_other_words(
+def test_a_fast_pain_is_asked_about_where_whisper_heard_other_words_or_none(
     fast: str, second: str, doubted: bool
 ) -> None:
     verdict = decide(sound(fast), said(second), DURING_ROUTINE, None)
@@ -321,6 +321,23 @@ def test_a_recorded_down_the_fast_path_takes_for_ouch_is_asked_about_not_read_re
     listener = VoiceListener(inbox, SphinxEngine(), second=make_engine("whisper"))
     down = read_wav(takes / "sc2test_c0e0f834_0.wav")  # PocketSphinx: "ouch"; Whisper: "down"
     for frame in split_frames(noise(0.3, seed=3) + down + noise(1.0, seed=4)):
+        listener.feed(frame)
+    [heard] = inbox.heard
+    assert heard.command is Command.PAIN and heard.check is not None
+    assert heard.check.doubted(0.0)
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_house_whisper_heard_no_words_in_is_asked_about_not_read_red_flags() -> None:
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), second=make_engine("whisper"))
+    house = read_wav(HUMAN / "_other_words" / "house" / "sc_2aa787cf_1.wav")  # "ouch"; no words
+    for frame in split_frames(noise(0.3, seed=3) + house + noise(1.0, seed=4)):
         listener.feed(frame)
     [heard] = inbox.heard
     assert heard.command is Command.PAIN and heard.check is not None

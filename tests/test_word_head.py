@@ -226,7 +226,7 @@ def test_a_fast_stop_whisper_heard_as_other_words_stands_when_the_head_is_sure_o
 
 @needs_human
 @needs_whisper
-def test_real_words_whisper_alone_wrote_as_stop_do_not_stop_the_coach_and_real_stops_still_do() -> None:
+def test_real_words_only_whisper_wrote_as_stop_do_not_stop_the_coach_real_stops_still_do() -> None:
     """A "tree", an "off" and an "on" Whisper wrote as "stop" where PocketSphinx heard no
     command; the head is sure each was something else. (The shipped head was trained on
     these speakers: this shows the rule at work, scripts/eval_recogniser.py --word-head cv
