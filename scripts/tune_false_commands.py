@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What the two recognisers and the word head make of the generated tuning set, sound by
-sound: the figures behind second_opinion's rules for numbers during a pain score and for
-a fast "stop" in which Whisper heard no words.
+sound: the figures behind second_opinion's rules for numbers during a pain score, for
+a fast "stop" in which Whisper heard no words, for a "stop" only Whisper heard (the word
+head's veto), and for a fast "pain" Whisper heard other words or none in (asked about).
 
     .venv/bin/python -m scripts.tune_false_commands            # 16 tuning voices + noises
     .venv/bin/python -m scripts.tune_false_commands --voices 6
@@ -191,7 +192,8 @@ def fast_pains(rows: list[Row]) -> None:
         clear = [r for r in group if r.whisper and r.whisper not in URGENT_WORDS[1:]]
         print(
             f"\n== fast pains, {title}: {len(group)}; Whisper heard another word in "
-            f"{len(clear)}, {sum(r.no_speech < 0.1 for r in clear)} of them with no_speech < 0.1"
+            f"{len(clear)}, {sum(r.no_speech < 0.1 for r in clear)} of them with no_speech < 0.1;"
+            f" no words in {sum(not r.whisper for r in group)}"
         )
         for r in clear:
             print(f"    {r.kind} {r.said!r} -> fast {r.fast}, Whisper {r.whisper!r} "

@@ -157,6 +157,15 @@ def test_a_stop_whisper_alone_heard_is_not_taken_where_the_head_is_sure_it_was_s
     assert (acted(verdict) is Command.STOP) is taken
 
 
+def test_over_the_coachs_voice_the_head_does_not_veto_a_stop_whisper_alone_heard() -> None:
+    """The coach's voice is in the sound: the head cannot judge the person's word there."""
+    talking = SelfHearingGate(lambda: ("Breathe in slowly and hold.", 0.0), clock=lambda: 11.0)
+    stop, sure = Decoded(BY_TEXT["stop"], "stop"), Unheard(WordGuess("other", 0.99))
+    assert acted(decide(sound(None), stop, DURING_ROUTINE, talking, sure)) is Command.STOP
+    quiet = SelfHearingGate(lambda: None, clock=lambda: 11.0)
+    assert acted(decide(sound(None), stop, DURING_ROUTINE, quiet, sure)) is None
+
+
 def test_a_stop_whisper_heard_is_never_vetoed_where_the_fast_path_heard_one_too() -> None:
     stop = Decoded(BY_TEXT["stop"], "stop")
     verdict = decide(sound("stop"), stop, DURING_ROUTINE, None, Unheard(WordGuess("noise", 0.99)))

@@ -19,7 +19,8 @@ then hears every word-sized sound the fast path decoded and decides:
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
   when Whisper hears it; a "stop" Whisper alone heard is not, where the word head is
   sure (SURE_STOP) it was another word or noise: two voters of three (a "tree", an "off"
-  and an "on" among the human recordings; never one of their "stop"s).
+  and an "on" among the human recordings; never one of their "stop"s). Not where the
+  coach's voice may be in the sound: the head cannot judge a mixed one.
 - When Whisper heard no words (its misses are mostly that), a third voter is asked,
   the word head (word_head.py: a small classifier over speech embeddings). A fast
   "stop" stands (unsure: act) unless Whisper is sure nothing was said at all, or the
@@ -156,8 +157,8 @@ def decide(
     command = phrase.command if phrase is not None else None
     if phrase is None or command == acted:
         return Verdict()
-    if command is Command.STOP and acted is None and _head_sure_otherwise(unheard.guess):
-        return Verdict()  # Whisper alone heard it: the fast path heard none, the head another sound
+    if command is Command.STOP and acted is None and _vetoed_by_head(sound, gate, unheard.guess):
+        return Verdict()  # Whisper alone heard it: the fast path none, the head another sound
     if command not in URGENT_COMMANDS and command not in expected:
         return Verdict()
     if acted is Command.PAIN:
@@ -192,9 +193,13 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     return not_speech or unvoiced
 
 
-def _head_sure_otherwise(guess: WordGuess | None) -> bool:
-    """The word head is sure (SURE_STOP) the sound was another word, or noise."""
-    return guess is not None and guess.word != "stop" and guess.probability >= SURE_STOP
+def _vetoed_by_head(sound: Sound, gate: SelfHearingGate | None, guess: WordGuess | None) -> bool:
+    """The word head is sure (SURE_STOP) the sound was another word, or noise, and it
+    judged the person's sound alone (the coach's voice, or its echo, is not in it)."""
+    report = sound.report
+    mixed = gate is not None and gate.coach_in(report.speech_start, report.speech_end)
+    sure = guess is not None and guess.word != "stop" and guess.probability >= SURE_STOP
+    return sure and not mixed
 
 
 def _usable_now(phrase: Phrase | None, expected: frozenset[Command]) -> bool:
