@@ -137,6 +137,9 @@ def numbers(rows: list[Row]) -> None:
         **{f"no_speech <= {x}": (lambda r, x=x: r.no_speech <= x)
            for x in (0.2, 0.3, 0.4, 0.5, 0.6)},
         **{f"logprob >= {x}": (lambda r, x=x: r.logprob >= x) for x in (-0.3, -0.5, -0.7)},
+        "head not sure of noise (SURE_STOP)": lambda r: r.fast == r.whisper or not (
+            r.head == "noise" and r.head_probability >= second_opinion.SURE_STOP
+        ),
         **{f"no_speech <= {x} and logprob >= {y}":
            (lambda r, x=x, y=y: r.no_speech <= x and r.logprob >= y)
            for x in (0.3, 0.4) for y in (-0.5, -0.7)},
