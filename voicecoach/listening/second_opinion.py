@@ -180,7 +180,8 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     """Withdraw a fast "stop"? Yes when Whisper heard other words in it. When it heard
     none, by a majority of the three voters: the stop stands (unsure: act) unless Whisper
     is sure nothing was said at all, or the sound holds no voice (MIN_VOICED), and the
-    word head did not hear a "stop" either."""
+    word head did not hear a "stop" either; in a sound with no voice, unless it is sure
+    (SURE_STOP) of the "stop" it heard."""
     guess = unheard.guess
     if decoded.text:  # other words: withdrawn unless the head is sure it heard a "stop"
         return guess is None or guess.word != "stop" or guess.probability < SURE_STOP
