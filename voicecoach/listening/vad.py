@@ -209,23 +209,28 @@ class UtteranceDetector:
         self._in_speech = False
         frames, self._frames = self._frames, []
         self._preroll.extend((f, None) for f, _ in frames[-self.settings.preroll_frames :])
-        if self._too_long and frames:
-            return self._core(frames, frame)
         speech_seconds = self._speech_end - self._speech_start
         quiet_before = self._speech_start - self._last_speech_end
         if speech_seconds >= self.settings.min_speech_seconds:
             self._speech_end_before = self._last_speech_end
             self._last_speech_end = self._speech_end  # a click is not speech before a word
-        reason = self._drop_reason(speech_seconds, quiet_before)
+        word = self._one_word(frames) if self._too_long and frames else None
+        reason = self._drop_reason(speech_seconds, quiet_before, word)
         if reason is not None:
             if self.on_dropped is not None:
                 self.on_dropped(self._speech_start, self._speech_end, reason)
             return None
+        if word is not None:
+            return self._core(frames, word, frame)
         pcm = b"".join(f.pcm for f, _ in frames)
         return Utterance(pcm, self._speech_start, self._speech_end, frame.end)
 
-    def _drop_reason(self, speech_seconds: float, quiet_before: float) -> str | None:
-        if self._too_long:
+    def _drop_reason(
+        self, speech_seconds: float, quiet_before: float, word: tuple[int, int] | None
+    ) -> str | None:
+        """Why the sound is dropped, or None; `word`: the one word of a sound longer than a
+        command (`_one_word`), which is then judged as that word."""
+        if self._too_long and word is None:
             return TOO_LONG
         if speech_seconds < self.settings.min_speech_seconds:
             return TOO_SHORT
@@ -233,20 +238,13 @@ class UtteranceDetector:
             return TOO_SOON  # part of a sentence
         return None
 
-    def _core(self, frames: list[_Kept], last: Frame) -> Utterance | None:
-        """The loud core of a sound longer than a command, passed on as the utterance
-        when it is one word (`_one_word`); else the sound is dropped as a sentence."""
-        sound = (self._speech_start, self._speech_end)
-        self._speech_end_before = self._last_speech_end
-        self._last_speech_end = self._speech_end
-        word = self._one_word(frames)
-        if word is None or sound[0] - self._speech_end_before < self.settings.min_quiet_before:
-            if self.on_dropped is not None:
-                self.on_dropped(*sound, TOO_LONG if word is None else TOO_SOON)
-            return None
+    def _core(self, frames: list[_Kept], word: tuple[int, int], last: Frame) -> Utterance:
+        """The loud core of a sound longer than a command (its one word, `_one_word`), as
+        the utterance, with the sound's start and end."""
         first, final = word
         before, after = self.settings.preroll_frames, self.settings.hangover_frames
         pcm = b"".join(f.pcm for f, _ in frames[max(0, first - before) : final + 1 + after])
+        sound = (self._speech_start, self._speech_end)
         return Utterance(pcm, frames[first][0].time, frames[final][0].end, last.end, sound)
 
     def _one_word(self, frames: list[_Kept]) -> tuple[int, int] | None:
