@@ -5,6 +5,7 @@ Whisper engine is tested in test_whisper_engine.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -25,6 +26,7 @@ from voicecoach.listening.second_opinion import (
     decide,
 )
 from voicecoach.listening.vocabulary import BY_TEXT
+from voicecoach.listening.word_head import WordGuess
 
 YES_NO = frozenset({Command.YES, Command.NO}) | {Command.STOP, Command.PAIN}
 
@@ -342,3 +344,91 @@ def test_a_recorded_house_whisper_heard_no_words_in_is_asked_about_not_read_red_
     [heard] = inbox.heard
     assert heard.command is Command.PAIN and heard.check is not None
     assert heard.check.doubted(0.0)
+
+
+class Guesses:
+    """A fake word head that makes each sound out as the next of `guesses`."""
+
+    def __init__(self, *guesses: WordGuess) -> None:
+        self._guesses = list(guesses)
+
+    def guess(self, pcm: bytes) -> WordGuess:
+        return self._guesses.pop(0)
+
+
+def after(before: Sound) -> Sound:
+    """A sound the fast path dropped as too soon after `before` (0.3 s after it ended)."""
+    began = before.report.speech_end + 0.3
+    return Sound(b"", Report(began, began + 0.4, "too soon after other sound"), None,
+                 follows=before.report.speech_end)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fast", "whisper_first", "commands"),
+    [
+        (None, "", [Command.STOP]),  # a click Whisper heard nothing in: the stop is heard
+        ("stop", "", [Command.RESUME, Command.STOP]),  # its fast stop withdrawn, then heard
+        (None, "please", []),  # a word before it: part of a sentence
+        ("stop", "stop", []),  # a stop stands already: the coach is silent
+    ],
+)
+def test_a_word_too_soon_after_a_sound_that_held_no_word_is_heard(
+    fast: str | None, whisper_first: str, commands: list[Command]
+) -> None:
+    """A click (decoded as "one", or taken for "stop" by the user's takes) made the real
+    "stop" just after it "part of a sentence", and it was lost."""
+    inbox = Inbox()
+    engine = Says(whisper_first, "stop")
+    second = SecondOpinion(lambda: engine, inbox.put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
+    second.word_head = Guesses(WordGuess("noise", 0.97), WordGuess("stop", 0.99))  # type: ignore[assignment]
+    click = dataclasses.replace(sound(fast, began=1.0), pcm=noise(0.4))  # its voice is measured
+    second.hear(click)
+    second.hear(after(click))
+    assert [h.command for h in inbox.heard] == commands
+    assert len(engine.texts) == (1 if whisper_first else 0)  # after words: not even decoded
+
+
+def test_a_word_too_soon_after_a_sound_whisper_never_heard_is_not_heard() -> None:
+    inbox = Inbox()
+    second = SecondOpinion(lambda: Hears("stop"), inbox.put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
+    second.hear(after(sound(None, began=1.0)))
+    assert inbox.heard == []
+
+
+@needs_espeak
+def test_the_listener_offers_a_word_too_soon_after_a_click_on_its_own() -> None:
+    """Through the VAD: a knock, then "stop" 0.3 s later. PocketSphinx hears the knock as
+    "one" (not a command now) and the stop is dropped as too soon after it; Whisper,
+    having heard no words in the knock, hears the stop on its own."""
+    import numpy as np
+
+    from tests.support import espeak
+
+    knock = (np.random.default_rng(5).normal(0, 6000, 2400)).astype(np.int16).tobytes()
+    stream = noise(0.5, seed=1) + knock + noise(0.3, seed=2) + espeak.render("hello")
+    engine = Says("", "stop")
+    inbox = Inbox()
+    listener = VoiceListener(inbox, Says("one", "hello"), second=engine)  # type: ignore[arg-type]
+    for frame in split_frames(stream + noise(1.0, seed=3)):
+        listener.feed(frame)
+    outcomes = [r.outcome for r in listener.recogniser.recent]
+    assert outcomes[-1] == "too soon after other sound"  # the fast path dropped it
+    assert [h.command for h in inbox.heard] == [Command.STOP]
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_stop_just_after_a_click_stops_the_coach() -> None:
+    """The take opens with a 0.12 s click PocketSphinx decodes as "one"; the "stop" 0.33 s
+    after it was dropped as part of a sentence (human takes: one of the three stops
+    missed)."""
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), second=make_engine("whisper"))
+    take = read_wav(HUMAN.parent / "human-takes" / "stop" / "sc2test_c22d3f18_2.wav")
+    for frame in split_frames(noise(0.3, seed=3) + take + noise(1.0, seed=4)):
+        listener.feed(frame)
+    assert [h.command for h in inbox.heard] == [Command.STOP]

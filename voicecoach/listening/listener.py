@@ -177,7 +177,7 @@ class VoiceListener:
         self._acted = _Acted()
         self._heard: deque[Frame] = deque(maxlen=RECENT_FRAMES)
         """The first ear's latest frames, for sounds it dropped that Whisper hears."""
-        self._dropped_over_counts: Report | None = None
+        self._dropped: Report | None = None
         """The first ear's latest sound dropped as too long or too soon, not yet offered."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
@@ -193,7 +193,7 @@ class VoiceListener:
 
     def _reported(self, report: Report) -> None:
         if not report.ear and report.outcome in JOINED:
-            self._dropped_over_counts = report
+            self._dropped = report
         if report.ear == CLEANED_EAR:
             report = self.barge_in.measured(report)
             if self._barges_in(report):
@@ -298,7 +298,7 @@ class VoiceListener:
                 self._deliver(detection, first_ear=detection is taken[0])
         self._act_on_barge_ins()  # after the ears' own "stop"/"pain" (each word once)
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
-        self._offer_dropped_over_counts()
+        self._offer_dropped()
         return next((d for d in taken if d is not None), None)
 
     def _with_pain_check(self, detection: Detection | None) -> Detection | None:
@@ -347,15 +347,17 @@ class VoiceListener:
             return
         self.second.offer(Sound(pcm, report, fast, self._over_a_count(start, end, lines)))
 
-    def _offer_dropped_over_counts(self) -> None:
+    def _offer_dropped(self) -> None:
         """A first-ear sound dropped as longer than any command, or as too soon after the
         sound before it, goes to the second engine when only the coach's counts sound there,
         for a "stop" or "pain" beyond them (over_coach.py). With the coach's speaker in the
         microphone, a word said as a count begins runs, with the room's tail, into the next
         count (one sound too long to decode), or is cut in two with the count in the first
         part (Whisper heard "four"): Whisper hears the whole of it, both parts together.
-        Nothing but counts there: over its sentences Whisper may say a command of its prompt."""
-        report, self._dropped_over_counts = self._dropped_over_counts, None
+        Nothing but counts there: over its sentences Whisper may say a command of its prompt.
+        Where the coach is silent, a sound too soon after another goes on its own, heard
+        only if that other held no word (SecondOpinion.hear: a click, a knock)."""
+        report, self._dropped = self._dropped, None
         if report is None or self.second is None:
             return
         start, end = report.speech_start, report.speech_end
@@ -363,11 +365,26 @@ class VoiceListener:
         if before is not None:
             start = before.speech_start
         lines = self._coach_lines(start, end)
+        if before is not None and not lines:
+            self._offer_too_soon(report, before)
+            return
         if end - start > LONG_OVER_COUNTS or not lines or not all(map(_is_count, lines)):
             return
         judge = OverTheCoach(lines, self._acted_already(start, end))
         whole = dataclasses.replace(report, speech_start=start)
         self.second.offer(Sound(self._first_ear_audio(start, end), whole, None, judge))
+
+    def _offer_too_soon(self, report: Report, before: Report) -> None:
+        """A word the first ear dropped as too soon after the sound before it, for Whisper
+        to hear on its own (without that sound) if that sound held no word: a click at
+        the start of a recording, decoded as "one" or rescued as "stop" by the takes,
+        made the real "stop" 0.33 s later "part of a sentence", and it was lost
+        (scripts/eval_recogniser.py, human takes; scripts/eval_enrol.py)."""
+        start = max(report.speech_start - AROUND, before.speech_end)
+        frames = [f.pcm for f in self._heard if start < f.time < report.speech_end + AROUND]
+        pcm = self._for_whisper(b"".join(frames))
+        assert self.second is not None
+        self.second.offer(Sound(pcm, report, None, follows=before.speech_end))
 
     def _first_ear_audio(self, start: float, end: float) -> bytes:
         """The first ear's recent audio from `start` to `end`, with AROUND on each side, as

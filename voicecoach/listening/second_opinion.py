@@ -47,6 +47,7 @@ import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,6 +79,9 @@ class Sound:
     """For a sound that overlapped the coach's voice: the "stop"/"pain" to act on from the
     transcript beyond the coach's own words, once for a word (over_coach.py); asked when
     decide() found nothing, or "stop"/"pain"."""
+    follows: float | None = None
+    """For a sound the fast path dropped as too soon after another (part of a sentence):
+    when that other ended. It is heard only if that one held no word (SecondOpinion.hear)."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,14 @@ def _whisper_stop_alone(sound: Sound, decoded: Decoded) -> bool:
     return heard is Command.STOP and fast not in URGENT_COMMANDS
 
 
+def _urgent_stands(sound: Sound, verdict: Verdict) -> bool:
+    """A "stop" or "pain" stands on this sound: the fast path's, not withdrawn, or one
+    Whisper delivered (the coach is silent already: a word after it is not heard)."""
+    fast = sound.fast is not None and sound.fast.command in URGENT_COMMANDS
+    heard = verdict.deliver is not None and verdict.deliver.command in URGENT_COMMANDS
+    return (fast and not verdict.withdrawn) or heard
+
+
 def _a_score(verdict: Verdict) -> bool:
     return verdict.deliver is not None and verdict.deliver.command is Command.SCORE
 
@@ -303,6 +315,9 @@ class SecondOpinion:
         """Wall time of the latest decode (for the benchmarks)."""
         self._number_ended = float("-inf")
         """When the last sound Whisper heard a number in ended (_counting)."""
+        self._no_word_ends: deque[float] = deque(maxlen=4)
+        """When the latest sounds that held no word ended: Whisper heard none in them, and
+        no "stop" or "pain" stands on them (a sound too soon after one is heard)."""
         self.idle = threading.Event()
         """Set while nothing waits for the second engine (for tests and file runs)."""
         self.idle.set()
@@ -332,7 +347,10 @@ class SecondOpinion:
         self._sounds.put(sound)
 
     def hear(self, sound: Sound) -> Verdict:
-        """Decode one sound and act on it (on the caller's thread)."""
+        """Decode one sound and act on it (on the caller's thread). A sound too soon after
+        another is part of a sentence, not heard, unless that other held no word."""
+        if sound.follows is not None and not self._after_no_word(sound.follows):
+            return Verdict()
         engine = self._engine()
         decoded = None
         if engine is not None:
@@ -356,6 +374,7 @@ class SecondOpinion:
             if alone and fast is not None:
                 self.deliver(fast)
             return Verdict(deliver=fast if alone else None)
+        wordless = not decoded.text
         if self.enrolled is not None:
             decoded = self.enrolled(sound.pcm, decoded)
         verdict = decide(sound, decoded, self.expected(), self.gate, unheard)
@@ -365,12 +384,18 @@ class SecondOpinion:
         if sound.over_coach is not None and _urgent_or_nothing(verdict):
             verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
+        if wordless and not _urgent_stands(sound, verdict):
+            self._no_word_ends.append(sound.report.speech_end)
         settle_pain_check(sound.fast, verdict.doubted)
         if verdict.withdrawn:
             self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))
         elif verdict.deliver is not None:
             self.deliver(verdict.deliver)
         return verdict
+
+    def _after_no_word(self, ended: float) -> bool:
+        """Whether the sound that ended at `ended` held no word (see _no_word_ends)."""
+        return any(abs(ended - end) < 1e-6 for end in self._no_word_ends)
 
     def transcript(self, pcm: bytes) -> Decoded | None:
         """What the engine hears in `pcm`, decoded on the caller's thread (a sound's own
