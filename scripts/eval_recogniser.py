@@ -306,17 +306,22 @@ class _TimedSink:
         self.heard.append((heard, self.now + second))
 
     def acted_on(self) -> list[tuple[str, float]]:
-        out: list[tuple[str, float]] = []
-        for heard, at in self.heard:
-            if heard.check is not None and heard.check.doubted(0.0):
-                out.append((heard.text + ASKED, at))  # "Are you in pain?" first
-                continue
-            if heard.text == STOP_WITHDRAWN:
-                WITHDRAWN[0] += 1
-                out = [o for o in out if o[0] != "stop"]
-                continue
-            out.append((heard.text, at))
-        return out
+        WITHDRAWN[0] += sum(heard.text == STOP_WITHDRAWN for heard, _ in self.heard)
+        return acted_on(self.heard)
+
+
+def acted_on(heard: list[tuple[Heard, float]]) -> list[tuple[str, float]]:
+    """What the coach acted on, in order, with when: a withdrawn "stop" counts as not
+    heard, and a fast "pain" Whisper doubted is marked ASKED ("Are you in pain?" first)."""
+    out: list[tuple[str, float]] = []
+    for each, at in heard:
+        if each.check is not None and each.check.doubted(0.0):
+            out.append((each.text + ASKED, at))
+        elif each.text == STOP_WITHDRAWN:
+            out = [o for o in out if o[0] != "stop"]
+        else:
+            out.append((each.text, at))
+    return out
 
 
 def pipeline_run(

@@ -34,10 +34,10 @@ import numpy as np
 
 from scripts import tune_recogniser
 from scripts.eval_recogniser import (
-    ASKED,
     HEADS,
     HUMAN,
     HeldOutHeads,
+    acted_on,
     add_engine_options,
     asked_about,
     context_for,
@@ -45,7 +45,7 @@ from scripts.eval_recogniser import (
 )
 from tests.support import espeak
 from tests.support.room import FAN_DBFS, LEAD, REVERB, across_the_room, fan, to_pcm
-from voicecoach.core.ports import DURING_ROUTINE, STOP_WITHDRAWN, Command, Heard
+from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Engine, make_engine
 from voicecoach.listening.frames import SAMPLE_RATE, read_wav, split_frames, write_wav
 from voicecoach.listening.levelling import DEFAULT_LEVELLING, LEVELLINGS
@@ -104,21 +104,17 @@ def listener_hearing(fast: Engine, second: Engine | None, levelling: str | None)
 
 
 class _Acted:
-    """What the listener acted on; a withdrawn "stop" counts as not heard, and a fast
-    "pain" Whisper doubted is marked ASKED (the coach asked "Are you in pain?" first)."""
+    """What the listener acted on (eval_recogniser.acted_on)."""
 
     def __init__(self) -> None:
         self.heard: list[Heard] = []
 
     def put(self, heard: Heard) -> None:
-        if heard.text == STOP_WITHDRAWN:
-            self.heard = [h for h in self.heard if h.text != "stop"]
-        else:
-            self.heard.append(heard)
+        self.heard.append(heard)
 
     @property
     def got(self) -> list[str]:
-        return [h.text + ASKED if h.check and h.check.doubted(0.0) else h.text for h in self.heard]
+        return [text for text, _ in acted_on([(h, 0.0) for h in self.heard])]
 
 
 def human_clips() -> list[Clip]:
