@@ -367,7 +367,7 @@ def after(before: Sound) -> Sound:
     ("fast", "whisper_first", "commands"),
     [
         (None, "", [Command.STOP]),  # a click Whisper heard nothing in: the stop is heard
-        ("stop", "", [Command.RESUME, Command.STOP]),  # its fast stop withdrawn, then heard
+        ("stop", "", []),  # its fast stop withdrawn, but a stop was said: the coach stays silent
         (None, "please", []),  # a word before it: part of a sentence
         ("stop", "stop", []),  # a stop stands already: the coach is silent
     ],
@@ -432,3 +432,92 @@ def test_a_recorded_stop_just_after_a_click_stops_the_coach() -> None:
     for frame in split_frames(noise(0.3, seed=3) + take + noise(1.0, seed=4)):
         listener.feed(frame)
     assert [h.command for h in inbox.heard] == [Command.STOP]
+
+
+def withdrawing(*whisper: str) -> tuple[SecondOpinion, Inbox]:
+    """A second engine that hears each sound as the next of `whisper`, with a word head
+    that takes the first for noise (a fast "stop" in it is withdrawn) and the rest for
+    "stop"."""
+    inbox = Inbox()
+    second = SecondOpinion(lambda: Says(*whisper), inbox.put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
+    guesses = [WordGuess("noise", 0.97)] + [WordGuess("stop", 0.99)] * (len(whisper) - 1)
+    second.word_head = Guesses(*guesses)  # type: ignore[assignment]
+    return second, inbox
+
+
+def a_click(fast: str = "stop") -> Sound:
+    return dataclasses.replace(sound(fast, began=1.0), pcm=noise(0.4))
+
+
+def test_a_withdrawn_stop_goes_out_once_no_word_can_follow_it_too_soon() -> None:
+    second, inbox = withdrawing("")
+    click = a_click()
+    assert second.hear(click).withdrawn
+    assert inbox.heard == []  # held: a word may follow it too soon
+    second.no_follower(click.report.speech_end)
+    assert [h.text for h in inbox.heard] == [STOP_WITHDRAWN]
+
+
+def test_a_withdrawal_decided_after_the_moment_passed_goes_out_at_once() -> None:
+    second, inbox = withdrawing("")
+    click = a_click()
+    second.no_follower(click.report.speech_end)  # the listener is ahead of the second engine
+    second.hear(click)
+    assert [h.text for h in inbox.heard] == [STOP_WITHDRAWN]
+
+
+@pytest.mark.parametrize(
+    ("said_after", "commands"),
+    [
+        ("stop", []),
+        ("it hurts", [Command.PAIN]),
+        ("hello", [Command.RESUME]),
+        ("", [Command.RESUME]),
+    ],
+)
+def test_a_word_too_soon_after_a_withdrawn_stop_decides_the_withdrawal(
+    said_after: str, commands: list[Command]
+) -> None:
+    """A "stop" there is the one the coach acted on: it stays silent, nothing more. Pain
+    is acted on; anything else, and the withdrawal goes out."""
+    second, inbox = withdrawing("", said_after)
+    click = a_click()
+    second.hear(click)
+    second.hear(after(click))
+    assert [h.command for h in inbox.heard] == commands
+
+
+def test_a_withdrawal_said_in_words_is_not_held() -> None:
+    """Whisper heard other words ("top"): no word after it is heard, nothing to wait for."""
+    second, inbox = withdrawing("top")
+    second.hear(a_click())
+    assert [h.text for h in inbox.heard] == [STOP_WITHDRAWN]
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    ("said", "commands"),
+    [(True, [Command.STOP]), (False, [Command.STOP, Command.RESUME])],
+)
+def test_the_listener_keeps_a_stop_said_just_after_a_click_it_took_for_one(
+    said: bool, commands: list[Command]
+) -> None:
+    """A knock the fast path takes for "stop" (Whisper withdraws it), and a real "stop"
+    0.3 s later: the coach falls silent once and stays so. A knock alone: the withdrawal
+    goes out once the moment for a word after it has passed."""
+    import numpy as np
+
+    from tests.support import espeak
+
+    knock = (np.random.default_rng(5).normal(0, 6000, 2400)).astype(np.int16).tobytes()
+    stream = noise(0.5, seed=1) + knock + noise(0.3, seed=2)
+    stream += espeak.render("hello") if said else b""
+    second_engine = Says("", "stop")
+    inbox = Inbox()
+    listener = VoiceListener(inbox, Says("stop", "hello"), second=second_engine)  # type: ignore[arg-type]
+    assert listener.second is not None
+    listener.second.load_word_head = lambda: None
+    listener.second.word_head = Guesses(WordGuess("noise", 0.97), WordGuess("stop", 0.99))  # type: ignore[assignment]
+    for frame in split_frames(stream + noise(1.5, seed=3)):
+        listener.feed(frame)
+    assert [h.command for h in inbox.heard] == commands

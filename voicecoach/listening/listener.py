@@ -179,6 +179,9 @@ class VoiceListener:
         """The first ear's latest frames, for sounds it dropped that Whisper hears."""
         self._dropped: Report | None = None
         """The first ear's latest sound dropped as too long or too soon, not yet offered."""
+        self._stop_ended: float | None = None
+        """When the latest fast "stop" offered to the second engine ended, until it is
+        known whether a word followed it too soon (_settle_follower)."""
         self._frames: queue.Queue[tuple[Frame, bytes | None]] = queue.Queue(maxsize=2000)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -299,6 +302,7 @@ class VoiceListener:
         self._act_on_barge_ins()  # after the ears' own "stop"/"pain" (each word once)
         self._offer_first_ear(taken[0])  # after a fast "stop" is in the inbox
         self._offer_dropped()
+        self._settle_follower(frame.end)
         return next((d for d in taken if d is not None), None)
 
     def _with_pain_check(self, detection: Detection | None) -> Detection | None:
@@ -343,6 +347,8 @@ class VoiceListener:
         if fast is not None and fast.command in URGENT_COMMANDS:
             if lines:
                 return  # acted on over the coach: it stands (see _deliver)
+            if fast.command is Command.STOP:
+                self._stop_ended = end  # it may be withdrawn: see _settle_follower
             self.second.offer(Sound(pcm, report, fast))
             return
         self.second.offer(Sound(pcm, report, fast, self._over_a_count(start, end, lines)))
@@ -384,7 +390,23 @@ class VoiceListener:
         frames = [f.pcm for f in self._heard if start < f.time < report.speech_end + AROUND]
         pcm = self._for_whisper(b"".join(frames))
         assert self.second is not None
+        if self._stop_ended == before.speech_end:
+            self._stop_ended = None  # the second engine settles it with this word
         self.second.offer(Sound(pcm, report, None, follows=before.speech_end))
+
+    def _settle_follower(self, now: float) -> None:
+        """Once no word can follow the latest fast "stop" sound too soon (the quiet a
+        command needs before it has passed, and no sound began within it), a withdrawal
+        of that "stop" goes out (SecondOpinion.no_follower)."""
+        ended, second = self._stop_ended, self.second
+        if ended is None or second is None:
+            return
+        window = ended + self.recogniser.detector.settings.min_quiet_before
+        began = self.recogniser.detector.sound_began
+        if now < window or (began is not None and began < window):
+            return  # a word may yet follow it too soon
+        self._stop_ended = None
+        second.no_follower(ended)
 
     def _first_ear_audio(self, start: float, end: float) -> bytes:
         """The first ear's recent audio from `start` to `end`, with AROUND on each side, as

@@ -318,6 +318,14 @@ class SecondOpinion:
         self._no_word_ends: deque[float] = deque(maxlen=4)
         """When the latest sounds that held no word ended: Whisper heard none in them, and
         no "stop" or "pain" stands on them (a sound too soon after one is heard)."""
+        self._held: dict[float, Heard] = {}
+        """Withdrawals of a fast "stop" in a sound that held no word, by when the sound
+        ended, kept until it is known whether a word followed it too soon (see
+        no_follower): a real "stop" just after a click the fast path took for one keeps
+        the coach silent, rather than "I heard stop by mistake" and a stop again."""
+        self._unfollowed: deque[float] = deque(maxlen=4)
+        """When the latest fast "stop" sounds ended that no word followed too soon."""
+        self._follow_lock = threading.Lock()
         self.idle = threading.Event()
         """Set while nothing waits for the second engine (for tests and file runs)."""
         self.idle.set()
@@ -350,7 +358,7 @@ class SecondOpinion:
         """Decode one sound and act on it (on the caller's thread). A sound too soon after
         another is part of a sentence, not heard, unless that other held no word."""
         if sound.follows is not None and not self._after_no_word(sound.follows):
-            return Verdict()
+            return self._after_withdrawal(sound.follows, Verdict())
         engine = self._engine()
         decoded = None
         if engine is not None:
@@ -368,6 +376,8 @@ class SecondOpinion:
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
         if decoded is None:  # the fast path alone, as without a second engine
+            if sound.follows is not None:
+                return self._after_withdrawal(sound.follows, Verdict())
             fast = sound.fast
             settle_pain_check(fast, doubted=False)
             alone = fast is not None and fast.command not in URGENT_COMMANDS
@@ -387,10 +397,48 @@ class SecondOpinion:
         if wordless and not _urgent_stands(sound, verdict):
             self._no_word_ends.append(sound.report.speech_end)
         settle_pain_check(sound.fast, verdict.doubted)
+        if sound.follows is not None:
+            verdict = self._after_withdrawal(sound.follows, verdict)
         if verdict.withdrawn:
-            self.deliver(Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN))
+            withdrawal = Heard(Command.RESUME, source="voice", text=STOP_WITHDRAWN)
+            if not wordless or not self._held_back(sound.report.speech_end, withdrawal):
+                self.deliver(withdrawal)
         elif verdict.deliver is not None:
             self.deliver(verdict.deliver)
+        return verdict
+
+    def no_follower(self, ended: float) -> None:
+        """No word followed too soon the fast "stop" sound that ended at `ended` (from
+        the listener, once the moment has passed): its withdrawal, held or to come, goes
+        out at once."""
+        with self._follow_lock:
+            held = self._held.pop(ended, None)
+            if held is None:
+                self._unfollowed.append(ended)
+        if held is not None:
+            self.deliver(held)
+
+    def _held_back(self, ended: float, withdrawal: Heard) -> bool:
+        """Hold the withdrawal of the fast "stop" that ended at `ended` until it is known
+        whether a word followed it too soon; False: none did, send it now."""
+        with self._follow_lock:
+            if ended in self._unfollowed:
+                return False
+            self._held[ended] = withdrawal
+            return True
+
+    def _after_withdrawal(self, follows: float, verdict: Verdict) -> Verdict:
+        """The verdict on a word too soon after a withdrawn fast "stop": a "stop" in it is
+        the one the coach acted on already (nothing more to do, and the withdrawal is
+        dropped); otherwise the withdrawal goes out first."""
+        with self._follow_lock:
+            held = self._held.pop(follows, None)
+        if held is None:
+            return verdict
+        heard = verdict.deliver
+        if heard is not None and heard.command in URGENT_COMMANDS:
+            return Verdict() if heard.command is Command.STOP else verdict
+        self.deliver(held)
         return verdict
 
     def _after_no_word(self, ended: float) -> bool:
