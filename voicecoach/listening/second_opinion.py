@@ -36,6 +36,10 @@ then hears every word-sized sound the fast path decoded and decides:
   head is sure of it too (SURE_STOP): Whisper heard words, so the head must be sure.
 - A number that follows another number within COUNTING_WITHIN seconds is someone
   counting aloud, not a pain score: it is not delivered.
+- A word the fast path dropped as too soon after another sound (part of a sentence) is
+  heard when Whisper heard no words in that sound and no "stop" or "pain" stands on it
+  (a click just before the word). A fast "stop" withdrawn from such a sound is held back
+  until it is known whether a word followed it so: a "stop" there keeps the coach silent.
 Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
 and at most MAX_WAITING wait for it, so background talk cannot pile work on the CPU.
 The self-hearing gate and expected words apply to Whisper's words as to the fast path's.
