@@ -356,6 +356,22 @@ class Guesses:
         return self._guesses.pop(0)
 
 
+def a_click(fast: str | None = "stop") -> Sound:
+    """A short sound the fast path heard as `fast` (its voice is measured: hiss)."""
+    return dataclasses.replace(sound(fast, began=1.0), pcm=noise(0.4))
+
+
+def knock_then(word: bool) -> bytes:
+    """A knock, then (if `word`) a word 0.3 s after it, in a quiet hiss."""
+    import numpy as np
+
+    from tests.support import espeak
+
+    knock = (np.random.default_rng(5).normal(0, 6000, 2400)).astype(np.int16).tobytes()
+    stream = noise(0.5, seed=1) + knock + noise(0.3, seed=2)
+    return stream + (espeak.render("hello") if word else b"")
+
+
 def after(before: Sound) -> Sound:
     """A sound the fast path dropped as too soon after `before` (0.3 s after it ended)."""
     began = before.report.speech_end + 0.3
@@ -381,7 +397,7 @@ def test_a_word_too_soon_after_a_sound_that_held_no_word_is_heard(
     engine = Says(whisper_first, "stop")
     second = SecondOpinion(lambda: engine, inbox.put, lambda: DURING_ROUTINE)  # type: ignore[arg-type,return-value]
     second.word_head = Guesses(WordGuess("noise", 0.97), WordGuess("stop", 0.99))  # type: ignore[assignment]
-    click = dataclasses.replace(sound(fast, began=1.0), pcm=noise(0.4))  # its voice is measured
+    click = a_click(fast)
     second.hear(click)
     second.hear(after(click))
     assert [h.command for h in inbox.heard] == commands
@@ -400,12 +416,7 @@ def test_the_listener_offers_a_word_too_soon_after_a_click_on_its_own() -> None:
     """Through the VAD: a knock, then "stop" 0.3 s later. PocketSphinx hears the knock as
     "one" (not a command now) and the stop is dropped as too soon after it; Whisper,
     having heard no words in the knock, hears the stop on its own."""
-    import numpy as np
-
-    from tests.support import espeak
-
-    knock = (np.random.default_rng(5).normal(0, 6000, 2400)).astype(np.int16).tobytes()
-    stream = noise(0.5, seed=1) + knock + noise(0.3, seed=2) + espeak.render("hello")
+    stream = knock_then(word=True)
     engine = Says("", "stop")
     inbox = Inbox()
     listener = VoiceListener(inbox, Says("one", "hello"), second=engine)  # type: ignore[arg-type]
@@ -443,10 +454,6 @@ def withdrawing(*whisper: str) -> tuple[SecondOpinion, Inbox]:
     guesses = [WordGuess("noise", 0.97)] + [WordGuess("stop", 0.99)] * (len(whisper) - 1)
     second.word_head = Guesses(*guesses)  # type: ignore[assignment]
     return second, inbox
-
-
-def a_click(fast: str = "stop") -> Sound:
-    return dataclasses.replace(sound(fast, began=1.0), pcm=noise(0.4))
 
 
 def test_a_withdrawn_stop_goes_out_once_no_word_can_follow_it_too_soon() -> None:
@@ -505,13 +512,7 @@ def test_the_listener_keeps_a_stop_said_just_after_a_click_it_took_for_one(
     """A knock the fast path takes for "stop" (Whisper withdraws it), and a real "stop"
     0.3 s later: the coach falls silent once and stays so. A knock alone: the withdrawal
     goes out once the moment for a word after it has passed."""
-    import numpy as np
-
-    from tests.support import espeak
-
-    knock = (np.random.default_rng(5).normal(0, 6000, 2400)).astype(np.int16).tobytes()
-    stream = noise(0.5, seed=1) + knock + noise(0.3, seed=2)
-    stream += espeak.render("hello") if said else b""
+    stream = knock_then(word=said)
     second_engine = Says("", "stop")
     inbox = Inbox()
     listener = VoiceListener(inbox, Says("stop", "hello"), second=second_engine)  # type: ignore[arg-type]

@@ -321,7 +321,8 @@ class SecondOpinion:
         """When the last sound Whisper heard a number in ended (_counting)."""
         self._no_word_ends: deque[float] = deque(maxlen=4)
         """When the latest sounds that held no word ended: Whisper heard none in them, and
-        no "stop" or "pain" stands on them (a sound too soon after one is heard)."""
+        no "stop" or "pain" stands on them (a sound too soon after one is heard). The
+        times are the fast path's own (its Report), so they are compared exactly."""
         self._held: dict[float, Heard] = {}
         """Withdrawals of a fast "stop" in a sound that held no word, by when the sound
         ended, kept until it is known whether a word followed it too soon (see
@@ -361,7 +362,7 @@ class SecondOpinion:
     def hear(self, sound: Sound) -> Verdict:
         """Decode one sound and act on it (on the caller's thread). A sound too soon after
         another is part of a sentence, not heard, unless that other held no word."""
-        if sound.follows is not None and not self._after_no_word(sound.follows):
+        if sound.follows is not None and sound.follows not in self._no_word_ends:
             return self._after_withdrawal(sound.follows, Verdict())
         engine = self._engine()
         decoded = None
@@ -444,10 +445,6 @@ class SecondOpinion:
             return Verdict() if heard.command is Command.STOP else verdict
         self.deliver(held)
         return verdict
-
-    def _after_no_word(self, ended: float) -> bool:
-        """Whether the sound that ended at `ended` held no word (see _no_word_ends)."""
-        return any(abs(ended - end) < 1e-6 for end in self._no_word_ends)
 
     def transcript(self, pcm: bytes) -> Decoded | None:
         """What the engine hears in `pcm`, decoded on the caller's thread (a sound's own
