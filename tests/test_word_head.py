@@ -12,7 +12,8 @@ import pytest
 
 from tests.listening_support import HUMAN, needs_human
 from tests.test_whisper_engine import needs_whisper
-from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
+from voicecoach.core.asking import SCORE_ANSWERS
+from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import Report, SelfHearingGate
 from voicecoach.listening.second_opinion import Sound, Unheard, decide
@@ -250,3 +251,40 @@ def test_real_words_only_whisper_wrote_as_stop_do_not_stop_the_coach_real_stops_
     for name in ("sc2test_1acc97de_1.wav", "sc2test_91b03183_1.wav"):  # one each: a stop repeated
         heard = _listen([takes / "stop" / name], DURING_ROUTINE)  # at once is one stop
         assert [h.command for h in heard] == [Command.STOP]
+
+
+SCORE_NOW = SCORE_ANSWERS | ALWAYS_EXPECTED
+"""What the listener takes while a pain score is asked for."""
+
+
+@pytest.mark.parametrize(
+    ("guess", "taken"),
+    [
+        (WordGuess("noise", 0.93), False),  # a miaow Whisper wrote as "eight"
+        (WordGuess("noise", 0.8), True),  # not sure it was no speech
+        (WordGuess("other", 0.99), True),  # a number is an "other" word to the head
+        (None, True),  # no head: Whisper's number is taken
+    ],
+)
+def test_a_number_whisper_heard_is_not_a_score_where_the_head_is_sure_nothing_was_said(
+    guess: WordGuess | None, taken: bool
+) -> None:
+    eight = Decoded(BY_TEXT["eight"], "eight")
+    verdict = decide(sound(None), eight, SCORE_NOW, None, Unheard(guess))
+    assert (acted(verdict) is Command.SCORE) is taken
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_miaow_gives_no_pain_score_recorded_numbers_still_do() -> None:
+    """Whisper writes a cat's miaow as "eight"; the head, which never heard it, is sure it
+    held no speech. Spoken numbers (never trained on either) are still scores."""
+    miaow = HUMAN / "_noise" / "sc_bg_dude_miaowing.wav"
+    heard = _listen([miaow], SCORE_NOW)  # the fast path stops, Whisper withdraws the stop
+    assert [h.command for h in heard if h.command is Command.SCORE] == []
+    numbers = [p for word in ("eight", "one", "six", "three") for p in
+               sorted((HUMAN / "_other_words" / word).glob("*.wav"))]  # fmt: skip
+    assert len(numbers) == 8
+    for number in numbers:  # one at a time: numbers in a row are someone counting
+        scores = [h.score for h in _listen([number], SCORE_NOW)]
+        assert scores == [BY_TEXT[number.parent.name].score], number.name

@@ -35,7 +35,8 @@ then hears every word-sized sound the fast path decoded and decides:
   "yes" while a yes/no question waits), an answer the fast path heard is taken when the
   head is sure of it too (SURE_STOP): Whisper heard words, so the head must be sure.
 - A number that follows another number within COUNTING_WITHIN seconds is someone
-  counting aloud, not a pain score: it is not delivered.
+  counting aloud, not a pain score: it is not delivered. Nor is one in a sound the head
+  is sure held no speech (NO_SPEECH: a miaow Whisper wrote as "eight").
 - A word the fast path dropped as too soon after another sound (part of a sentence) is
   heard when Whisper heard no words in that sound and no "stop" or "pain" stands on it
   (a click just before the word). A fast "stop" withdrawn from such a sound is held back
@@ -162,11 +163,13 @@ def decide(
         agreed = _allowed(agreed, sound, gate)
         if agreed is not None:  # "now", "ten": the other two voters heard "no", "yes"
             phrase, text = agreed, agreed.text
-    command = phrase.command if phrase is not None else None
+    command, guess = phrase.command if phrase is not None else None, unheard.guess
     if phrase is None or command == acted:
         return Verdict()
-    if command is Command.STOP and acted is None and _vetoed_by_head(sound, gate, unheard.guess):
+    if command is Command.STOP and acted is None and _head_sure_of(NOT_A_STOP, sound, gate, guess):
         return Verdict()  # Whisper alone heard it: the fast path none, the head another sound
+    if command is Command.SCORE and _head_sure_of(NO_SPEECH, sound, gate, guess):
+        return Verdict()  # a miaow Whisper wrote as a number
     if command not in URGENT_COMMANDS and command not in expected:
         return Verdict()
     if acted is Command.PAIN:
@@ -202,13 +205,23 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     return not_speech or unvoiced
 
 
-def _vetoed_by_head(sound: Sound, gate: SelfHearingGate | None, guess: WordGuess | None) -> bool:
-    """The word head is sure (SURE_STOP) the sound was another word, or noise, and it
-    judged the person's sound alone (the coach's voice, or its echo, is not in it)."""
+def _head_sure_of(
+    words: frozenset[str], sound: Sound, gate: SelfHearingGate | None, guess: WordGuess | None
+) -> bool:
+    """The word head is sure (SURE_STOP) the sound was one of `words` (its CLASSES), and
+    it judged the person's sound alone (the coach's voice, or its echo, is not in it)."""
     report = sound.report
     mixed = gate is not None and gate.coach_in(report.speech_start, report.speech_end)
-    sure = guess is not None and guess.word != "stop" and guess.probability >= SURE_STOP
+    sure = guess is not None and guess.word in words and guess.probability >= SURE_STOP
     return sure and not mixed
+
+
+NOT_A_STOP = frozenset({"yes", "no", "other", "noise"})
+"""What the head may be sure a "stop" only Whisper heard was: another word, or noise."""
+NO_SPEECH = frozenset({"noise"})
+"""What the head may be sure a number Whisper heard was. It knows no numbers (to it they
+are "other" words); of the spoken numbers Whisper heard in the human recordings it took
+none for noise, and it took a miaow Whisper wrote as "eight" for noise (0.93)."""
 
 
 def _usable_now(phrase: Phrase | None, expected: frozenset[Command]) -> bool:
@@ -246,6 +259,11 @@ def _urgent_stands(sound: Sound, verdict: Verdict) -> bool:
     fast = sound.fast is not None and sound.fast.command in URGENT_COMMANDS
     heard = verdict.deliver is not None and verdict.deliver.command in URGENT_COMMANDS
     return (fast and not verdict.withdrawn) or heard
+
+
+def _a_number(decoded: Decoded) -> bool:
+    """Whisper heard a number (the word head may say it was no speech)."""
+    return decoded.phrase is not None and decoded.phrase.score is not None
 
 
 def _a_score(verdict: Verdict) -> bool:
@@ -377,6 +395,7 @@ class SecondOpinion:
                 or _fast_stop(sound)
                 or _whisper_stop_alone(sound, decoded)
                 or self._fast_word_unheard(sound, decoded)
+                or _a_number(decoded)
             )
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
@@ -471,7 +490,7 @@ class SecondOpinion:
     def _counting(self, sound: Sound, decoded: Decoded) -> bool:
         """Whether Whisper heard a number that follows another number it heard within
         COUNTING_WITHIN seconds ("one, two, three"); notes this sound's number."""
-        number = decoded.phrase is not None and decoded.phrase.score is not None
+        number = _a_number(decoded)
         previous = self._number_ended
         if number:
             self._number_ended = sound.report.speech_end
