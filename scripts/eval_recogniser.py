@@ -312,10 +312,15 @@ class _TimedSink:
 
 def acted_on(heard: list[tuple[Heard, float]]) -> list[tuple[str, float]]:
     """What the coach acted on, in order, with when: a withdrawn "stop" counts as not
-    heard, and a fast "pain" Whisper doubted is marked ASKED ("Are you in pain?" first)."""
+    heard, and a fast "pain" Whisper doubted is marked ASKED ("Are you in pain?" first),
+    or is the number Whisper heard in its place so marked ("Did you say eight?", while a
+    score is asked for)."""
     out: list[tuple[str, float]] = []
     for each, at in heard:
-        if each.check is not None and each.check.doubted(0.0):
+        number = each.check.number_instead(0.0) if each.check is not None else None
+        if number is not None:
+            out.append((number.text + ASKED, at))  # "Did you say eight?"
+        elif each.check is not None and each.check.doubted(0.0):
             out.append((each.text + ASKED, at))
         elif each.text == STOP_WITHDRAWN:
             out = [o for o in out if o[0] != "stop"]

@@ -4,10 +4,13 @@ logged as the pain score. Keys act at once."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fakes import FakeClock, FakeListener, FakeSpeaker
 from tests.test_engine import Session
-from voicecoach.core.asking import AskSettings, ask_pain_score
-from voicecoach.core.ports import AfterCheck, Command, NullLog, Outcome
+from voicecoach.core.asking import AskSettings, UrgentHeard, ask_pain_score
+from voicecoach.core.ports import AfterCheck, Command, Heard, NullLog, Outcome
+from voicecoach.listening.second_opinion import PainCheckResult
 
 
 def quit_said_then(answer: Command, **settings: AfterCheck) -> Session:
@@ -79,3 +82,59 @@ def test_a_pain_score_read_back_and_not_corrected_is_kept() -> None:
     log = NullLog()
     assert ask_pain_score(speaker, listener, log, "end", settings=AskSettings(5.0, 2)) == 4
     assert speaker.texts()[-1] == "I heard four. Noted."
+
+
+def pain_said_after_the_question(
+    number: int | None, reply: Command | None = None
+) -> tuple[FakeSpeaker, FakeListener, Heard]:
+    """A pain score asked for; a spoken "pain" comes, which the second recogniser heard
+    as `number` (or as other words: None); `reply` to "Did you say ...?"."""
+    speaker, listener = pain_score_conversation()
+    check = PainCheckResult()
+    heard_as = Heard(Command.SCORE, "voice", score=number) if number is not None else None
+    check.settle(doubted=True, number=heard_as)
+    pain = Heard(Command.PAIN, "voice", text="pain", check=check)
+
+    def hook(text: str) -> None:
+        if "how bad is the pain" in text.lower():
+            listener.clock.at(listener.clock.now() + 0.5, lambda: listener.deliver(pain))
+
+    speaker.on_said.append(hook)
+    if reply is not None:
+        listener.answer_when_said("Did you say", reply, source="voice")
+    return speaker, listener, pain
+
+
+def test_a_number_the_fast_recogniser_took_for_pain_is_asked_about_a_yes_makes_it_the_score() -> (
+    None
+):
+    """ "eight": PocketSphinx "pain", Whisper "eight" (3 of the human takes' 117 numbers):
+    "Did you say eight?", and a yes logs it, rather than "Are you in pain?"."""
+    speaker, listener, _ = pain_said_after_the_question(8, Command.YES)
+    log = NullLog()
+    assert ask_pain_score(speaker, listener, log, "start", settings=AskSettings(5.0, 2)) == 8
+    assert speaker.texts()[-2:] == ["Did you say eight?", "Noted."]
+    assert [data["score"] for kind, data in log.events if kind == "pain_score"] == [8]
+
+
+@pytest.mark.parametrize("reply", [Command.NO, None])
+def test_a_pain_heard_as_a_number_not_confirmed_goes_straight_to_the_red_flags(
+    reply: Command | None,
+) -> None:
+    """Whisper writes a real "pain" as a number now and then: on a no, or no answer, the
+    "pain" stands, no longer doubted (no "Are you in pain?" after "Did you say five?")."""
+    speaker, listener, pain = pain_said_after_the_question(5, reply)
+    log = NullLog()
+    with pytest.raises(UrgentHeard) as raised:
+        ask_pain_score(speaker, listener, log, "start", settings=AskSettings(5.0, 2))
+    assert raised.value.heard.command is Command.PAIN and raised.value.heard.check is None
+    assert "Did you say five?" in speaker.texts()
+    assert not [kind for kind, _ in log.events if kind == "pain_score"]
+
+
+def test_a_pain_the_second_recogniser_heard_no_number_in_stops_the_question_as_before() -> None:
+    speaker, listener, pain = pain_said_after_the_question(None)
+    with pytest.raises(UrgentHeard) as raised:
+        ask_pain_score(speaker, listener, NullLog(), "start", settings=AskSettings(5.0, 2))
+    assert raised.value.heard is pain  # still doubted: "Are you in pain?" comes next
+    assert not any(text.startswith("Did you say") for text in speaker.texts())

@@ -522,3 +522,59 @@ def test_the_listener_keeps_a_stop_said_just_after_a_click_it_took_for_one(
     for frame in split_frames(stream + noise(1.5, seed=3)):
         listener.feed(frame)
     assert [h.command for h in inbox.heard] == commands
+
+
+SCORE_NOW = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT}) | YES_NO
+"""What the listener takes while a pain score is asked for (asking.SCORE_ANSWERS, and
+"stop" and "pain")."""
+
+
+@pytest.mark.parametrize(
+    ("fast", "second", "expected", "number"),
+    [
+        ("pain", "eight", SCORE_NOW, 8),  # the fast "pain" may be the number asked for
+        ("it hurts", "two", SCORE_NOW, 2),
+        ("pain", "eight", DURING_ROUTINE, None),  # no question waits for a number
+        ("pain", "no", YES_NO, None),  # a real "pain" never answers a red-flag question
+        ("pain", "help", SCORE_NOW, None),  # not a number: asked about, as before
+        ("pain", "pain", SCORE_NOW, None),  # a pain word: it stands
+    ],
+)
+def test_a_fast_pain_whisper_heard_as_the_number_asked_for_carries_the_number(
+    fast: str, second: str, expected: frozenset[Command], number: int | None
+) -> None:
+    verdict = decide(sound(fast), said(second), expected, None)
+    assert verdict.deliver is None and not verdict.withdrawn  # never dropped, never re-sent
+    assert verdict.doubted == (second != "pain")
+    assert (verdict.number.score if verdict.number is not None else None) == number
+
+
+def test_a_pain_check_is_waited_for_once_by_the_question_and_the_red_flag_check() -> None:
+    """A question's wait for the second engine's word on a "pain", then the red-flag
+    check's, are one wait: "pain" to the first red-flag question is not delayed twice."""
+    import time
+
+    check = PainCheckResult()  # never settled: the second engine is far behind
+    started = time.monotonic()
+    assert check.number_instead(0.5) is None
+    assert not check.doubted(0.5)
+    assert time.monotonic() - started < 0.8  # 0.5 s once, not 1.0 s
+
+
+@needs_human
+@needs_whisper
+def test_a_recorded_eight_the_fast_path_took_for_pain_is_the_score_asked_for() -> None:
+    from voicecoach.listening.engine import make_engine
+    from voicecoach.listening.frames import read_wav
+    from voicecoach.listening.sphinx import SphinxEngine
+
+    eight = read_wav(HUMAN.parent / "human-takes" / "eight" / "sc2test_f9643d42_2.wav")
+    inbox = Inbox()
+    listener = VoiceListener(inbox, SphinxEngine(), expected=lambda: SCORE_NOW,
+                             second=make_engine("whisper"))  # fmt: skip
+    for frame in split_frames(noise(0.3, seed=3) + eight + noise(1.0, seed=4)):
+        listener.feed(frame)
+    [heard] = inbox.heard  # PocketSphinx: "pain", at once; Whisper: "eight"
+    assert heard.command is Command.PAIN and heard.check is not None
+    number = heard.check.number_instead(5.0)
+    assert number is not None and number.score == 8

@@ -203,6 +203,9 @@ class _Doubted:
     def doubted(self, within: float) -> bool:
         return True
 
+    def number_instead(self, within: float) -> Heard | None:
+        return None
+
 
 def test_a_doubted_ouch_in_a_hold_is_asked_about_and_no_carries_the_routine_on(
     tmp_path: Path,

@@ -93,6 +93,12 @@ def score_read_back(score: int) -> str:
     return f"I heard {SCORE_WORDS[score].lower()}. {NOTED}"
 
 
+def did_you_say(score: int) -> str:
+    """Asked when the fast recogniser heard "pain" where the second heard a number, while
+    a pain score is asked for: a yes makes it the score."""
+    return f"Did you say {SCORE_WORDS[score].lower()}?"
+
+
 CONFIRM_QUESTIONS = {Command.QUIT: "Quit the session?", Command.SKIP: "Skip this exercise?"}
 """Asked before a spoken quit or skip is acted on (keys act at once)."""
 NOT_CONFIRMED = "Okay, carrying on."
@@ -313,6 +319,7 @@ def every_line(listening: bool = True) -> list[str]:
         timer_paused(words), timer_help(words), REMINDER,
         move_anyway(words), RESTING_INSTEAD, GETTING_UP_AFTER_REST, NOT_CONFIRMED,
         *CONFIRM_QUESTIONS.values(), *(score_read_back(score) for score in range(11)),
+        *(did_you_say(score) for score in range(11)),
         heat_too_early(20.0), heat_anyway(words), COLD_FIRST,
         *(severe_pain(score) for score in range(SEVERE_PAIN_FROM, 11)),
     ]  # fmt: skip

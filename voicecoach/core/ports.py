@@ -54,6 +54,11 @@ class PainCheck(Protocol):
         other words there (no "pain", "ouch" or "it hurts"): then the coach asks first."""
         ...
 
+    def number_instead(self, within: float) -> Heard | None:
+        """Wait up to `within` seconds for it; the number it heard in place of the "pain"
+        while a pain score is asked for, if any (the coach asks "Did you say eight?")."""
+        ...
+
 
 @dataclass(frozen=True)
 class Heard:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from voicecoach.core import lines
 from voicecoach.core.asking import (
+    PAIN_CHECK_SECONDS,
     STALE_LIMIT,
     AskSettings,
     Voice,
@@ -56,10 +57,8 @@ class SafetySettings:
     """Each red-flag question, "are you in pain?" and each offer: asked, then repeated once."""
     paused: AskSettings = AskSettings(wait_seconds=30.0, asks=3)
     """After "stop" and "no pain": how often "resume or end?" is asked before the session ends."""
-    pain_check_seconds: float = 0.8
-    """How long a spoken "pain" waits, in silence, for the second recogniser's word on it
-    (Heard.check) before the red-flag check starts anyway: it comes 0.2 to 0.6 s after the
-    word on this 2-core machine, and "pain" to the first question is to take under 1 s."""
+    pain_check_seconds: float = PAIN_CHECK_SECONDS
+    """How long a spoken "pain" waits for the second recogniser's word on it (asking.py)."""
 
 
 NEXT_STEP_CHOICES: dict[Command, AfterCheck] = {
