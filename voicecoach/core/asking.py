@@ -13,7 +13,9 @@ While a question waits, the listener takes by voice only its answers (and "stop"
 cannot answer it, and a "yes" said during a hold means nothing.
 
 A "stop" or "pain" that is not one of a question's answers is never swallowed: it is
-raised as UrgentHeard, for the one handler (core/urgent.py) to act on.
+raised as UrgentHeard, for the one handler (core/urgent.py) to act on. One exception asks
+first: while a pain score is asked for, a spoken "pain" the second recogniser heard as a
+number ("Did you say eight?"; a yes makes it the score, anything else raises the "pain").
 """
 
 from __future__ import annotations

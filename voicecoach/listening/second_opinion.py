@@ -13,7 +13,9 @@ then hears every word-sized sound the fast path decoded and decides:
   coach must not have); where Whisper heard other words only ("down", "house": the fast
   path's "ouch" on the human takes), or no words, it is doubted: the coach, silent
   already, asks "Are you in pain?" before the red flags, and reads them on a yes or on
-  no clear answer (PainCheckResult, Safety.on_pain). On the generated tuning set
+  no clear answer (PainCheckResult, Safety.on_pain). While a pain score is asked for, a
+  number Whisper heard there goes with the doubt (Verdict.number): the coach asks "Did you
+  say eight?" instead (asking.py). On the generated tuning set
   (scripts/tune_false_commands.py) Whisper heard words in every one of the 98 fast
   "pain"s said as a pain word, and none in 14 that were not ("couch", "skin", clinks).
 - "stop" or "pain" that the fast path missed (or heard as another word) is acted on
