@@ -8,8 +8,11 @@ import pytest
 
 from tests.fakes import FakeClock, FakeListener, FakeSpeaker
 from tests.test_engine import Session
+from tests.test_engine_safety import Session as EngineSession
+from voicecoach.core import lines
 from voicecoach.core.asking import AskSettings, UrgentHeard, ask_pain_score
 from voicecoach.core.ports import AfterCheck, Command, Heard, NullLog, Outcome
+from voicecoach.core.redflags import URGENT_FLAGS
 from voicecoach.listening.second_opinion import PainCheckResult
 
 
@@ -138,3 +141,48 @@ def test_a_pain_the_second_recogniser_heard_no_number_in_stops_the_question_as_b
         ask_pain_score(speaker, listener, NullLog(), "start", settings=AskSettings(5.0, 2))
     assert raised.value.heard is pain  # still doubted: "Are you in pain?" comes next
     assert not any(text.startswith("Did you say") for text in speaker.texts())
+
+
+def a_session_whose_start_score_is_heard_as_pain(reply: Command) -> EngineSession:
+    """A `gentle` session asking for scores; the start score "two" reaches the coach as a
+    fast "it hurts" Whisper heard as "two"; `reply` to "Did you say two?"; every red flag
+    answered no, and the end score a plain 2."""
+    s = EngineSession(ask_pain_scores=True)
+    check = PainCheckResult()
+    check.settle(doubted=True, number=Heard(Command.SCORE, "voice", score=2, text="two"))
+    first = Heard(Command.PAIN, "voice", text="it hurts", check=check)
+    asked: list[str] = []
+
+    def answer_score(text: str) -> None:
+        if "how bad is the pain" in text.lower():
+            heard = first if not asked else Heard(Command.SCORE, "voice", score=2)
+            asked.append(text)
+            s.clock.at(s.clock.now() + 3.0, lambda: s.listener.deliver(heard))
+
+    s.speaker.on_start.append(answer_score)
+    s.listener.answer_when_said("Did you say two?", reply, source="voice")
+    for flag in URGENT_FLAGS:
+        s.listener.answer_when_said(flag.question, Command.NO)
+    return s
+
+
+def test_a_start_score_heard_as_pain_and_confirmed_starts_the_routine_with_no_red_flags() -> None:
+    s = a_session_whose_start_score_is_heard_as_pain(Command.YES)
+    s.engine.run()
+    said = s.speaker.texts()
+    assert "Did you say two?" in said
+    assert not any(flag.question in text for flag in URGENT_FLAGS for text in said)
+    assert not any(lines.ARE_YOU_IN_PAIN in text for text in said)
+    assert any("Slowly pull your left knee" in text for text in said)  # the routine went on
+    scores = [data for kind, data in s.log.events if kind == "pain_score"]
+    assert scores[0] == {"when": "start", "score": 2}
+
+
+def test_a_start_score_heard_as_pain_and_denied_reads_the_red_flags_at_once() -> None:
+    s = a_session_whose_start_score_is_heard_as_pain(Command.NO)
+    s.engine.run()
+    said = s.speaker.texts()
+    asked_two = said.index("Did you say two?")
+    after = said[asked_two + 1 :]
+    assert URGENT_FLAGS[0].question in after[0]  # the "pain" stood: its red flags, at once
+    assert not any(lines.ARE_YOU_IN_PAIN in text for text in said)  # no longer in doubt
