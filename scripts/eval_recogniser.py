@@ -180,7 +180,8 @@ class HeldOutHeads:
         from scripts.train_word_head import FOLDS_FILE
 
         if not FOLDS_FILE.exists():  # never the shipped head: it was trained on these speakers
-            print(f"word head left out: {FOLDS_FILE} not found (run scripts.train_word_head)")
+            print(f"word head left out: {FOLDS_FILE} not found "
+                  "(run scripts.train_word_head --no-save)")  # fmt: skip
             self.use = "none"
             return
         with np.load(FOLDS_FILE) as data:
