@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import espeak
+from voicecoach.core.asking import SCORE_ANSWERS
+from voicecoach.core.ports import ALWAYS_EXPECTED
 from voicecoach.listening.frames import noise, split_frames, write_wav
 from voicecoach.listening.recogniser import Recogniser
 from voicecoach.listening.sphinx import SphinxEngine
@@ -14,6 +16,8 @@ from voicecoach.listening.sphinx import SphinxEngine
 __all__ = ["write_wav"]
 
 HUMAN = Path(__file__).resolve().parent.parent.parent / "shared" / "audio" / "human"
+SCORE_QUESTION = SCORE_ANSWERS | ALWAYS_EXPECTED
+"""What the listener takes by voice while a pain score is asked for."""
 
 needs_espeak = pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed")
 needs_human = pytest.mark.skipif(

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests.listening_support import HUMAN, needs_espeak, needs_human
+from tests.listening_support import HUMAN, SCORE_QUESTION, needs_espeak, needs_human
 from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
@@ -524,20 +524,15 @@ def test_the_listener_keeps_a_stop_said_just_after_a_click_it_took_for_one(
     assert [h.command for h in inbox.heard] == commands
 
 
-SCORE_NOW = frozenset({Command.SCORE, Command.SKIP, Command.NO, Command.NEXT}) | YES_NO
-"""What the listener takes while a pain score is asked for (asking.SCORE_ANSWERS, and
-"stop" and "pain")."""
-
-
 @pytest.mark.parametrize(
     ("fast", "second", "expected", "number"),
     [
-        ("pain", "eight", SCORE_NOW, 8),  # the fast "pain" may be the number asked for
-        ("it hurts", "two", SCORE_NOW, 2),
+        ("pain", "eight", SCORE_QUESTION, 8),  # the fast "pain" may be the number asked for
+        ("it hurts", "two", SCORE_QUESTION, 2),
         ("pain", "eight", DURING_ROUTINE, None),  # no question waits for a number
         ("pain", "no", YES_NO, None),  # a real "pain" never answers a red-flag question
-        ("pain", "help", SCORE_NOW, None),  # not a number: asked about, as before
-        ("pain", "pain", SCORE_NOW, None),  # a pain word: it stands
+        ("pain", "help", SCORE_QUESTION, None),  # not a number: asked about, as before
+        ("pain", "pain", SCORE_QUESTION, None),  # a pain word: it stands
     ],
 )
 def test_a_fast_pain_whisper_heard_as_the_number_asked_for_carries_the_number(
@@ -570,7 +565,7 @@ def test_a_recorded_eight_the_fast_path_took_for_pain_is_the_score_asked_for() -
 
     eight = read_wav(HUMAN.parent / "human-takes" / "eight" / "sc2test_f9643d42_2.wav")
     inbox = Inbox()
-    listener = VoiceListener(inbox, SphinxEngine(), expected=lambda: SCORE_NOW,
+    listener = VoiceListener(inbox, SphinxEngine(), expected=lambda: SCORE_QUESTION,
                              second=make_engine("whisper"))  # fmt: skip
     for frame in split_frames(noise(0.3, seed=3) + eight + noise(1.0, seed=4)):
         listener.feed(frame)

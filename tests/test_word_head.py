@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.listening_support import HUMAN, needs_human
+from tests.listening_support import HUMAN, SCORE_QUESTION, needs_human
 from tests.test_whisper_engine import needs_whisper
-from voicecoach.core.asking import SCORE_ANSWERS
-from voicecoach.core.ports import ALWAYS_EXPECTED, DURING_ROUTINE, Command, Heard
+from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import Report, SelfHearingGate
 from voicecoach.listening.second_opinion import Sound, Unheard, decide
@@ -253,10 +252,6 @@ def test_real_words_only_whisper_wrote_as_stop_do_not_stop_the_coach_real_stops_
         assert [h.command for h in heard] == [Command.STOP]
 
 
-SCORE_NOW = SCORE_ANSWERS | ALWAYS_EXPECTED
-"""What the listener takes while a pain score is asked for."""
-
-
 @pytest.mark.parametrize(
     ("guess", "taken"),
     [
@@ -270,7 +265,7 @@ def test_a_number_whisper_heard_is_not_a_score_where_the_head_is_sure_nothing_wa
     guess: WordGuess | None, taken: bool
 ) -> None:
     eight = Decoded(BY_TEXT["eight"], "eight")
-    verdict = decide(sound(None), eight, SCORE_NOW, None, Unheard(guess))
+    verdict = decide(sound(None), eight, SCORE_QUESTION, None, Unheard(guess))
     assert (acted(verdict) is Command.SCORE) is taken
 
 
@@ -280,11 +275,11 @@ def test_a_recorded_miaow_gives_no_pain_score_recorded_numbers_still_do() -> Non
     """Whisper writes a cat's miaow as "eight"; the head, which never heard it, is sure it
     held no speech. Spoken numbers (never trained on either) are still scores."""
     miaow = HUMAN / "_noise" / "sc_bg_dude_miaowing.wav"
-    heard = _listen([miaow], SCORE_NOW)  # the fast path stops, Whisper withdraws the stop
+    heard = _listen([miaow], SCORE_QUESTION)  # the fast path stops, Whisper withdraws the stop
     assert [h.command for h in heard if h.command is Command.SCORE] == []
     numbers = [p for word in ("eight", "one", "six", "three") for p in
                sorted((HUMAN / "_other_words" / word).glob("*.wav"))]  # fmt: skip
     assert len(numbers) == 8
     for number in numbers:  # one at a time: numbers in a row are someone counting
-        scores = [h.score for h in _listen([number], SCORE_NOW)]
+        scores = [h.score for h in _listen([number], SCORE_QUESTION)]
         assert scores == [BY_TEXT[number.parent.name].score], number.name

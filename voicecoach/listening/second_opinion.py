@@ -168,7 +168,8 @@ def decide(
         agreed = _allowed(agreed, sound, gate)
         if agreed is not None:  # "now", "ten": the other two voters heard "no", "yes"
             phrase, text = agreed, agreed.text
-    command, guess = phrase.command if phrase is not None else None, unheard.guess
+    command = phrase.command if phrase is not None else None
+    guess = unheard.guess
     if phrase is None or command == acted:
         return Verdict()
     if command is Command.STOP and acted is None and _head_sure_of(NOT_A_STOP, sound, gate, guess):
@@ -422,7 +423,7 @@ class SecondOpinion:
                 or _fast_stop(sound)
                 or _whisper_stop_alone(sound, decoded)
                 or self._fast_word_unheard(sound, decoded)
-                or _a_number(decoded)
+                or (_a_number(decoded) and Command.SCORE in self.expected())
             )
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
