@@ -216,7 +216,7 @@ class CachedEngine:
         self.name = inner.name
         settings = repr(getattr(inner, "settings", "")) + repr(getattr(whisper, "PROMPT", ""))
         key = hashlib.sha1(settings.encode()).hexdigest()[:10]
-        self.path = REPO / "bench-out" / f"second-cache-{key}-v3.pkl"
+        self.path = REPO / "bench-out" / f"second-cache-{key}-v4.pkl"
         self._answers: dict[str, tuple[str | None, str, float | None, float, Doubt | None]] = {}
         if self.path.exists():
             self._answers = pickle.loads(self.path.read_bytes())

@@ -36,6 +36,7 @@ from scripts import tune_recogniser
 from scripts.eval_recogniser import (
     HEADS,
     HUMAN,
+    HUMAN_TAKES,
     HeldOutHeads,
     acted_on,
     add_engine_options,
@@ -51,6 +52,7 @@ from voicecoach.listening.frames import SAMPLE_RATE, read_wav, split_frames, wri
 from voicecoach.listening.levelling import DEFAULT_LEVELLING, LEVELLINGS
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.second_opinion import SECOND_ENGINE
+from voicecoach.listening.vocabulary import PHRASES
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench-out" / "soft-voice"
@@ -70,6 +72,8 @@ class Clip:
     pcm: bytes
     expected: str | None
     """The command it is (stop, yes, no, a digit), or None: must give nothing."""
+    path: Path | None = None
+    """The recording (for the word head trained without its speaker)."""
 
     @property
     def context(self) -> frozenset[Command]:
@@ -132,8 +136,21 @@ def human_clips() -> list[Clip]:
     return clips
 
 
-def _clip(path: Path, expected: str | None) -> Clip:
-    return Clip(str(path.relative_to(HUMAN)), read_wav(path), expected)
+def takes_clips() -> list[Clip]:
+    """More takes by the same speakers (../shared/audio/human-takes): stop, yes, no and
+    the digits; go, down, off, up and on must give nothing."""
+    digits = {p.text for p in PHRASES if p.score is not None}
+    clips = []
+    for folder in sorted(p for p in HUMAN_TAKES.iterdir() if p.is_dir()):
+        word = folder.name
+        command = word in GENERATED_COMMANDS or word in digits
+        expected = word if command else None
+        clips += [_clip(p, expected, HUMAN_TAKES) for p in sorted(folder.glob("*.wav"))]
+    return clips
+
+
+def _clip(path: Path, expected: str | None, root: Path = HUMAN) -> Clip:
+    return Clip(str(path.relative_to(root)), read_wav(path), expected, path)
 
 
 def generated_clips() -> list[Clip]:
@@ -205,7 +222,7 @@ def measure(clips: list[Clip], hear: Hear, level_db: float, verbose: bool) -> Ro
     row = Row()
     started = time.process_time()
     for clip in clips:
-        HEADS[0].path = HUMAN / clip.name  # the head trained without its speaker
+        HEADS[0].path = clip.path  # the head trained without its speaker
         got = hear(across_the_room(clip.pcm, level_db, clip.name), clip.context)
         row.add(clip, got)
         wrong = got != ([clip.expected] if clip.expected else [])
@@ -230,6 +247,8 @@ def cpu_cost(levelling: str, seconds: float = 60.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--generated", action="store_true", help="espeak-ng tuning voices")
+    parser.add_argument("--takes", action="store_true",
+                        help="the human takes (../shared/audio/human-takes) instead")  # fmt: skip
     parser.add_argument("--ways", default="alone,both", help="alone, both (with Whisper)")
     parser.add_argument("--levelling", default=f"off,{DEFAULT_LEVELLING}",
                         help=f"off and/or any of {', '.join(LEVELLINGS)}")  # fmt: skip
@@ -247,10 +266,13 @@ def main() -> None:
         return
     if args.generated:
         clips = generated_clips()
-    elif HUMAN.is_dir():
+    elif args.takes and HUMAN_TAKES.is_dir():
+        clips = takes_clips()
+    elif HUMAN.is_dir() and not args.takes:
         clips = human_clips()
     else:
-        sys.exit(f"human recordings not found at {HUMAN} (--generated uses espeak-ng)")
+        folder = HUMAN_TAKES if args.takes else HUMAN
+        sys.exit(f"human recordings not found at {folder} (--generated uses espeak-ng)")
     if args.commands_only:
         clips = [c for c in clips if c.expected is not None]
     fast = engine_from(args)

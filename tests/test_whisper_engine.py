@@ -96,3 +96,18 @@ def test_whisper_takes_no_command_from_an_ordinary_word(whisper: WhisperEngine) 
     from tests.support import espeak
 
     assert heard_in(whisper, espeak.render("window")) == []  # type: ignore[arg-type]
+
+
+@needs_whisper
+@needs_espeak
+def test_whisper_tells_how_likely_each_command_was_as_its_first_word(
+    whisper: WhisperEngine,
+) -> None:
+    """Its second choice, for the word head to agree with: a clear "stop" is "stop" as
+    the first word, however spelt, and an ordinary word makes no command likely."""
+    from tests.support import espeak
+
+    whisper.decode(espeak.render("stop"))
+    assert whisper.last_doubt.first_words.get("stop", 0.0) >= 0.5
+    whisper.decode(espeak.render("house"))
+    assert max(whisper.last_doubt.first_words.values(), default=0.0) < 0.5

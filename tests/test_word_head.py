@@ -15,7 +15,7 @@ from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
 from voicecoach.listening.recogniser import Report, SelfHearingGate
-from voicecoach.listening.second_opinion import Sound, Unheard, decide
+from voicecoach.listening.second_opinion import Sound, Unheard, Verdict, decide
 from voicecoach.listening.vocabulary import BY_TEXT
 from voicecoach.listening.word_head import WordGuess
 
@@ -283,3 +283,44 @@ def test_a_recorded_miaow_gives_no_pain_score_recorded_numbers_still_do() -> Non
     for number in numbers:  # one at a time: numbers in a row are someone counting
         scores = [h.score for h in _listen([number], SCORE_QUESTION)]
         assert scores == [BY_TEXT[number.parent.name].score], number.name
+
+
+def whisper_wrote(text: str, first_words: dict[str, float], head: WordGuess) -> Verdict:
+    """decide() on a sound the fast path took for no command, where Whisper wrote `text`
+    and found `first_words` likely as its first word (its second choice)."""
+    unheard = Unheard(head, first_words=first_words)
+    return decide(sound(None), Decoded(None, text), DURING_ROUTINE, None, unheard)
+
+
+@pytest.mark.parametrize(
+    ("first_words", "head", "taken"),
+    [
+        ({"stop": 0.157}, WordGuess("stop", 0.998), True),  # a real soft "stop" across the room
+        ({"stop": 0.05}, WordGuess("stop", 0.998), False),  # "stop" not Whisper's second choice
+        ({"stop": 0.157}, WordGuess("stop", 0.8), False),  # the head not sure of it
+        ({"stop": 0.157}, WordGuess("other", 0.99), False),  # the head heard another word
+        ({}, WordGuess("stop", 0.998), False),  # Whisper found "stop" unlikely
+    ],
+)
+def test_a_stop_whisper_wrote_as_another_word_is_taken_as_its_second_choice_with_the_head_sure(
+    first_words: dict[str, float], head: WordGuess, taken: bool
+) -> None:
+    """Whisper wrote "start start" for a soft "stop" across the room, with "stop" its
+    second choice as the first word (0.16); the head was sure of "stop" (0.998)."""
+    verdict = whisper_wrote("start start", first_words, head)
+    assert (acted(verdict) is Command.STOP) is taken
+
+
+def test_an_answer_as_whisper_s_second_choice_is_taken_only_while_a_question_waits() -> None:
+    unheard = Unheard(WordGuess("no", 0.95), first_words={"no": 0.2})
+    now = Decoded(None, "now")
+    assert acted(decide(sound(None), now, YES_NO, None, unheard)) is Command.NO
+    assert acted(decide(sound(None), now, DURING_ROUTINE, None, unheard)) is None
+
+
+def test_over_the_coachs_voice_a_second_choice_is_not_taken() -> None:
+    """The head cannot judge a sound the coach's voice is in."""
+    talking = SelfHearingGate(lambda: ("Breathe in slowly and hold.", 0.0), clock=lambda: 11.0)
+    unheard = Unheard(WordGuess("stop", 0.998), first_words={"stop": 0.3})
+    verdict = decide(sound(None), Decoded(None, "start"), DURING_ROUTINE, talking, unheard)
+    assert acted(verdict) is None

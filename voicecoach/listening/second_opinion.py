@@ -55,8 +55,8 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass, field
 
 from voicecoach.core.ports import STOP_WITHDRAWN, URGENT_COMMANDS, Command, Heard
 from voicecoach.listening.engine import Decoded, Engine
@@ -119,6 +119,12 @@ SURE_STOP = 0.9
 heard other words, and of an answer the fast path heard for it to be taken so
 (scripts/train_word_head.py, held-out speakers: at 0.9 it took 10 of 1170 other words
 for a command)."""
+SECOND_CHOICE = 0.1
+"""How likely Whisper must have found a command as its first word, though it wrote
+another ("start" for a soft "stop" across the room), for it to count as half heard: the
+word head must then be sure of it (SURE_STOP) for the two to take it. On the generated
+soft-voice set (scripts/eval_soft_voice.py --generated) 0.02 to 0.1 took the same
+commands wrongly (none); 0.1 is the careful end."""
 NOT_SPEECH = 0.7
 """Whisper's probability that nothing was said at or above which a fast "stop" it heard
 no words in is withdrawn (scripts/tune_third_voter.py, generated audio: the words it
@@ -138,6 +144,9 @@ class Unheard:
     """A command Whisper heard but would not stand by (its no-speech rule)."""
     voiced: float | None = None
     """Seconds of the sound voiced at a human pitch (voicing.py; None: not measured)."""
+    first_words: Mapping[str, float] = field(default_factory=dict)
+    """How likely Whisper found each one-word command as its first word (whisper.Doubt):
+    its second choice, where it wrote another word."""
 
 
 def decide(
@@ -165,7 +174,7 @@ def decide(
             agreed = _agreed(Unheard(unheard.guess), fast_word, SURE_STOP)
         else:
             agreed = _agreed(unheard, fast_word)
-        agreed = _allowed(agreed, sound, gate)
+        agreed = _allowed(agreed or _second_choice(unheard, sound, gate), sound, gate)
         if agreed is not None:  # "now", "ten": the other two voters heard "no", "yes"
             phrase, text = agreed, agreed.text
     command = phrase.command if phrase is not None else None
@@ -221,8 +230,17 @@ def _not_a_stop(decoded: Decoded, unheard: Unheard) -> bool:
     return not_speech or unvoiced
 
 
+def _second_choice(unheard: Unheard, sound: Sound, gate: SelfHearingGate | None) -> Phrase | None:
+    """The word the head is sure of (SURE_STOP), where Whisper found it likely as its
+    first word (SECOND_CHOICE) but wrote another: two voters, one of them half sure."""
+    guess = unheard.guess
+    if guess is None or unheard.first_words.get(guess.word, 0.0) < SECOND_CHOICE:
+        return None
+    return BY_TEXT.get(guess.word) if _head_sure_of({guess.word}, sound, gate, guess) else None
+
+
 def _head_sure_of(
-    words: frozenset[str], sound: Sound, gate: SelfHearingGate | None, guess: WordGuess | None
+    words: Set[str], sound: Sound, gate: SelfHearingGate | None, guess: WordGuess | None
 ) -> bool:
     """The word head is sure (SURE_STOP) the sound was one of `words` (its CLASSES), and
     it judged the person's sound alone (the coach's voice, or its echo, is not in it)."""
@@ -424,6 +442,7 @@ class SecondOpinion:
                 or _whisper_stop_alone(sound, decoded)
                 or self._fast_word_unheard(sound, decoded)
                 or (_a_number(decoded) and Command.SCORE in self.expected())
+                or self._second_choice_usable(decoded)
             )
             unheard = self._unheard(sound) if asked else Unheard()
             self.last_decode_seconds = time.perf_counter() - started
@@ -515,6 +534,15 @@ class SecondOpinion:
         )
         return wanted and not _usable_now(decoded.phrase, expected)
 
+    def _second_choice_usable(self, decoded: Decoded) -> bool:
+        """Whisper wrote no command usable now, but found one likely as its first word
+        (SECOND_CHOICE): the head may be sure of it."""
+        if _usable_now(decoded.phrase, self.expected()):
+            return False
+        first_words = getattr(getattr(self.engine, "last_doubt", None), "first_words", {})
+        likely = [BY_TEXT[w] for w, p in first_words.items() if p >= SECOND_CHOICE]
+        return any(_usable_now(phrase, self.expected()) for phrase in likely)
+
     def _counting(self, sound: Sound, decoded: Decoded) -> bool:
         """Whether Whisper heard a number that follows another number it heard within
         COUNTING_WITHIN seconds ("one, two, three"); notes this sound's number."""
@@ -539,8 +567,9 @@ class SecondOpinion:
         doubt = getattr(self.engine, "last_doubt", None)
         no_speech = getattr(doubt, "no_speech", None)
         unsure = getattr(doubt, "unsure", None)
+        first_words = getattr(doubt, "first_words", {})
         voiced = voiced_seconds(sound.pcm) if _fast_stop(sound) else None  # only it asks
-        return Unheard(self._guess(sound), no_speech, unsure, voiced)
+        return Unheard(self._guess(sound), no_speech, unsure, voiced, first_words)
 
     def _guess(self, sound: Sound) -> WordGuess | None:
         """The word head's guess (None without it, or if it fails: Whisper decides)."""

@@ -14,7 +14,7 @@ what was measured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,14 @@ class Doubt:
     """The command it heard but would not stand by (the no-speech rule), if any."""
     logprob: float = 0.0
     """The mean log-probability of its words (0: sure of each)."""
+    first_words: dict[str, float] = field(default_factory=dict)
+    """How likely it found each one-word command as its first word, however spelt
+    ("stop", "Stop"): its second choice when it wrote another ("start" for a soft
+    "stop"). Only words at FIRST_WORD_FLOOR or more."""
+
+
+FIRST_WORD_FLOOR = 0.01
+"""First-word probabilities below this are not kept (Doubt.first_words)."""
 
 
 class WhisperEngine:
@@ -92,6 +100,7 @@ class WhisperEngine:
             raise EngineUnavailable(f"the whisper engine needs: {INSTALL}") from error
         self.settings = settings
         self.last_doubt = Doubt(0.0, None)
+        self._last_first_words: dict[str, float] = {}
         """About the latest decode (read on the thread that decodes)."""
         loaded = WhisperModel(
             str(folder), device="cpu", compute_type="int8", cpu_threads=settings.cpu_threads
@@ -101,6 +110,7 @@ class WhisperEngine:
         multilingual = bool(self._model.is_multilingual)
         tokenizer = Tokenizer(loaded.hf_tokenizer, multilingual, task="transcribe", language="en")
         self._tokenizer = tokenizer
+        self._first_word_tokens = _first_word_tokens(tokenizer)
         self._prompt = [
             tokenizer.sot_prev,
             *tokenizer.encode(" " + PROMPT),
@@ -134,15 +144,17 @@ class WhisperEngine:
         text, no_speech, logprob = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
         unsure = logprob < self.settings.min_logprob
-        self.last_doubt = Doubt(no_speech, None, logprob)
+        first_words = self._last_first_words
+        self.last_doubt = Doubt(no_speech, None, logprob, first_words)
         if no_speech > self.settings.max_no_speech and unsure:
-            self.last_doubt = Doubt(no_speech, decoded.phrase, logprob)
+            self.last_doubt = Doubt(no_speech, decoded.phrase, logprob, first_words)
             return Decoded(None, "")  # no words it would stand by
         return decoded
 
     def transcribe(self, pcm: bytes) -> tuple[str, float, float]:
         """What Whisper hears in the audio (16 kHz mono int16), its probability that there
-        was no speech at all, and the mean log-probability of its words."""
+        was no speech at all, and the mean log-probability of its words (and, kept for
+        decode(), how likely each command was as its first word)."""
         import ctranslate2
         import numpy as np
 
@@ -158,11 +170,33 @@ class WhisperEngine:
             suppress_blank=True,
             return_no_speech_prob=True,
             return_scores=True,
+            return_logits_vocab=True,
         )[0]
+        self._last_first_words = self._first_words(np.asarray(result.logits[0][0]))
         tokens = result.sequences_ids[0]
         text = str(self._tokenizer.decode(tokens)).strip()
         logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
         return text, float(result.no_speech_prob), logprob
+
+    def _first_words(self, logits: Any) -> dict[str, float]:
+        """The probability of each one-word command as the first word, from the logits
+        of the first decoding step (every spelling's token summed)."""
+        import numpy as np
+
+        shifted = np.exp(logits - logits.max())
+        probabilities = shifted / shifted.sum()
+        first = {w: float(probabilities[ids].sum()) for w, ids in self._first_word_tokens.items()}
+        return {w: p for w, p in first.items() if p >= FIRST_WORD_FLOOR}
+
+
+def _first_word_tokens(tokenizer: Any) -> dict[str, list[int]]:
+    """For each one-word command, the tokens that spell it whole as a first word."""
+    tokens: dict[str, list[int]] = {}
+    for word in (text for text in BY_TEXT if " " not in text):
+        spellings = {f" {word}", f" {word.capitalize()}", f" {word.upper()}", word.capitalize()}
+        ids = [tokenizer.encode(s) for s in spellings]
+        tokens[word] = sorted({i[0] for i in ids if len(i) == 1})
+    return tokens
 
 
 _DIGITS = {str(n): word for n, word in enumerate(NUMBERS)}
