@@ -36,6 +36,10 @@ then hears every word-sized sound the fast path decoded and decides:
 - Where Whisper heard words that are no answer now ("now" for a soft "no", "ten" for a
   "yes" while a yes/no question waits), an answer the fast path heard is taken when the
   head is sure of it too (SURE_STOP): Whisper heard words, so the head must be sure.
+- Whisper's second choice: a command it found likely as its first word (SECOND_CHOICE)
+  though it wrote another ("start start" for a soft "stop" across the room) is half
+  heard, and taken where the head is sure of it (SURE_STOP) and the coach's voice is not
+  in the sound.
 - A number that follows another number within COUNTING_WITHIN seconds is someone
   counting aloud, not a pain score: it is not delivered. Nor is one in a sound the head
   is sure held no speech (NO_SPEECH: a miaow Whisper wrote as "eight").
