@@ -10,7 +10,13 @@ import threading
 
 import pytest
 
-from tests.listening_support import HUMAN, SCORE_QUESTION, needs_espeak, needs_human
+from tests.listening_support import (
+    HUMAN,
+    SCORE_QUESTION,
+    YES_NO_QUESTION,
+    needs_espeak,
+    needs_human,
+)
 from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
@@ -402,6 +408,30 @@ def test_a_word_too_soon_after_a_sound_that_held_no_word_is_heard(
     second.hear(after(click))
     assert [h.command for h in inbox.heard] == commands
     assert len(engine.texts) == (1 if whisper_first else 0)  # after words: not even decoded
+
+
+@pytest.mark.parametrize(
+    ("follower", "expected", "commands"),
+    [
+        ("stop", DURING_ROUTINE, [Command.PAIN, Command.STOP]),  # the "stop" is acted on
+        ("no", YES_NO_QUESTION, [Command.PAIN]),  # must not answer "Are you in pain?"
+        ("next", DURING_ROUTINE, [Command.PAIN]),  # nor move the routine on
+    ],
+)
+def test_after_a_click_taken_for_pain_only_a_stop_or_pain_said_just_after_it_counts(
+    follower: str, expected: frozenset[Command], commands: list[Command]
+) -> None:
+    """A take opens with a click PocketSphinx hears as "pain" and Whisper as no words (the
+    coach, silent, will ask "Are you in pain?"); the "stop" said 0.4 s after it was part
+    of that sound, and lost (human takes across the room at -10 dB)."""
+    inbox = Inbox()
+    engine = Says("", follower)
+    second = SecondOpinion(lambda: engine, inbox.put, lambda: expected)  # type: ignore[arg-type,return-value]
+    click = a_click("pain")
+    inbox.put(click.fast)  # type: ignore[arg-type]  # the fast path acted on it already
+    assert second.hear(click).doubted
+    second.hear(after(click))
+    assert [h.command for h in inbox.heard] == commands
 
 
 def test_a_word_too_soon_after_a_sound_whisper_never_heard_is_not_heard() -> None:

@@ -47,6 +47,8 @@ then hears every word-sized sound the fast path decoded and decides:
   heard when Whisper heard no words in that sound and no "stop" or "pain" stands on it
   (a click just before the word). A fast "stop" withdrawn from such a sound is held back
   until it is known whether a word followed it so: a "stop" there keeps the coach silent.
+  After a fast "pain" Whisper heard no words in (a click, doubted: the coach will ask
+  "Are you in pain?"), only a "stop" or "pain" in such a word is acted on.
 Only sounds short enough to be a command reach Whisper (the VAD drops anything longer),
 and at most MAX_WAITING wait for it, so background talk cannot pile work on the CPU.
 The self-hearing gate and expected words apply to Whisper's words as to the fast path's.
@@ -299,6 +301,11 @@ def _urgent_stands(sound: Sound, verdict: Verdict) -> bool:
     return (fast and not verdict.withdrawn) or heard
 
 
+def _urgent_delivered(verdict: Verdict) -> bool:
+    heard = verdict.deliver
+    return heard is not None and heard.command in URGENT_COMMANDS
+
+
 def _a_number(decoded: Decoded) -> bool:
     """Whisper heard a number (the word head may say it was no speech)."""
     return decoded.phrase is not None and decoded.phrase.score is not None
@@ -391,6 +398,11 @@ class SecondOpinion:
         """When the latest sounds that held no word ended: Whisper heard none in them, and
         no "stop" or "pain" stands on them (a sound too soon after one is heard). The
         times are the fast path's own (its Report), so they are compared exactly."""
+        self._doubted_pain_ends: deque[float] = deque(maxlen=4)
+        """When the latest sounds that held no word but a fast "pain" ended (a click taken
+        for "pain", doubted): a "stop" or "pain" too soon after one is heard, nothing else
+        (the coach is about to ask "Are you in pain?", which a word said before it must not
+        answer)."""
         self._held: dict[float, Heard] = {}
         """Withdrawals of a fast "stop" in a sound that held no word, by when the sound
         ended, kept until it is known whether a word followed it too soon (see
@@ -430,7 +442,8 @@ class SecondOpinion:
     def hear(self, sound: Sound) -> Verdict:
         """Decode one sound and act on it (on the caller's thread). A sound too soon after
         another is part of a sentence, not heard, unless that other held no word."""
-        if sound.follows is not None and sound.follows not in self._no_word_ends:
+        after_pain = sound.follows is not None and sound.follows in self._doubted_pain_ends
+        if sound.follows is not None and sound.follows not in self._no_word_ends and not after_pain:
             return self._after_withdrawal(sound.follows, Verdict())
         engine = self._engine()
         decoded = None
@@ -466,11 +479,15 @@ class SecondOpinion:
         counting = self._counting(sound, decoded)
         if counting and _a_score(verdict):
             verdict = Verdict()  # someone counting aloud is not giving a score
+        if after_pain and not _urgent_delivered(verdict):
+            verdict = Verdict()  # after a doubted "pain": only a "stop" or "pain" counts
         if sound.over_coach is not None and _urgent_or_nothing(verdict):
             verdict = Verdict(deliver=sound.over_coach(decoded))  # the listener's own check
         self._tell(sound, decoded, verdict)
         if wordless and not _urgent_stands(sound, verdict):
             self._no_word_ends.append(sound.report.speech_end)
+        elif wordless and verdict.doubted:
+            self._doubted_pain_ends.append(sound.report.speech_end)
         settle_pain_check(sound.fast, verdict.doubted, verdict.number)
         if sound.follows is not None:
             verdict = self._after_withdrawal(sound.follows, verdict)

@@ -100,8 +100,8 @@ class WhisperEngine:
             raise EngineUnavailable(f"the whisper engine needs: {INSTALL}") from error
         self.settings = settings
         self.last_doubt = Doubt(0.0, None)
-        self._last_first_words: dict[str, float] = {}
         """About the latest decode (read on the thread that decodes)."""
+        self._last_first_words: dict[str, float] = {}
         loaded = WhisperModel(
             str(folder), device="cpu", compute_type="int8", cpu_threads=settings.cpu_threads
         )
@@ -172,7 +172,8 @@ class WhisperEngine:
             return_scores=True,
             return_logits_vocab=True,
         )[0]
-        self._last_first_words = self._first_words(np.asarray(result.logits[0][0]))
+        steps = result.logits[0] if result.logits else []
+        self._last_first_words = self._first_words(np.asarray(steps[0])) if steps else {}
         tokens = result.sequences_ids[0]
         text = str(self._tokenizer.decode(tokens)).strip()
         logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
