@@ -8,7 +8,7 @@ import pytest
 
 from tests.support import espeak
 from voicecoach.core.asking import SCORE_ANSWERS
-from voicecoach.core.ports import ALWAYS_EXPECTED, Command
+from voicecoach.core.ports import ALWAYS_EXPECTED
 from voicecoach.listening.frames import noise, split_frames, write_wav
 from voicecoach.listening.recogniser import Recogniser
 from voicecoach.listening.sphinx import SphinxEngine
@@ -18,8 +18,6 @@ __all__ = ["write_wav"]
 HUMAN = Path(__file__).resolve().parent.parent.parent / "shared" / "audio" / "human"
 SCORE_QUESTION = SCORE_ANSWERS | ALWAYS_EXPECTED
 """What the listener takes by voice while a pain score is asked for."""
-YES_NO_QUESTION = frozenset({Command.YES, Command.NO}) | ALWAYS_EXPECTED
-"""What the listener takes by voice while a yes/no question waits."""
 
 needs_espeak = pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed")
 needs_human = pytest.mark.skipif(

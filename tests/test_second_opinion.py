@@ -10,13 +10,7 @@ import threading
 
 import pytest
 
-from tests.listening_support import (
-    HUMAN,
-    SCORE_QUESTION,
-    YES_NO_QUESTION,
-    needs_espeak,
-    needs_human,
-)
+from tests.listening_support import HUMAN, SCORE_QUESTION, needs_espeak, needs_human
 from tests.test_whisper_engine import needs_whisper
 from voicecoach.core.ports import DURING_ROUTINE, Command, Heard
 from voicecoach.listening.engine import Decoded
@@ -414,7 +408,7 @@ def test_a_word_too_soon_after_a_sound_that_held_no_word_is_heard(
     ("follower", "expected", "commands"),
     [
         ("stop", DURING_ROUTINE, [Command.PAIN, Command.STOP]),  # the "stop" is acted on
-        ("no", YES_NO_QUESTION, [Command.PAIN]),  # must not answer "Are you in pain?"
+        ("no", YES_NO, [Command.PAIN]),  # must not answer "Are you in pain?"
         ("next", DURING_ROUTINE, [Command.PAIN]),  # nor move the routine on
     ],
 )

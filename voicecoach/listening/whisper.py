@@ -101,7 +101,6 @@ class WhisperEngine:
         self.settings = settings
         self.last_doubt = Doubt(0.0, None)
         """About the latest decode (read on the thread that decodes)."""
-        self._last_first_words: dict[str, float] = {}
         loaded = WhisperModel(
             str(folder), device="cpu", compute_type="int8", cpu_threads=settings.cpu_threads
         )
@@ -141,20 +140,19 @@ class WhisperEngine:
         return EngineCheck(True, f"Whisper base, {detail}")
 
     def decode(self, pcm: bytes) -> Decoded:
-        text, no_speech, logprob = self.transcribe(pcm)
+        text, no_speech, logprob, first_words = self.transcribe(pcm)
         decoded = phrase_of_transcript(text)
         unsure = logprob < self.settings.min_logprob
-        first_words = self._last_first_words
         self.last_doubt = Doubt(no_speech, None, logprob, first_words)
         if no_speech > self.settings.max_no_speech and unsure:
             self.last_doubt = Doubt(no_speech, decoded.phrase, logprob, first_words)
             return Decoded(None, "")  # no words it would stand by
         return decoded
 
-    def transcribe(self, pcm: bytes) -> tuple[str, float, float]:
+    def transcribe(self, pcm: bytes) -> tuple[str, float, float, dict[str, float]]:
         """What Whisper hears in the audio (16 kHz mono int16), its probability that there
-        was no speech at all, and the mean log-probability of its words (and, kept for
-        decode(), how likely each command was as its first word)."""
+        was no speech at all, the mean log-probability of its words, and how likely it
+        found each one-word command as its first word (Doubt.first_words)."""
         import ctranslate2
         import numpy as np
 
@@ -173,11 +171,11 @@ class WhisperEngine:
             return_logits_vocab=True,
         )[0]
         steps = result.logits[0] if result.logits else []
-        self._last_first_words = self._first_words(np.asarray(steps[0])) if steps else {}
+        first_words = self._first_words(np.asarray(steps[0])) if steps else {}
         tokens = result.sequences_ids[0]
         text = str(self._tokenizer.decode(tokens)).strip()
         logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
-        return text, float(result.no_speech_prob), logprob
+        return text, float(result.no_speech_prob), logprob, first_words
 
     def _first_words(self, logits: Any) -> dict[str, float]:
         """The probability of each one-word command as the first word, from the logits
