@@ -446,15 +446,21 @@ def human_set(engine: Runner) -> dict[str, list[Result]]:
 def human_takes_set(engine: Runner) -> dict[str, list[Result]]:
     """More takes by the same speakers: stop, yes, no and the digits are commands (each
     where it means something), go, down, off, up and on must be rejected."""
-    digits = {p.text for p in PHRASES if p.score is not None}
     groups: dict[str, list[Result]] = collections.defaultdict(list)
     for folder in sorted(p for p in HUMAN_TAKES.iterdir() if p.is_dir()):
         word = folder.name
-        command = word in ("stop", "yes", "no") or word in digits
+        command = take_command(word)
         group = "commands" if word in ("stop", "yes", "no") else "digits" if command else "reject"
         for path in kept(sorted(folder.glob("*.wav"))):
-            groups[group].append(run_file(engine, path, word if command else None))
+            groups[group].append(run_file(engine, path, command))
     return groups
+
+
+def take_command(word: str) -> str | None:
+    """The command a human-takes folder's word is (stop, yes, no, a digit), or None: one
+    of go, down, off, up and on, which must give nothing."""
+    digits = {p.text for p in PHRASES if p.score is not None}
+    return word if word in ("stop", "yes", "no") or word in digits else None
 
 
 def kept(paths: list[Path]) -> list[Path]:

@@ -43,6 +43,7 @@ from scripts.eval_recogniser import (
     asked_about,
     context_for,
     engine_from,
+    take_command,
 )
 from tests.support import espeak
 from tests.support.room import FAN_DBFS, LEAD, REVERB, across_the_room, fan, to_pcm
@@ -52,7 +53,6 @@ from voicecoach.listening.frames import SAMPLE_RATE, read_wav, split_frames, wri
 from voicecoach.listening.levelling import DEFAULT_LEVELLING, LEVELLINGS
 from voicecoach.listening.listener import VoiceListener
 from voicecoach.listening.second_opinion import SECOND_ENGINE
-from voicecoach.listening.vocabulary import PHRASES
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench-out" / "soft-voice"
@@ -139,12 +139,9 @@ def human_clips() -> list[Clip]:
 def takes_clips() -> list[Clip]:
     """More takes by the same speakers (../shared/audio/human-takes): stop, yes, no and
     the digits; go, down, off, up and on must give nothing."""
-    digits = {p.text for p in PHRASES if p.score is not None}
     clips = []
     for folder in sorted(p for p in HUMAN_TAKES.iterdir() if p.is_dir()):
-        word = folder.name
-        command = word in GENERATED_COMMANDS or word in digits
-        expected = word if command else None
+        expected = take_command(folder.name)
         clips += [_clip(p, expected, HUMAN_TAKES) for p in sorted(folder.glob("*.wav"))]
     return clips
 
@@ -264,15 +261,13 @@ def main() -> None:
             if name != "off":
                 cpu_cost(name)
         return
+    folder = HUMAN_TAKES if args.takes else HUMAN
     if args.generated:
         clips = generated_clips()
-    elif args.takes and HUMAN_TAKES.is_dir():
-        clips = takes_clips()
-    elif HUMAN.is_dir() and not args.takes:
-        clips = human_clips()
-    else:
-        folder = HUMAN_TAKES if args.takes else HUMAN
+    elif not folder.is_dir():
         sys.exit(f"human recordings not found at {folder} (--generated uses espeak-ng)")
+    else:
+        clips = takes_clips() if args.takes else human_clips()
     if args.commands_only:
         clips = [c for c in clips if c.expected is not None]
     fast = engine_from(args)
